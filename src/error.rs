@@ -1,0 +1,89 @@
+//! The crate's one error type.
+//!
+//! Every fallible operation returns [`Result<T>`](Result). Operator forms (`a + b`, `x.exp()`)
+//! panic with the same message; their `try_*` twins return the error instead.
+
+use std::fmt;
+
+/// Everything that can go wrong in tapegrad, with enough context to fix it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Two handles from different [`Graph`](crate::Graph)s were combined in one operation.
+    #[error(
+        "`{op}` combines variables from two different graphs; create every variable of one \
+         expression on the same Graph"
+    )]
+    ForeignGraph {
+        /// The operation that received the foreign handle.
+        op: &'static str,
+    },
+    /// A handle refers to a node that was freed by [`Graph::rewind`](crate::Graph::rewind) or
+    /// [`Graph::clear`](crate::Graph::clear).
+    #[error(
+        "`{op}` was given a variable whose node was freed by rewind/clear; \
+         keep values that must survive a step (parameters) before the mark"
+    )]
+    StaleHandle {
+        /// The operation that received the stale handle.
+        op: &'static str,
+    },
+    /// A [`Mark`](crate::Mark) from another graph, or one already rewound past.
+    #[error("invalid mark: {0}")]
+    InvalidMark(&'static str),
+    /// Only leaves (variables and constants) may have their value set.
+    #[error(
+        "cannot set the value of a computed node ({op}); only leaves created with var/constant can be set"
+    )]
+    NotALeaf {
+        /// The op of the node.
+        op: &'static str,
+    },
+    /// Tensor shapes that do not fit together.
+    #[error("shape mismatch in `{op}`: {lhs:?} vs {rhs:?}")]
+    Shape {
+        /// The operation.
+        op: &'static str,
+        /// Shape of the left (or only) operand.
+        lhs: Vec<usize>,
+        /// Shape of the right operand, or the requested shape.
+        rhs: Vec<usize>,
+    },
+    /// A syntax or name error in the expression language, at a 1-based line and column.
+    #[error("error at {}: {message}", Pos { line: *line, col: *col })]
+    Parse {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column (in characters).
+        col: usize,
+        /// What is wrong, with a hint where there is one.
+        message: String,
+    },
+    /// An argument outside what the function accepts.
+    #[error("invalid argument: {0}")]
+    Invalid(String),
+}
+
+/// `line:col` for error messages.
+struct Pos {
+    line: usize,
+    col: usize,
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.col)
+    }
+}
+
+/// `Result` with tapegrad's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Unwraps a result of an infallible operator form, panicking with the error's message.
+#[track_caller]
+pub(crate) fn or_panic<T>(r: Result<T>) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => panic!("tapegrad: {e}"),
+    }
+}

@@ -1,0 +1,1 @@
+//! The expression language (placeholder, filled in by the parser).

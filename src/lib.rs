@@ -1,0 +1,49 @@
+//! # tapegrad
+//!
+//! Reverse-mode automatic differentiation on a tape: exact gradients, gradients of gradients,
+//! Hessians and Hessian-vector products of any expression you write with [`Var`].
+//!
+//! ```
+//! use tapegrad::Graph;
+//!
+//! let g = Graph::new();
+//! let (w, x, b) = (g.var(0.5), g.var(2.0), g.var(-1.0));
+//! let y = (w * x + b).tanh();            // one neuron
+//! let grads = g.backward(y);             // one reverse sweep over the record
+//! let dy = 1.0 - y.value().powi(2);      // tanh' = 1 - y²
+//! assert_eq!(grads[w], dy * 2.0);        // ∂y/∂w = tanh'(u) · x
+//! assert_eq!(grads[b], dy);              // ∂y/∂b = tanh'(u)
+//! assert_eq!(g.hessian(y, &[w, b]).len(), 2);
+//! ```
+//!
+//! ## Why a tape
+//! Every operation on a [`Var`] appends one node to its [`Graph`]: the operation as plain data
+//! ([`Op`]) and its value. The order of the record is a topological order, so the backward pass
+//! is a single reverse loop — no recursion, so a graph a million nodes deep is no problem — and
+//! because each node keeps its op, the backward pass can itself be recorded
+//! ([`Graph::grad_graph`]) and differentiated again.
+//!
+//! Every derivative rule is written once, in [`rules`], generic over the [`Real`] trait that
+//! both the number types and `Var` implement.
+//!
+//! ## Where to read next
+//! - [`Graph`]: recording, [`backward`](Graph::backward), [`mark`](Graph::mark) /
+//!   [`rewind`](Graph::rewind) for training loops.
+//! - [`Var`]: the math functions, each with its derivative and its convention at kinks.
+//! - [`functional`]: JAX-style `grad`, `hessian`, `hvp`, `jacobian` of a Rust closure.
+//! - [`expr`]: the small expression language the `tapegrad` command reads.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod error;
+pub mod expr;
+pub mod functional;
+mod real;
+pub mod rules;
+mod scalar;
+mod tape;
+
+pub use error::{Error, Result};
+pub use real::{Float, Real};
+pub use scalar::Var;
+pub use tape::{Grads, Graph, Mark, NodeKey, NodeView, Op};

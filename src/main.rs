@@ -1,0 +1,2 @@
+//! The `tapegrad` command.
+fn main() {}

@@ -1,0 +1,315 @@
+//! The reverse sweep: one loop over the record, newest node first.
+
+use std::ops::Index;
+
+use slotmap::Key;
+
+use super::{Graph, NodeKey, Op, Tape, slot, version};
+use crate::error::{Error, Result};
+use crate::real::Float;
+use crate::scalar::Var;
+
+/// Marks a slot the sweep has sent a gradient to but not yet visited. Live versions are odd.
+const PENDING: u32 = 2;
+
+/// The gradients from one [`Graph::backward`]: ∂loss/∂v for every node `v` that existed then.
+///
+/// Index it with a [`Var`] (`grads[w]`) or call [`get`](Grads::get). A node the loss does not
+/// depend on, or one made after the sweep, has gradient 0. Stored densely by slot; each entry
+/// remembers the key version it was computed for, so a recycled slot never answers for another
+/// node. Reuse one store across steps with [`Graph::backward_into`] to avoid allocating.
+#[derive(Clone, Debug, Default)]
+pub struct Grads<T> {
+    adj: Vec<T>,
+    seen: Vec<u32>,
+    graph: u64,
+    zero: T,
+}
+
+impl<T: Float> Grads<T> {
+    /// An empty store, to be filled by [`Graph::backward_into`].
+    pub fn new() -> Self {
+        Grads {
+            adj: Vec::new(),
+            seen: Vec::new(),
+            graph: 0,
+            zero: T::ZERO,
+        }
+    }
+
+    /// ∂loss/∂v. Panics if `v` is from another graph; see [`try_get`](Grads::try_get).
+    #[track_caller]
+    pub fn get(&self, v: Var<'_, T>) -> T {
+        crate::error::or_panic(self.try_get(v))
+    }
+
+    /// ∂loss/∂v, or [`Error::ForeignGraph`] for a handle of another graph.
+    pub fn try_get(&self, v: Var<'_, T>) -> Result<T> {
+        if v.graph().id() != self.graph {
+            return Err(Error::ForeignGraph { op: "Grads::get" });
+        }
+        Ok(*self.entry(v.key()))
+    }
+
+    /// The gradients of several variables, in order.
+    #[track_caller]
+    pub fn wrt(&self, vs: &[Var<'_, T>]) -> Vec<T> {
+        vs.iter().map(|&v| self.get(v)).collect()
+    }
+
+    fn entry(&self, k: NodeKey) -> &T {
+        let i = slot(k);
+        match self.seen.get(i) {
+            Some(&s) if s == version(k) => &self.adj[i],
+            _ => &self.zero,
+        }
+    }
+}
+
+impl<'g, T: Float> Index<Var<'g, T>> for Grads<T> {
+    type Output = T;
+    /// ∂loss/∂v; panics for a handle of another graph.
+    #[track_caller]
+    fn index(&self, v: Var<'g, T>) -> &T {
+        if v.graph().id() != self.graph {
+            panic!("tapegrad: {}", Error::ForeignGraph { op: "Grads[..]" });
+        }
+        self.entry(v.key())
+    }
+}
+
+impl<T: Float> Graph<T> {
+    /// Reverse-mode gradient of `loss` with respect to every node recorded before it.
+    ///
+    /// Leaves the graph untouched: calling it twice gives the same gradients.
+    /// Panics on a stale or foreign handle; see [`try_backward`](Graph::try_backward).
+    ///
+    /// ```
+    /// use tapegrad::Graph;
+    /// let g = Graph::new();
+    /// let x = g.var(3.0);
+    /// let y = x * x; // one leaf on two paths: dy/dx = 2x
+    /// assert_eq!(g.backward(y)[x], 6.0);
+    /// assert_eq!(g.backward(y)[x], 6.0); // no hidden accumulation
+    /// ```
+    #[track_caller]
+    pub fn backward(&self, loss: Var<'_, T>) -> Grads<T> {
+        let mut grads = Grads::new();
+        crate::error::or_panic(self.backward_into(loss, &mut grads));
+        grads
+    }
+
+    /// [`backward`](Graph::backward) returning an error for a stale or foreign handle.
+    pub fn try_backward(&self, loss: Var<'_, T>) -> Result<Grads<T>> {
+        let mut grads = Grads::new();
+        self.backward_into(loss, &mut grads)?;
+        Ok(grads)
+    }
+
+    /// [`backward`](Graph::backward) into an existing store, reusing its memory.
+    pub fn backward_into(&self, loss: Var<'_, T>, out: &mut Grads<T>) -> Result<()> {
+        let s = self.check(loss, "backward")?;
+        let t = self.tape();
+        let n = t.vals.len();
+        out.graph = self.id();
+        out.adj.clear();
+        out.adj.resize(n, T::ZERO);
+        out.seen.clear();
+        out.seen.resize(n, 0);
+        out.adj[s] = T::ONE;
+        out.seen[s] = PENDING;
+        let pos = position(&t, loss.key());
+        let (adj, seen, vals) = (&mut out.adj, &mut out.seen, &t.vals);
+        for &k in t.order[..=pos].iter().rev() {
+            let i = slot(k);
+            if seen[i] == 0 {
+                continue; // the loss does not depend on this node
+            }
+            seen[i] = version(k);
+            let g = adj[i];
+            match t.nodes[k] {
+                Op::Var | Op::Const => {}
+                Op::Unary(f, a) => {
+                    let a = a as usize;
+                    adj[a] += f.pullback(vals[a], vals[i], g);
+                    seen[a] = PENDING;
+                }
+                Op::Binary(f, a, b) => {
+                    let (a, b) = (a as usize, b as usize);
+                    let (da, db) = f.pullback(vals[a], vals[b], vals[i], g);
+                    adj[a] += da;
+                    seen[a] = PENDING;
+                    if let Some(db) = db {
+                        adj[b] += db;
+                        seen[b] = PENDING;
+                    }
+                }
+                Op::Sum { start, len } => {
+                    // ∂Σ/∂vᵢ = 1
+                    for &o in &t.operands[start as usize..(start + len) as usize] {
+                        adj[o as usize] += g;
+                        seen[o as usize] = PENDING;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The gradient of `loss` with respect to `wrt`, recorded on the tape as new nodes
+    /// (PyTorch's `create_graph=True`), so it can be differentiated again.
+    ///
+    /// The same rules as [`backward`](Graph::backward), run with [`Var`] as the number type.
+    /// A variable the loss does not depend on gets a constant 0.
+    ///
+    /// ```
+    /// use tapegrad::Graph;
+    /// let g = Graph::new();
+    /// let x = g.var(2.0);
+    /// let y = x.powi(3);
+    /// let dy = g.grad_graph(y, &[x])[0];   // 3x² = 12, as a node
+    /// let d2y = g.grad_graph(dy, &[x])[0]; // 6x = 12
+    /// assert_eq!((dy.value(), d2y.value()), (12.0, 12.0));
+    /// assert_eq!(g.backward(d2y)[x], 6.0); // third derivative
+    /// ```
+    #[track_caller]
+    pub fn grad_graph<'g>(&'g self, loss: Var<'g, T>, wrt: &[Var<'g, T>]) -> Vec<Var<'g, T>> {
+        crate::error::or_panic(self.try_grad_graph(loss, wrt))
+    }
+
+    /// [`grad_graph`](Graph::grad_graph) returning an error for a stale or foreign handle.
+    pub fn try_grad_graph<'g>(
+        &'g self,
+        loss: Var<'g, T>,
+        wrt: &[Var<'g, T>],
+    ) -> Result<Vec<Var<'g, T>>> {
+        let s = self.check(loss, "grad_graph")?;
+        for &w in wrt {
+            self.check(w, "grad_graph")?;
+        }
+        // The sweep appends nodes, so it walks a snapshot of the record up to the loss.
+        let (record, key_of) = {
+            let t = self.tape();
+            let pos = position(&t, loss.key());
+            let mut key_of = vec![NodeKey::null(); t.vals.len()];
+            let record: Vec<(NodeKey, Op)> = t.order[..=pos]
+                .iter()
+                .map(|&k| {
+                    key_of[slot(k)] = k;
+                    (k, t.nodes[k])
+                })
+                .collect();
+            (record, key_of)
+        };
+        let var = |i: u32| Var::new(self, key_of[i as usize]);
+        let mut adj: Vec<Option<Var<'g, T>>> = vec![None; key_of.len()];
+        adj[s] = Some(self.constant(T::ONE));
+        let send = |adj: &mut Vec<Option<Var<'g, T>>>, i: u32, d: Var<'g, T>| {
+            let i = i as usize;
+            adj[i] = Some(match adj[i] {
+                Some(prev) => prev + d,
+                None => d,
+            });
+        };
+        for &(k, op) in record.iter().rev() {
+            let Some(g) = adj[slot(k)] else { continue };
+            let y = Var::new(self, k);
+            match op {
+                Op::Var | Op::Const => {}
+                Op::Unary(f, a) => send(&mut adj, a, f.pullback(var(a), y, g)),
+                Op::Binary(f, a, b) => {
+                    let (da, db) = f.pullback(var(a), var(b), y, g);
+                    send(&mut adj, a, da);
+                    if let Some(db) = db {
+                        send(&mut adj, b, db);
+                    }
+                }
+                Op::Sum { start, len } => {
+                    let operands =
+                        self.tape().operands[start as usize..(start + len) as usize].to_vec();
+                    for o in operands {
+                        send(&mut adj, o, g);
+                    }
+                }
+            }
+        }
+        Ok(wrt
+            .iter()
+            .map(|w| adj[slot(w.key())].unwrap_or_else(|| self.constant(T::ZERO)))
+            .collect())
+    }
+
+    /// The full Hessian ∂²y/∂wᵢ∂wⱼ: one recorded gradient, then one sweep per row.
+    /// The nodes it records are freed again before it returns.
+    ///
+    /// ```
+    /// use tapegrad::Graph;
+    /// let g = Graph::new();
+    /// let (x, y) = (g.var(1.0), g.var(2.0));
+    /// let f = x * x * y; // ∇f = (2xy, x²); H = [[2y, 2x], [2x, 0]]
+    /// assert_eq!(g.hessian(f, &[x, y]), vec![vec![4.0, 2.0], vec![2.0, 0.0]]);
+    /// ```
+    #[track_caller]
+    pub fn hessian(&self, y: Var<'_, T>, wrt: &[Var<'_, T>]) -> Vec<Vec<T>> {
+        crate::error::or_panic(self.try_hessian(y, wrt))
+    }
+
+    /// [`hessian`](Graph::hessian) returning an error for a stale or foreign handle.
+    pub fn try_hessian(&self, y: Var<'_, T>, wrt: &[Var<'_, T>]) -> Result<Vec<Vec<T>>> {
+        let mark = self.mark();
+        let rows = (|| {
+            let grad = self.try_grad_graph(y, wrt)?;
+            let mut store = Grads::new();
+            let mut rows = Vec::with_capacity(wrt.len());
+            for gi in grad {
+                self.backward_into(gi, &mut store)?;
+                rows.push(store.wrt(wrt));
+            }
+            Ok(rows)
+        })();
+        self.rewind(mark);
+        rows
+    }
+
+    /// The Hessian-vector product H·v without forming H: the gradient of ⟨∇y, v⟩.
+    ///
+    /// ```
+    /// use tapegrad::Graph;
+    /// let g = Graph::new();
+    /// let (x, y) = (g.var(1.0), g.var(2.0));
+    /// let f = x * x * y; // H = [[4, 2], [2, 0]] here
+    /// assert_eq!(g.hvp(f, &[x, y], &[1.0, 1.0]), vec![6.0, 2.0]);
+    /// ```
+    #[track_caller]
+    pub fn hvp(&self, y: Var<'_, T>, wrt: &[Var<'_, T>], v: &[T]) -> Vec<T> {
+        crate::error::or_panic(self.try_hvp(y, wrt, v))
+    }
+
+    /// [`hvp`](Graph::hvp) returning an error for a bad handle or a `v` of the wrong length.
+    pub fn try_hvp(&self, y: Var<'_, T>, wrt: &[Var<'_, T>], v: &[T]) -> Result<Vec<T>> {
+        if v.len() != wrt.len() {
+            return Err(Error::Shape {
+                op: "hvp",
+                lhs: vec![wrt.len()],
+                rhs: vec![v.len()],
+            });
+        }
+        let mark = self.mark();
+        let out = (|| {
+            let grad = self.try_grad_graph(y, wrt)?;
+            let terms: Vec<_> = grad.iter().zip(v).map(|(&gi, &vi)| gi * vi).collect();
+            let dot = self.try_sum(&terms)?;
+            Ok(self.try_backward(dot)?.wrt(wrt))
+        })();
+        self.rewind(mark);
+        out
+    }
+}
+
+/// Position of a live key in the record (searching from the end: the loss is usually last).
+fn position<T>(t: &Tape<T>, k: NodeKey) -> usize {
+    t.order
+        .iter()
+        .rposition(|&o| o == k)
+        .expect("a live node is on the record")
+}

@@ -1,0 +1,405 @@
+//! The engine: a [`Graph`] records every operation on a tape, in a `slotmap` arena.
+//!
+//! Why an arena with versioned keys: a training step records thousands of intermediate nodes
+//! that are garbage one step later. [`Graph::mark`] and [`Graph::rewind`] free them in one call
+//! while parameters stay, and the freed slots (and all vectors' capacity) are reused by the next
+//! step, so the steady state does not allocate. A handle to a freed node carries an old key
+//! version, so using it is a clear [`Error::StaleHandle`], never a silently wrong number.
+//!
+//! Why an explicit record-order list: once slots are reused, slot order is no longer the order
+//! in which nodes were recorded. The record order is a topological order, so the backward pass
+//! is one reverse loop — no recursion anywhere, however deep the graph.
+
+mod backward;
+mod op;
+
+pub use backward::Grads;
+pub use op::Op;
+
+use std::cell::RefCell;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use slotmap::{Key, SecondaryMap, SlotMap, new_key_type};
+
+use crate::error::{Error, Result};
+use crate::real::Float;
+use crate::rules::{Fn1, Fn2};
+use crate::scalar::Var;
+
+new_key_type! {
+    /// The versioned key of a node in a [`Graph`]'s arena.
+    pub struct NodeKey;
+}
+
+/// Slot index of a key (the arena's dense index; values and adjoints are stored by it).
+#[inline]
+pub(crate) fn slot(k: NodeKey) -> usize {
+    k.data().as_ffi() as u32 as usize
+}
+
+/// Version of a key: odd and non-zero for a live node.
+#[inline]
+pub(crate) fn version(k: NodeKey) -> u32 {
+    (k.data().as_ffi() >> 32) as u32
+}
+
+/// A recorded computation: the arena of nodes, their values, and the order they were made in.
+///
+/// `Graph<f64>` (the default) is for checking and teaching; `Graph<f32>` for speed. Create
+/// leaves with [`var`](Graph::var) and [`constant`](Graph::constant), combine the returned
+/// [`Var`] handles with operators and methods, then call [`backward`](Graph::backward).
+///
+/// ```
+/// use tapegrad::Graph;
+/// let g = Graph::new();
+/// let (x, y) = (g.var(3.0), g.var(-2.0));
+/// let f = x * y + x.sin();
+/// let grads = g.backward(f);
+/// assert_eq!(grads[x], -2.0 + 3.0_f64.cos()); // ∂f/∂x = y + cos x
+/// assert_eq!(grads[y], 3.0);                  // ∂f/∂y = x
+/// ```
+pub struct Graph<T: Float = f64> {
+    tape: RefCell<Tape<T>>,
+    id: u64,
+}
+
+pub(crate) struct Tape<T> {
+    /// The arena: one op per node.
+    pub(crate) nodes: SlotMap<NodeKey, Op>,
+    /// Node values, indexed by slot.
+    pub(crate) vals: Vec<T>,
+    /// Live nodes in the order they were recorded (a topological order).
+    pub(crate) order: Vec<NodeKey>,
+    /// Operand lists of `Sum` nodes.
+    pub(crate) operands: Vec<u32>,
+    /// Optional display names (parameters `W`, `b`, inputs `x`), for traces and pictures.
+    pub(crate) names: SecondaryMap<NodeKey, Box<str>>,
+}
+
+/// A position on the tape to [`rewind`](Graph::rewind) to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mark {
+    graph: u64,
+    len: usize,
+    operands: usize,
+}
+
+/// One recorded node, as returned by [`Graph::nodes`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeView<T> {
+    /// The node's key.
+    pub key: NodeKey,
+    /// Its operation.
+    pub op: Op,
+    /// Its value.
+    pub value: T,
+    /// The keys of its inputs, in operand order.
+    pub inputs: Vec<NodeKey>,
+    /// Its display name, if one was given.
+    pub name: Option<String>,
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+impl<T: Float> Default for Graph<T> {
+    /// An empty graph of any element type: `Graph::<f32>::default()`.
+    fn default() -> Self {
+        Self::with_capacity(0)
+    }
+}
+
+impl Graph<f64> {
+    /// An empty `f64` graph. For `f32` use `Graph::<f32>::default()` or
+    /// [`with_capacity`](Graph::with_capacity).
+    pub fn new() -> Self {
+        Self::with_capacity(0)
+    }
+}
+
+impl<T: Float> fmt::Debug for Graph<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = self.tape.borrow();
+        let vars = t.nodes.values().filter(|op| **op == Op::Var).count();
+        f.debug_struct("Graph")
+            .field("nodes", &t.order.len())
+            .field("vars", &vars)
+            .finish()
+    }
+}
+
+impl<T: Float> Graph<T> {
+    /// An empty graph with room for `n` nodes before it reallocates.
+    pub fn with_capacity(n: usize) -> Self {
+        Graph {
+            tape: RefCell::new(Tape {
+                nodes: SlotMap::with_capacity_and_key(n),
+                vals: Vec::with_capacity(n + 1),
+                order: Vec::with_capacity(n),
+                operands: Vec::new(),
+                names: SecondaryMap::new(),
+            }),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+
+    /// A leaf that takes a gradient: an input or parameter.
+    pub fn var(&self, value: T) -> Var<'_, T> {
+        self.leaf(Op::Var, value)
+    }
+
+    /// A named leaf that takes a gradient; the name shows in traces and graph pictures.
+    pub fn var_named(&self, name: &str, value: T) -> Var<'_, T> {
+        let v = self.var(value);
+        self.tape.borrow_mut().names.insert(v.key(), name.into());
+        v
+    }
+
+    /// A leaf that takes no gradient.
+    pub fn constant(&self, value: T) -> Var<'_, T> {
+        self.leaf(Op::Const, value)
+    }
+
+    /// Gives a node a display name (for traces and pictures).
+    pub fn set_name(&self, v: Var<'_, T>, name: &str) -> Result<()> {
+        self.check(v, "set_name")?;
+        self.tape.borrow_mut().names.insert(v.key(), name.into());
+        Ok(())
+    }
+
+    /// The display name of a node, if it has one.
+    pub fn name(&self, key: NodeKey) -> Option<String> {
+        self.tape.borrow().names.get(key).map(|s| s.to_string())
+    }
+
+    /// The number of live nodes on the tape.
+    pub fn len(&self) -> usize {
+        self.tape.borrow().order.len()
+    }
+
+    /// True when nothing is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A snapshot of every live node in record order: op, value, inputs and name.
+    pub fn nodes(&self) -> Vec<NodeView<T>> {
+        let t = self.tape.borrow();
+        let mut key_of = vec![NodeKey::null(); t.vals.len()];
+        for &k in &t.order {
+            key_of[slot(k)] = k;
+        }
+        t.order
+            .iter()
+            .map(|&k| {
+                let op = t.nodes[k];
+                NodeView {
+                    key: k,
+                    op,
+                    value: t.vals[slot(k)],
+                    inputs: t.inputs(op).map(|i| key_of[i as usize]).collect(),
+                    name: t.names.get(k).map(|s| s.to_string()),
+                }
+            })
+            .collect()
+    }
+
+    /// Remembers the current end of the tape; [`rewind`](Graph::rewind) frees what comes after.
+    ///
+    /// ```
+    /// use tapegrad::Graph;
+    /// let g = Graph::new();
+    /// let w = g.var(0.5); // parameters are made before the mark and survive
+    /// let step = g.mark();
+    /// for _ in 0..3 {
+    ///     let loss = (w * 3.0 - 1.0).powi(2);
+    ///     let dw = g.backward(loss)[w];
+    ///     g.rewind(step);
+    ///     g.set_value(w, w.value() - 0.05 * dw).unwrap();
+    /// }
+    /// assert_eq!(g.len(), 1); // only the parameter is left
+    /// ```
+    pub fn mark(&self) -> Mark {
+        let t = self.tape.borrow();
+        Mark {
+            graph: self.id,
+            len: t.order.len(),
+            operands: t.operands.len(),
+        }
+    }
+
+    /// Frees every node recorded after `mark`, keeping capacity for the next step.
+    ///
+    /// Handles to freed nodes become stale: using one is [`Error::StaleHandle`].
+    /// Panics on a mark from another graph or one already rewound past; see
+    /// [`try_rewind`](Graph::try_rewind).
+    #[track_caller]
+    pub fn rewind(&self, mark: Mark) {
+        crate::error::or_panic(self.try_rewind(mark))
+    }
+
+    /// [`rewind`](Graph::rewind), returning an error for a mark that does not fit this graph.
+    pub fn try_rewind(&self, mark: Mark) -> Result<()> {
+        if mark.graph != self.id {
+            return Err(Error::InvalidMark("it was made on another graph"));
+        }
+        let mut t = self.tape.borrow_mut();
+        if mark.len > t.order.len() || mark.operands > t.operands.len() {
+            return Err(Error::InvalidMark("the tape was already rewound past it"));
+        }
+        let Tape {
+            nodes,
+            order,
+            operands,
+            ..
+        } = &mut *t;
+        // Newest first, so the free list hands slots out again in the original order.
+        for k in order.drain(mark.len..).rev() {
+            nodes.remove(k);
+        }
+        operands.truncate(mark.operands);
+        Ok(())
+    }
+
+    /// Frees every node, keeping capacity. All handles become stale.
+    pub fn clear(&self) {
+        let mut t = self.tape.borrow_mut();
+        t.nodes.clear();
+        t.order.clear();
+        t.operands.clear();
+        t.names.clear();
+    }
+
+    /// Sets the value of a leaf (a parameter update). Computed nodes cannot be set.
+    pub fn set_value(&self, v: Var<'_, T>, value: T) -> Result<()> {
+        let i = self.check(v, "set_value")?;
+        let mut t = self.tape.borrow_mut();
+        let op = t.nodes[v.key()];
+        if !op.is_leaf() {
+            return Err(Error::NotALeaf { op: op.name() });
+        }
+        t.vals[i] = value;
+        Ok(())
+    }
+
+    /// The op recorded for `v`.
+    pub fn op(&self, v: Var<'_, T>) -> Result<Op> {
+        self.check(v, "op")?;
+        Ok(self.tape.borrow().nodes[v.key()])
+    }
+
+    /// Σ vs as one node with many inputs (0 for an empty slice).
+    ///
+    /// ∂(Σ vᵢ)/∂vᵢ = 1 for every operand (twice for an operand listed twice).
+    #[track_caller]
+    pub fn sum(&self, vs: &[Var<'_, T>]) -> Var<'_, T> {
+        crate::error::or_panic(self.try_sum(vs))
+    }
+
+    /// [`sum`](Graph::sum) returning an error for a foreign or stale handle.
+    pub fn try_sum(&self, vs: &[Var<'_, T>]) -> Result<Var<'_, T>> {
+        let mut t = self.tape.borrow_mut();
+        let start = t.operands.len();
+        let mut total = T::ZERO;
+        for &v in vs {
+            if let Err(e) = self.check_in(&t, v, "sum") {
+                t.operands.truncate(start);
+                return Err(e);
+            }
+            let i = slot(v.key());
+            total += t.vals[i];
+            t.operands.push(i as u32);
+        }
+        let op = Op::Sum {
+            start: start as u32,
+            len: vs.len() as u32,
+        };
+        Ok(Var::new(self, t.push(op, total)))
+    }
+
+    // ----- recording (used by the Var methods) -----
+
+    fn leaf(&self, op: Op, value: T) -> Var<'_, T> {
+        let k = self.tape.borrow_mut().push(op, value);
+        Var::new(self, k)
+    }
+
+    /// Checks that `v` belongs to this graph and is live; returns its slot.
+    pub(crate) fn check(&self, v: Var<'_, T>, op: &'static str) -> Result<usize> {
+        self.check_in(&self.tape.borrow(), v, op)
+    }
+
+    fn check_in(&self, t: &Tape<T>, v: Var<'_, T>, op: &'static str) -> Result<usize> {
+        if !std::ptr::eq(v.graph(), self) {
+            return Err(Error::ForeignGraph { op });
+        }
+        if !t.nodes.contains_key(v.key()) {
+            return Err(Error::StaleHandle { op });
+        }
+        Ok(slot(v.key()))
+    }
+
+    /// The value of a live node.
+    pub(crate) fn value_of(&self, v: Var<'_, T>) -> Result<T> {
+        let t = self.tape.borrow();
+        let i = self.check_in(&t, v, "value")?;
+        Ok(t.vals[i])
+    }
+
+    pub(crate) fn unary(&self, f: Fn1, a: Var<'_, T>) -> Result<Var<'_, T>> {
+        let mut t = self.tape.borrow_mut();
+        let ia = self.check_in(&t, a, f.name())?;
+        let y = f.eval(t.vals[ia]);
+        Ok(Var::new(self, t.push(Op::Unary(f, ia as u32), y)))
+    }
+
+    pub(crate) fn binary(&self, f: Fn2, a: Var<'_, T>, b: Var<'_, T>) -> Result<Var<'_, T>> {
+        let mut t = self.tape.borrow_mut();
+        let ia = self.check_in(&t, a, f.name())?;
+        let ib = self.check_in(&t, b, f.name())?;
+        let y = f.eval(t.vals[ia], t.vals[ib]);
+        Ok(Var::new(
+            self,
+            t.push(Op::Binary(f, ia as u32, ib as u32), y),
+        ))
+    }
+
+    pub(crate) fn tape(&self) -> std::cell::Ref<'_, Tape<T>> {
+        self.tape.borrow()
+    }
+
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+}
+
+impl<T: Float> Tape<T> {
+    #[inline]
+    fn push(&mut self, op: Op, value: T) -> NodeKey {
+        let k = self.nodes.insert(op);
+        let i = slot(k);
+        if i < self.vals.len() {
+            self.vals[i] = value;
+        } else {
+            // Slots are handed out densely, so this is a push (slot 0 is the arena's sentinel).
+            self.vals.resize(i, T::ZERO);
+            self.vals.push(value);
+        }
+        self.order.push(k);
+        k
+    }
+
+    /// The slots a node reads, in operand order.
+    pub(crate) fn inputs(&self, op: Op) -> impl Iterator<Item = u32> + '_ {
+        let (fixed, list): ([Option<u32>; 2], &[u32]) = match op {
+            Op::Var | Op::Const => ([None, None], &[]),
+            Op::Unary(_, a) => ([Some(a), None], &[]),
+            Op::Binary(_, a, b) => ([Some(a), Some(b)], &[]),
+            Op::Sum { start, len } => (
+                [None, None],
+                &self.operands[start as usize..(start + len) as usize],
+            ),
+        };
+        fixed.into_iter().flatten().chain(list.iter().copied())
+    }
+}
