@@ -4,6 +4,7 @@ use std::ops::Index;
 
 use slotmap::Key;
 
+use super::debug::{Observer, Plain, Watch};
 use super::{Graph, NodeKey, Op, Tape, slot, version};
 use crate::error::{Error, Result};
 use crate::real::Float;
@@ -109,6 +110,26 @@ impl<T: Float> Graph<T> {
     /// [`backward`](Graph::backward) into an existing store, reusing its memory.
     pub fn backward_into(&self, loss: Var<'_, T>, out: &mut Grads<T>) -> Result<()> {
         let s = self.check(loss, "backward")?;
+        if self.observed() {
+            let watch = Watch {
+                hooks: self.debug.hooks.borrow_mut(),
+                anomaly: self.detect_anomaly(),
+            };
+            self.sweep(s, loss.key(), out, watch)
+        } else {
+            self.sweep(s, loss.key(), out, Plain)
+        }
+    }
+
+    /// The reverse sweep, compiled once per observer: the plain one costs nothing.
+    #[inline(always)]
+    fn sweep<O: Observer<T>>(
+        &self,
+        s: usize,
+        loss: NodeKey,
+        out: &mut Grads<T>,
+        mut obs: O,
+    ) -> Result<()> {
         let t = self.tape();
         let n = t.vals.len();
         out.graph = self.id();
@@ -118,35 +139,42 @@ impl<T: Float> Graph<T> {
         out.seen.resize(n, 0);
         out.adj[s] = T::ONE;
         out.seen[s] = PENDING;
-        let pos = position(&t, loss.key());
+        let pos = position(&t, loss);
         let (adj, seen, vals) = (&mut out.adj, &mut out.seen, &t.vals);
-        for &k in t.order[..=pos].iter().rev() {
+        for (p, &k) in t.order[..=pos].iter().enumerate().rev() {
             let i = slot(k);
             if seen[i] == 0 {
                 continue; // the loss does not depend on this node
             }
             seen[i] = version(k);
-            let g = adj[i];
+            let g = obs.visit(p, k, adj[i])?;
+            adj[i] = g;
             match t.nodes[k] {
                 Op::Var | Op::Const => {}
                 Op::Unary(f, a) => {
                     let a = a as usize;
-                    adj[a] += f.pullback(vals[a], vals[i], g);
+                    let da = f.pullback(vals[a], vals[i], g);
+                    obs.send(&t, p, k, 0, g, da)?;
+                    adj[a] += da;
                     seen[a] = PENDING;
                 }
                 Op::Binary(f, a, b) => {
                     let (a, b) = (a as usize, b as usize);
                     let (da, db) = f.pullback(vals[a], vals[b], vals[i], g);
+                    obs.send(&t, p, k, 0, g, da)?;
                     adj[a] += da;
                     seen[a] = PENDING;
                     if let Some(db) = db {
+                        obs.send(&t, p, k, 1, g, db)?;
                         adj[b] += db;
                         seen[b] = PENDING;
                     }
                 }
                 Op::Sum { start, len } => {
                     // ∂Σ/∂vᵢ = 1
-                    for &o in &t.operands[start as usize..(start + len) as usize] {
+                    let operands = &t.operands[start as usize..(start + len) as usize];
+                    for (j, &o) in operands.iter().enumerate() {
+                        obs.send(&t, p, k, j, g, g)?;
                         adj[o as usize] += g;
                         seen[o as usize] = PENDING;
                     }
