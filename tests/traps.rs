@@ -42,7 +42,7 @@ fn a_node_used_on_twenty_paths() {
     let u = x.sin();
     let mut y = g.constant(0.0);
     for k in 1..=20 {
-        y = y + f64::from(k) * u;
+        y += f64::from(k) * u;
     }
     let grads = g.backward(y);
     assert_close(grads[u], 210.0, 1e-15, "dy/du");
@@ -51,7 +51,7 @@ fn a_node_used_on_twenty_paths() {
     // A leaf added to itself along 20 separate nodes: y = x + x + … (20 terms), dy/dx = 20.
     let mut y = x;
     for _ in 1..20 {
-        y = y + x;
+        y += x;
     }
     assert_eq!(g.backward(y)[x], 20.0);
 }
@@ -155,13 +155,16 @@ fn grad_of_grad_of_x_cubed() {
     );
 }
 
+/// A function of one recorded variable.
+type Unary = fn(Var) -> Var;
+
 #[test]
 fn third_derivatives_of_elementary_functions() {
     // (d/dx)³ of: sin x = −cos x; e^{2x} = 8e^{2x}; 1/x = −6/x⁴; ln x = 2/x³;
     // tanh x = −2 sech²x (1 − 3 tanh²x) = −2(1 − t²)(1 − 3t²).
     let x0 = 0.8_f64;
     let t = x0.tanh();
-    let cases: [(fn(Var) -> Var, f64); 5] = [
+    let cases: [(Unary, f64); 5] = [
         (|x| x.sin(), -x0.cos()),
         (|x| (x * 2.0).exp(), 8.0 * (2.0 * x0).exp()),
         (|x| x.powi(-1), -6.0 / x0.powi(4)),
