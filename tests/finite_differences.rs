@@ -24,7 +24,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use tapegrad::{Graph, Var, functional};
 
 /// Cases per property unless `PROPTEST_CASES` says otherwise.
-const CASES: u32 = 192;
+const CASES: u32 = 256;
 
 /// Relative tolerance on top of the finite difference's own error estimate.
 const REL: f64 = 1e-6;
@@ -37,6 +37,7 @@ const UNRELIABLE: f64 = 1e-3;
 #[derive(Default)]
 struct Coverage {
     cases: usize,
+    rejected: usize,
     comparisons: usize,
     ops: BTreeMap<&'static str, usize>,
 }
@@ -53,8 +54,8 @@ impl Coverage {
     #[track_caller]
     fn assert_enough(&self, name: &str, cases: u32) {
         eprintln!(
-            "{name}: {} cases checked, {} comparisons; per op: {:?}",
-            self.cases, self.comparisons, self.ops
+            "{name}: {} cases checked ({} rejected), {} comparisons; per op: {:?}",
+            self.cases, self.rejected, self.comparisons, self.ops
         );
         let min_cases = cases as usize / 2;
         assert!(
@@ -92,14 +93,19 @@ fn run_property(
     let coverage = RefCell::new(Coverage::default());
     let result = runner.run(&case(max_len), |c| {
         let prog = c.program();
-        if !smooth_around(&prog, &c.x) {
-            return Err(TestCaseError::reject(
+        let outcome = if smooth_around(&prog, &c.x) {
+            check(&c, &prog)
+        } else {
+            Err(TestCaseError::reject(
                 "a difference step crosses a kink or domain edge",
-            ));
+            ))
+        };
+        match outcome {
+            Ok(n) => coverage.borrow_mut().record(&prog, n),
+            Err(TestCaseError::Reject(_)) => coverage.borrow_mut().rejected += 1,
+            Err(TestCaseError::Fail(_)) => {}
         }
-        let n = check(&c, &prog)?;
-        coverage.borrow_mut().record(&prog, n);
-        Ok(())
+        outcome.map(|_| ())
     });
     if let Err(e) = result {
         panic!("{name}: {e}");
@@ -110,12 +116,13 @@ fn run_property(
 /// Compares an exact derivative with a finite difference, or rejects the case when the
 /// difference is not reliable enough to judge.
 fn compare(exact: f64, fd: Fd, what: &str) -> Result<(), TestCaseError> {
-    let s = scale(exact, fd.value);
+    // Reliability is judged on the difference alone: measured against a large exact value, a
+    // difference that aliases a fast oscillation could look precise when it is noise.
     // NaN in either is unreliable too.
-    if fd.error.is_nan() || fd.value.is_nan() || fd.error > UNRELIABLE * s {
+    if fd.error.is_nan() || fd.value.is_nan() || fd.error > UNRELIABLE * fd.value.abs().max(1.0) {
         return Err(TestCaseError::reject("finite difference unreliable here"));
     }
-    let allowed = REL * s + fd.error;
+    let allowed = REL * scale(exact, fd.value) + fd.error;
     prop_assert!(
         (exact - fd.value).abs() <= allowed,
         "{what}: tapegrad {exact:e}, finite difference {:e} ± {:e} (allowed {allowed:e})",
