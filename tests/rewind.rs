@@ -119,7 +119,6 @@ fn recycled_slots_never_answer_for_the_wrong_node() {
     assert_eq!(old[y], 1.0);
     // Names do not leak into the recycled slot either.
     assert_eq!(g.name(z.key()), None);
-    assert_eq!(g.name(y.key()).as_deref(), Some("y"));
     // And the new sweep knows nothing of y.
     let new = g.backward(z);
     assert_eq!((new[w], new[z], new[y]), (1.0, 1.0, 0.0));

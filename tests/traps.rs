@@ -121,6 +121,16 @@ fn backward_twice_gives_the_same_answer() {
 }
 
 #[test]
+fn the_loss_may_be_a_leaf() {
+    // d x / d x = 1; every other leaf gets 0.
+    let g = Graph::new();
+    let (x, y) = (g.var(4.0), g.var(5.0));
+    let grads = g.backward(x);
+    assert_eq!((grads[x], grads[y]), (1.0, 0.0));
+    assert_eq!(g.hessian(x, &[x, y]), vec![vec![0.0; 2]; 2]);
+}
+
+#[test]
 fn nodes_recorded_after_the_loss_take_no_part() {
     // y = x², then z = 3y is recorded later: backward(y) sees only y's graph.
     let g = Graph::new();
