@@ -309,6 +309,31 @@ fn deep_tanh_chain_full_size() {
 }
 
 #[test]
+fn wide_sums() {
+    // DESIGN.md's "wide" workload at 200,000 leaves: y = x₀·x₀ + x₁·x₁ + … as a left-to-right
+    // chain of adds, xᵢ = i/n. ∂y/∂xᵢ = 2xᵢ exactly (a product by 2 is exact in binary).
+    let n = 200_000;
+    let g = Graph::new();
+    let xs: Vec<Var> = (0..n).map(|i| g.var(i as f64 / n as f64)).collect();
+    let mut y = xs[0] * xs[0];
+    for &x in &xs[1..] {
+        y += x * x;
+    }
+    let grads = g.backward(y);
+    for (i, &x) in xs.iter().enumerate() {
+        assert_eq!(grads[x], 2.0 * x.value(), "x{i}");
+    }
+    // The same as one Sum node with 200,000 operands, plus every leaf once more: 2xᵢ + 1.
+    let squares: Vec<Var> = xs.iter().map(|&x| x * x).collect();
+    let s = g.sum(&[g.sum(&squares), g.sum(&xs)]);
+    let grads = g.backward(s);
+    // (The three contributions 1, xᵢ, xᵢ are added in sweep order: equal up to rounding.)
+    for &x in &xs {
+        assert_close(grads[x], 2.0 * x.value() + 1.0, 1e-15, "∂s/∂x");
+    }
+}
+
+#[test]
 fn deep_graphs_need_no_stack() {
     // Record, sweep, record the sweep, and drop a 100,000-deep chain on a thread with a 128 KiB
     // stack: any recursion over depth (in backward, grad_graph, hessian or Drop) overflows it.
