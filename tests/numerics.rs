@@ -163,14 +163,8 @@ fn powi_with_a_negative_base() {
     assert_eq!(g.hessian(x.powi(-1), &[x]), vec![vec![-0.25]]);
 }
 
-// BUG: `Fn1::Powi(k).pullback` computes `k - 1` in i32, which overflows for k = i32::MIN: the
-// test profile (overflow checks on) panics with "attempt to subtract with overflow" at
-// src/rules.rs (the `Fn1::Powi(k)` arm of `pullback`; `derivative_text` has the same `k - 1`),
-// and release wraps to x^i32::MAX, giving −∞ instead of −0 at x = 2. Remove the ignore once
-// fixed (e.g. take the `k == i32::MIN` case through `powf(f64::from(k) - 1.0)`, or reject the
-// exponent with a clear error when recording).
+// k − 1 does not fit i32 for k = i32::MIN: the rule must not overflow.
 #[test]
-#[ignore = "BUG: powi(i32::MIN) overflows k - 1 in the derivative rule"]
 fn powi_with_the_most_negative_exponent() {
     // k = i32::MIN: at x = −1, xᵏ = 1 (k is even) and k·xᵏ⁻¹ = k·(−1)^(odd) = 2³¹.
     let (y, d) = value_and_derivative(-1.0, |x| x.powi(i32::MIN));

@@ -46,9 +46,7 @@ impl<T: Float> Grads<T> {
 
     /// ∂loss/∂v, or [`Error::ForeignGraph`] for a handle of another graph.
     pub fn try_get(&self, v: Var<'_, T>) -> Result<T> {
-        if v.graph().id() != self.graph {
-            return Err(Error::ForeignGraph { op: "Grads::get" });
-        }
+        self.check_graph(v, "Grads::get")?;
         Ok(*self.entry(v.key()))
     }
 
@@ -56,6 +54,18 @@ impl<T: Float> Grads<T> {
     #[track_caller]
     pub fn wrt(&self, vs: &[Var<'_, T>]) -> Vec<T> {
         vs.iter().map(|&v| self.get(v)).collect()
+    }
+
+    fn check_graph(&self, v: Var<'_, T>, op: &'static str) -> Result<()> {
+        if self.graph == 0 {
+            return Err(Error::Invalid(format!(
+                "`{op}` on an empty gradient store; fill it with Graph::backward_into first"
+            )));
+        }
+        if v.graph().id() != self.graph {
+            return Err(Error::ForeignGraph { op });
+        }
+        Ok(())
     }
 
     fn entry(&self, k: NodeKey) -> &T {
@@ -72,9 +82,7 @@ impl<'g, T: Float> Index<Var<'g, T>> for Grads<T> {
     /// ∂loss/∂v; panics for a handle of another graph.
     #[track_caller]
     fn index(&self, v: Var<'g, T>) -> &T {
-        if v.graph().id() != self.graph {
-            panic!("tapegrad: {}", Error::ForeignGraph { op: "Grads[..]" });
-        }
+        crate::error::or_panic(self.check_graph(v, "Grads[..]"));
         self.entry(v.key())
     }
 }

@@ -173,7 +173,11 @@ impl<T: Float> Graph<T> {
 
     /// The display name of a node, if it has one.
     pub fn name(&self, key: NodeKey) -> Option<String> {
-        self.tape.borrow().names.get(key).map(|s| s.to_string())
+        let t = self.tape.borrow();
+        if !t.nodes.contains_key(key) {
+            return None;
+        }
+        t.names.get(key).map(|s| s.to_string())
     }
 
     /// The number of live nodes on the tape.
