@@ -77,13 +77,16 @@ pub struct VariableReport {
 /// point with the formula, autograd and finite-difference values, plus how many points were
 /// skipped and why.
 ///
+/// For f = sin(x)·y² with ∂f/∂y written as sin(x)·y (the 2 forgotten):
+///
 /// ```text
-/// check_formula: FAIL, 200 points: 200 compared
-///   pass when |formula − autograd| ≤ 1e-5 + 1e-3·|autograd|; finite differences: central, eps = 1e-6
-///   variable  status  agree    formula  autograd  finite diff  abs err  rel err
-///   w           FAIL  0/200  -1.97...   1.97...   1.97...      3.9e0    2e0
-///   b             ok  200/200 ...
-///   worst points: w at w = 1.4, b = -2.7; b at ...
+/// check_formula: FAIL, 20 points: 20 compared (random, seed 7)
+///   agree when |formula − autograd| ≤ 1e-5 + 1e-3·|autograd|; finite differences: central, eps = 1e-6
+///   variable  status  agree       formula      autograd   finite diff  abs err  rel err
+///   x             ok  20/20  0.4627714286  0.4627714286  0.4627714286  1.1e-16  2.4e-16
+///   y           FAIL   0/20  -2.649679754  -5.299359508  -5.299359509    2.6e0   5.0e-1
+///   x: closest call at x = -0.5188760495, y = -0.7300104682
+///   y: worst point at x = -1.365016337, y = 2.706787817
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct FormulaReport {

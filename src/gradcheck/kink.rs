@@ -8,10 +8,8 @@
 //! branched on a value — the stencil straddles a kink. An exact tie at the point itself (where
 //! the derivative is only a convention) is caught the same way: the tie is its own side.
 
-use slotmap::SecondaryMap;
-
 use crate::rules::{Fn1, Fn2};
-use crate::{Graph, NodeKey, Op};
+use crate::{Graph, Op};
 
 /// The recorded ops and, for every kink or pole, the side its inputs are on.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,26 +19,24 @@ pub(crate) struct Signature {
 }
 
 impl Signature {
-    /// Reads the graph as recorded now.
+    /// Reads the graph as recorded now: the same information as [`Graph::nodes`], read in
+    /// place (a check records the function a few times per point).
     pub(crate) fn of(g: &Graph) -> Self {
-        let nodes = g.nodes();
-        let mut value: SecondaryMap<NodeKey, f64> = SecondaryMap::with_capacity(nodes.len());
-        for n in &nodes {
-            value.insert(n.key, n.value);
-        }
-        let input = |n: &crate::NodeView<f64>, i: usize| n.inputs.get(i).map_or(0.0, |&k| value[k]);
-        let mut ops = Vec::with_capacity(nodes.len());
+        let t = g.tape();
+        let val = |i: u32| t.vals[i as usize];
+        let mut ops = Vec::with_capacity(t.order.len());
         let mut sides = Vec::new();
-        for n in &nodes {
-            ops.push(n.op);
-            if kink_name(n.op).is_some() {
-                let side = match n.op {
-                    Op::Binary(Fn2::Max | Fn2::Min, _, _) => input(n, 0) - input(n, 1),
-                    Op::Binary(Fn2::Div, _, _) => input(n, 1),
-                    _ => input(n, 0),
-                };
-                sides.push(sign(side));
-            }
+        for &k in &t.order {
+            let op = t.nodes[k];
+            ops.push(op);
+            let side = match op {
+                Op::Unary(Fn1::Relu | Fn1::Abs, a) => val(a),
+                Op::Unary(Fn1::Powi(p), a) if p < 0 => val(a),
+                Op::Binary(Fn2::Max | Fn2::Min, a, b) => val(a) - val(b),
+                Op::Binary(Fn2::Div, _, b) => val(b),
+                _ => continue,
+            };
+            sides.push(sign(side));
         }
         Signature { ops, sides }
     }
@@ -60,7 +56,8 @@ impl Signature {
     }
 }
 
-/// The name of a node's kink or pole, if it has one.
+/// The name of a node's kink or pole, if it has one (the same ops `Signature::of` records a
+/// side for, in the same order).
 fn kink_name(op: Op) -> Option<&'static str> {
     match op {
         Op::Unary(Fn1::Relu, _) => Some("relu"),
