@@ -31,6 +31,7 @@
 //!   [`rewind`](Graph::rewind) for training loops.
 //! - [`Var`]: the math functions, each with its derivative and its convention at kinks.
 //! - [`functional`]: JAX-style `grad`, `hessian`, `hvp`, `jacobian` of a Rust closure.
+//! - [`gradcheck`]: check the engine, or your hand-derived formulas, against finite differences.
 //! - [`expr`]: the small expression language the `tapegrad` command reads.
 //!
 //! ## Debugging aids, side by side with PyTorch and JAX
@@ -52,6 +53,7 @@
 mod error;
 pub mod expr;
 pub mod functional;
+pub mod gradcheck;
 mod real;
 pub mod rules;
 mod scalar;
