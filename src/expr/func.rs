@@ -57,8 +57,11 @@ pub fn is_function(name: &str) -> bool {
 
 /// The known function closest to a misspelt `name`, if one is close enough to be a likely typo
 /// (optimal-string-alignment distance 1, or 2 for names of four or more characters, so that
-/// `tahn` suggests `tanh` but `foo` suggests nothing).
+/// `tahn` suggests `tanh` but `foo` suggests nothing); `ln` suggests `log`.
 pub(super) fn suggest(name: &str) -> Option<&'static str> {
+    if name == "ln" {
+        return Some("log"); // the usual other name of the natural logarithm
+    }
     let limit = if name.chars().count() >= 4 { 2 } else { 1 };
     FUNCTIONS
         .iter()

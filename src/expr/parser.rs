@@ -292,11 +292,15 @@ impl<'s> Parser<'s> {
             )),
             Tok::Num(_) | Tok::Ident(_) | Tok::Punct('(') => {
                 let hint = match (self.prev, t.tok) {
-                    (Tok::Num(_) | Tok::Ident(_), Tok::Num(_) | Tok::Ident(_)) => format!(
-                        " (write {}*{} for a product)",
-                        plain(self.prev),
-                        plain(t.tok)
-                    ),
+                    (Tok::Num(_) | Tok::Ident(_), Tok::Num(_) | Tok::Ident(_))
+                        if state == State::Operator =>
+                    {
+                        format!(
+                            " (write {}*{} for a product)",
+                            plain(self.prev),
+                            plain(t.tok)
+                        )
+                    }
                     _ => " (write '*' for a product)".into(),
                 };
                 Err(t.pos.error(format!(
@@ -432,7 +436,8 @@ impl<'s> Parser<'s> {
         match func::suggest(name) {
             Some(s) => pos.error(format!("unknown function '{name}' (did you mean '{s}'?)")),
             None => pos.error(format!(
-                "unknown function '{name}' (the functions are {})",
+                "unknown function '{name}' (the functions are {}; for a product write \
+                 {name}*(...))",
                 func::FUNCTIONS.join(", ")
             )),
         }
