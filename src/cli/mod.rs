@@ -141,6 +141,9 @@ pub fn parse_at(args: &[String]) -> Result<Vec<(String, f64)>, Failure> {
     for arg in args {
         for entry in arg.split(',') {
             let bad = |why: String| Failure::new(format!("--at '{}': {why}", entry.trim()));
+            if entry.trim().is_empty() {
+                return Err(Failure::new(format!("--at '{arg}': an entry is empty")));
+            }
             let Some((name, value)) = entry.split_once('=') else {
                 return Err(bad("expected NAME=VALUE, like x=1.5".into()));
             };
