@@ -4,6 +4,11 @@
 //! returning `Result<ExitCode, Failure>`. Shared here: reading the expression (`EXPR`, `-` for
 //! standard input, `@FILE`), parsing `--at x=1.5,y=-2`, number formatting for tables and JSON,
 //! and the error convention: bad input prints one line on stderr and exits with status 2.
+//!
+//! To add a subcommand: a new file with `#[derive(Args)] struct XArgs` (flatten [`ExprArgs`]
+//! for `EXPR --at ...`) and `fn run(XArgs) -> Result<ExitCode, Failure>`, one variant in
+//! [`Command`] and one arm in [`main`]. `?` turns a `tapegrad::Error` into a [`Failure`]; a
+//! subcommand that has a verdict (a failed check) returns its own `ExitCode` instead.
 
 mod grad;
 mod table;
@@ -15,7 +20,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use tapegrad::expr::{self, Program};
 
-/// Exact gradients, Hessians and gradient checks of expressions, from the shell.
+/// Exact gradients and Hessians of expressions, from the shell.
 #[derive(Parser, Debug)]
 #[command(name = "tapegrad", version)]
 #[command(after_help = LANGUAGE)]

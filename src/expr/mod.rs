@@ -29,7 +29,7 @@
 //!   for `x ^ y` write `exp(y * log(x))`.
 //!
 //! # Use
-//! Parse once with [`Program::parse`], then evaluate as often as needed: on a [`Graph`] to get
+//! Parse once with [`Program::parse`], then evaluate as often as needed: on a [`Graph`](crate::Graph) to get
 //! derivatives ([`Program::eval`]), or with plain numbers ([`Program::eval_f64`]), e.g. for
 //! finite differences.
 //!
@@ -54,7 +54,7 @@
 //! ```
 //!
 //! # Errors
-//! Every syntax error is an [`Error::Parse`](crate::Error::Parse) with a 1-based line and
+//! Every syntax error is an [`Error::Parse`] with a 1-based line and
 //! column (in characters) and, where there is one, a hint:
 //!
 //! ```
