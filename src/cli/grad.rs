@@ -1,0 +1,113 @@
+//! `tapegrad grad EXPR --at x=1.5,y=-2 [--hessian] [--json]`: value, gradient, Hessian.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use tapegrad::{Graph, Var};
+
+use super::table::{Cell, render};
+use super::{ExprArgs, Failure, human_number, json_number, json_numbers, json_string, print_out};
+
+/// Arguments of `tapegrad grad`.
+#[derive(Args, Debug)]
+pub struct GradArgs {
+    #[command(flatten)]
+    pub expr: ExprArgs,
+
+    /// Also print the Hessian matrix of second derivatives ∂²f/∂a∂b.
+    #[arg(long)]
+    pub hessian: bool,
+
+    /// Print one JSON object: {"value": v, "vars": [...], "grad": [...], "hessian": [[...]]}.
+    /// Non-finite numbers are the strings "inf", "-inf", "nan".
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What `grad` computes, in `--at` order.
+struct Report {
+    value: f64,
+    vars: Vec<String>,
+    grad: Vec<f64>,
+    hessian: Option<Vec<Vec<f64>>>,
+}
+
+/// Runs `tapegrad grad`.
+pub fn run(args: GradArgs) -> Result<ExitCode, Failure> {
+    let program = args.expr.program()?;
+    let point = args.expr.point(&program)?;
+
+    // Every variable given a value gets a leaf, used or not: an unused one has gradient 0.
+    let g = Graph::new();
+    let vars: Vec<Var<'_>> = point.iter().map(|(n, v)| g.var_named(n, *v)).collect();
+    let bindings: Vec<(&str, Var<'_>)> = point
+        .iter()
+        .zip(&vars)
+        .map(|((n, _), &v)| (n.as_str(), v))
+        .collect();
+    let y = program.eval(&g, &bindings)?;
+    let grad = g.try_backward(y)?.wrt(&vars);
+    let hessian = if args.hessian {
+        Some(g.try_hessian(y, &vars)?)
+    } else {
+        None
+    };
+    let report = Report {
+        value: y.value(),
+        vars: point.into_iter().map(|(n, _)| n).collect(),
+        grad,
+        hessian,
+    };
+    print_out(&if args.json {
+        report.json()
+    } else {
+        report.table()
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+impl Report {
+    /// `{"value": v, "vars": ["x", "y"], "grad": [gx, gy], "hessian": [[..], [..]]}` and a newline.
+    fn json(&self) -> String {
+        let vars: Vec<String> = self.vars.iter().map(|n| json_string(n)).collect();
+        let mut s = format!(
+            "{{\"value\": {}, \"vars\": [{}], \"grad\": {}",
+            json_number(self.value),
+            vars.join(", "),
+            json_numbers(&self.grad)
+        );
+        if let Some(h) = &self.hessian {
+            let rows: Vec<String> = h.iter().map(|r| json_numbers(r)).collect();
+            s.push_str(&format!(", \"hessian\": [{}]", rows.join(", ")));
+        }
+        s.push_str("}\n");
+        s
+    }
+
+    /// The value and one row per variable, then the Hessian, numbers aligned.
+    fn table(&self) -> String {
+        let num = |v: f64| Cell::Num(human_number(v));
+        let mut rows = vec![vec![Cell::Text("value".into()), num(self.value)]];
+        for (name, &d) in self.vars.iter().zip(&self.grad) {
+            rows.push(vec![Cell::Text(format!("∂f/∂{name}")), num(d)]);
+        }
+        let mut out = render(&rows);
+        if let Some(h) = &self.hessian {
+            let mut rows = vec![
+                std::iter::once(Cell::Text("Hessian".into()))
+                    .chain(self.vars.iter().map(|n| Cell::Text(n.clone())))
+                    .collect::<Vec<_>>(),
+            ];
+            for (name, row) in self.vars.iter().zip(h) {
+                rows.push(
+                    std::iter::once(Cell::Text(name.clone()))
+                        .chain(row.iter().map(|&v| num(v)))
+                        .collect(),
+                );
+            }
+            out.push('\n');
+            out.push_str(&render(&rows));
+        }
+        out
+    }
+}

@@ -1,0 +1,327 @@
+//! `tapegrad grad`: the JSON contract, the human table, the Hessian, and every error path
+//! (exit status 2, one line on stderr).
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{Value, json};
+
+/// Runs `tapegrad` with `args`, feeding `stdin`.
+fn run_with_stdin(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tapegrad"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the tapegrad binary runs");
+    let mut input = child.stdin.take().unwrap();
+    let text = stdin.to_string();
+    // Write from another thread so a large input cannot deadlock against the output pipes.
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(text.as_bytes());
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+fn run(args: &[&str]) -> Output {
+    run_with_stdin(args, "")
+}
+
+/// Successful run: stdout as text.
+fn ok(args: &[&str]) -> String {
+    let out = run(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{args:?} failed: {stderr}");
+    assert!(stderr.is_empty(), "{args:?} wrote to stderr: {stderr}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Successful `--json` run: the one object printed.
+fn json_of(args: &[&str]) -> Value {
+    let text = ok(args);
+    assert_eq!(text.lines().count(), 1, "one line of JSON: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+/// Failed run: exit status 2, nothing on stdout, exactly one line on stderr; returns it.
+fn fails(args: &[&str]) -> String {
+    let out = run(args);
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "one line on stderr: {stderr:?}");
+    stderr.trim_end().to_string()
+}
+
+#[test]
+fn json_has_exactly_the_documented_shape() {
+    // f = x²y + sin y at (1.5, −2):
+    //   ∂f/∂x = 2xy = −6, ∂f/∂y = x² + cos y
+    //   H = [[2y, 2x], [2x, −sin y]] = [[−4, 3], [3, −sin(−2)]]
+    let (x, y) = (1.5f64, -2.0f64);
+    let text = ok(&["grad", "x^2 * y + sin(y)", "--at", "x=1.5,y=-2", "--json"]);
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        v,
+        json!({
+            "value": x * x * y + y.sin(),
+            "vars": ["x", "y"],
+            "grad": [2.0 * x * y, x * x + y.cos()],
+        })
+    );
+    // Keys in the documented order.
+    assert!(text.starts_with("{\"value\": "), "{text}");
+    let (vars, grad) = (
+        text.find("\"vars\"").unwrap(),
+        text.find("\"grad\"").unwrap(),
+    );
+    assert!(vars < grad);
+
+    let v = json_of(&[
+        "grad",
+        "x^2 * y + sin(y)",
+        "--at",
+        "x=1.5,y=-2",
+        "--json",
+        "--hessian",
+    ]);
+    assert_eq!(
+        v["hessian"],
+        json!([[2.0 * y, 2.0 * x], [2.0 * x, -y.sin()]])
+    );
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut want = vec!["value", "vars", "grad", "hessian"];
+    want.sort();
+    assert_eq!(keys, want);
+}
+
+#[test]
+fn vars_follow_the_at_order_and_unused_ones_get_zero() {
+    // f = x·y: ∂f/∂y = x = 2, ∂f/∂x = y = 3, ∂f/∂z = 0 (z is not in f); H has 1s off the diagonal
+    let v = json_of(&[
+        "grad",
+        "x*y",
+        "--at",
+        "y=3",
+        "--at",
+        "z=7,x=2",
+        "--json",
+        "--hessian",
+    ]);
+    assert_eq!(
+        v,
+        json!({
+            "value": 6.0,
+            "vars": ["y", "z", "x"],
+            "grad": [2.0, 0.0, 3.0],
+            "hessian": [[0.0, 0.0, 1.0], [0.0, 0.0, 0.0], [1.0, 0.0, 0.0]],
+        })
+    );
+}
+
+#[test]
+fn sharing_and_hessian_values() {
+    // x·x: one leaf twice, so d/dx = 2x = 6 and d²/dx² = 2
+    let v = json_of(&["grad", "x*x", "--at", "x=3", "--json", "--hessian"]);
+    assert_eq!(
+        v,
+        json!({"value": 9.0, "vars": ["x"], "grad": [6.0], "hessian": [[2.0]]})
+    );
+    // x³ at −2: 3x² = 12, 6x = −12
+    let v = json_of(&["grad", "x^3", "--at", "x=-2", "--json", "--hessian"]);
+    assert_eq!(v["grad"], json!([12.0]));
+    assert_eq!(v["hessian"], json!([[-12.0]]));
+    // No variables at all: a constant.
+    let v = json_of(&["grad", "2^-1 * 3", "--json", "--hessian"]);
+    assert_eq!(
+        v,
+        json!({"value": 1.5, "vars": [], "grad": [], "hessian": []})
+    );
+}
+
+#[test]
+fn non_finite_numbers_are_strings() {
+    // e^710 overflows: value and derivative inf
+    let v = json_of(&["grad", "exp(x)", "--at", "x=710", "--json"]);
+    assert_eq!(v, json!({"value": "inf", "vars": ["x"], "grad": ["inf"]}));
+    // √x at 0: value 0, derivative +inf, second derivative −1/(4x^1.5) = −inf
+    let v = json_of(&["grad", "sqrt(x)", "--at", "x=0", "--json", "--hessian"]);
+    assert_eq!(
+        v,
+        json!({"value": 0.0, "vars": ["x"], "grad": ["inf"], "hessian": [["-inf"]]})
+    );
+    // ln 0 = −inf with derivative 1/0 = inf; √−1 is nan
+    let v = json_of(&["grad", "log(x)", "--at", "x=0", "--json"]);
+    assert_eq!((&v["value"], &v["grad"]), (&json!("-inf"), &json!(["inf"])));
+    let v = json_of(&["grad", "sqrt(x)", "--at", "x=-1", "--json"]);
+    assert_eq!((&v["value"], &v["grad"]), (&json!("nan"), &json!(["nan"])));
+}
+
+#[test]
+fn human_table() {
+    // f = x·y at (3, −2): value −6, ∂f/∂x = y = −2, ∂f/∂y = x = 3, numbers aligned
+    assert_eq!(
+        ok(&["grad", "x*y", "--at", "x=3,y=-2"]),
+        "value  -6\n∂f/∂x  -2\n∂f/∂y   3\n"
+    );
+    // f = x²·y at (0.5, −4): value −1, ∇ = (2xy, x²) = (−4, 0.25), H = [[2y, 2x], [2x, 0]]
+    assert_eq!(
+        ok(&["grad", "x^2*y", "--at", "x=0.5,y=-4", "--hessian"]),
+        "value  -1\n\
+         ∂f/∂x  -4\n\
+         ∂f/∂y   0.25\n\
+         \n\
+         Hessian  x   y\n\
+         x        -8  1\n\
+         y         1  0\n"
+    );
+    assert_eq!(
+        ok(&["grad", "exp(x)", "--at", "x=710"]),
+        "value  inf\n∂f/∂x  inf\n"
+    );
+}
+
+#[test]
+fn expression_from_stdin_or_a_file_and_leading_minus() {
+    let out = run_with_stdin(&["grad", "-", "--at", "x=2", "--json"], "y = x*x;\ny*y\n");
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // x⁴ at 2: 16, 4x³ = 32
+    assert_eq!(v["value"], json!(16.0));
+    assert_eq!(v["grad"], json!([32.0]));
+
+    let path = std::env::temp_dir().join(format!("tapegrad-cli-{}.expr", std::process::id()));
+    std::fs::write(&path, "tanh(x)").unwrap();
+    let arg = format!("@{}", path.display());
+    let v = json_of(&["grad", &arg, "--at", "x=0", "--json"]);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(v["grad"], json!([1.0]));
+
+    // An expression that starts with '-' is still the expression, not an option.
+    let v = json_of(&["grad", "-x^2", "--at", "x=3", "--json"]);
+    assert_eq!((&v["value"], &v["grad"]), (&json!(-9.0), &json!([-6.0])));
+}
+
+#[test]
+fn a_million_term_sum_and_deep_nesting() {
+    // Σ x over 10⁶ terms = 10⁶·x, derivative 10⁶ (too long for one argv entry, so via stdin)
+    let n = 1_000_000;
+    let src = vec!["x"; n].join("+");
+    let out = run_with_stdin(&["grad", "-", "--at", "x=0.5", "--json"], &src);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["value"], json!(n as f64 * 0.5));
+    assert_eq!(v["grad"], json!([n as f64]));
+
+    // 200,000 nested parentheses around sin(x): value sin x, derivative cos x
+    let depth = 200_000;
+    let src = format!("{}sin(x){}", "(".repeat(depth), ")".repeat(depth));
+    let out = run_with_stdin(&["grad", "-", "--at", "x=1", "--json"], &src);
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["grad"], json!([1f64.cos()]));
+}
+
+#[test]
+fn syntax_errors_exit_2_with_position_and_hint() {
+    assert_eq!(
+        fails(&["grad", "1 + 2*tahn(x)", "--at", "x=1"]),
+        "error at 1:7: unknown function 'tahn' (did you mean 'tanh'?)"
+    );
+    assert_eq!(
+        fails(&["grad", "x +", "--at", "x=1"]),
+        "error at 1:4: unexpected end of input: expected a number, a name or '('"
+    );
+    assert_eq!(
+        fails(&["grad", "max(x)", "--at", "x=1"]),
+        "error at 1:1: max takes 2 arguments, but 1 was given"
+    );
+    assert!(
+        fails(&["grad", "x^y", "--at", "x=1,y=2"])
+            .starts_with("error at 1:3: the exponent after '^' must be a constant number")
+    );
+    assert_eq!(
+        fails(&["grad", "x^2^3", "--at", "x=1"]),
+        "error at 1:4: '^' cannot follow an exponent: write (x^a)^b, or x^c with the product \
+         c = a*b"
+    );
+    assert_eq!(
+        fails(&["grad", "", "--at", "x=1"]),
+        "error at 1:1: empty program: expected an expression"
+    );
+    let out = run_with_stdin(&["grad", "-", "--at", "a=1"], "b = a;\nb + sinn(a)");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error at 2:5: unknown function 'sinn' (did you mean 'sin'?)\n"
+    );
+}
+
+#[test]
+fn missing_values_name_the_variable_and_its_position() {
+    assert_eq!(
+        fails(&["grad", "x + y", "--at", "x=1"]),
+        "error at 1:5: 'y' has no value; give it a value with --at y=..."
+    );
+    assert_eq!(
+        fails(&["grad", "h = tanh(w*x); h*h"]),
+        "error at 1:10: 'w' has no value; give it a value with --at w=..."
+    );
+}
+
+#[test]
+fn malformed_at_exits_2() {
+    let cases = [
+        ("x=abc", "error: --at 'x=abc': 'abc' is not a number"),
+        ("x", "error: --at 'x': expected NAME=VALUE, like x=1.5"),
+        ("x=1,x=2", "error: --at 'x=2': 'x' is given a value twice"),
+        ("x=1,", "error: --at 'x=1,': an entry is empty"),
+        ("2x=1", "error: --at '2x=1': '2x' is not a variable name"),
+        ("=1", "error: --at '=1': '' is not a variable name"),
+        (
+            "exp=1",
+            "error: --at 'exp=1': 'exp' is a function name, not a variable",
+        ),
+    ];
+    for (at, want) in cases {
+        assert_eq!(fails(&["grad", "x", "--at", at]), want, "--at {at}");
+    }
+    // Duplicates across repeated --at too.
+    assert_eq!(
+        fails(&["grad", "x", "--at", "x=1", "--at", "x=2"]),
+        "error: --at 'x=2': 'x' is given a value twice"
+    );
+}
+
+#[test]
+fn unreadable_expression_file_exits_2() {
+    let msg = fails(&["grad", "@no/such/file.expr", "--at", "x=1"]);
+    assert!(
+        msg.starts_with("error: cannot read the expression from 'no/such/file.expr': "),
+        "{msg}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    for args in [
+        &["grad"][..],
+        &["gard", "x"],
+        &["grad", "x", "--bogus"],
+        &[],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!out.stderr.is_empty());
+    }
+    let help = ok(&["grad", "--help"]);
+    assert!(help.contains("--hessian") && help.contains("--at"));
+    assert!(ok(&["--help"]).contains("grad"));
+}
