@@ -174,3 +174,32 @@ fn no_grad_restores_even_after_a_panic() {
     assert!(g.is_grad_enabled());
     assert_eq!(g.len(), 1);
 }
+
+#[test]
+fn recorded_backward_reports_its_first_non_finite_node() {
+    let g = Graph::new();
+    let x = g.var(0.0);
+    let y = x.sqrt(); // the recorded derivative 0.5 / y is +inf at 0
+    g.set_detect_anomaly(true);
+    let before = g.len();
+    let a = anomaly(g.try_grad_graph(y, &[x]).unwrap_err());
+    assert_eq!(
+        (a.phase, a.op, a.output),
+        (AnomalyPhase::Backward, "/", f64::INFINITY)
+    );
+    assert!(a.to_string().contains("recorded backward pass"), "{a}");
+    assert!(g.detect_anomaly(), "anomaly mode is restored");
+    assert!(g.len() > before);
+}
+
+#[test]
+fn expressions_report_anomalies_as_errors() {
+    let g = Graph::new();
+    g.set_detect_anomaly(true);
+    let x = g.var(0.0);
+    let p = tapegrad::expr::Program::parse("y = log(x); y * 2").unwrap();
+    let before = g.len();
+    let a = anomaly(p.eval(&g, &[("x", x)]).unwrap_err());
+    assert_eq!(a.op, "log");
+    assert_eq!(g.len(), before, "a failed evaluation records nothing");
+}

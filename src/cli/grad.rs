@@ -18,6 +18,11 @@ pub struct GradArgs {
     #[arg(long)]
     pub hessian: bool,
 
+    /// Stop at the first NaN or infinity, forward or backward, naming the op that made it
+    /// (anomaly mode); exit status 1 when one is found.
+    #[arg(long)]
+    pub check_nan: bool,
+
     /// Print one JSON object: {"value": v, "vars": [...], "grad": [...], "hessian": [[...]]}.
     /// Non-finite numbers are the strings "inf", "-inf", "nan".
     #[arg(long)]
@@ -39,18 +44,26 @@ pub fn run(args: GradArgs) -> Result<ExitCode, Failure> {
 
     // Every variable given a value gets a leaf, used or not: an unused one has gradient 0.
     let g = Graph::new();
+    g.set_detect_anomaly(args.check_nan);
     let vars: Vec<Var<'_>> = point.iter().map(|(n, v)| g.var_named(n, *v)).collect();
     let bindings: Vec<(&str, Var<'_>)> = point
         .iter()
         .zip(&vars)
         .map(|((n, _), &v)| (n.as_str(), v))
         .collect();
-    let y = program.eval(&g, &bindings)?;
-    let grad = g.try_backward(y)?.wrt(&vars);
-    let hessian = if args.hessian {
-        Some(g.try_hessian(y, &vars)?)
-    } else {
-        None
+    let computed = (|| {
+        let y = program.eval(&g, &bindings)?;
+        let grad = g.try_backward(y)?.wrt(&vars);
+        let hessian = if args.hessian {
+            Some(g.try_hessian(y, &vars)?)
+        } else {
+            None
+        };
+        Ok((y, grad, hessian))
+    })();
+    let (y, grad, hessian) = match computed {
+        Ok(r) => r,
+        Err(e) => return anomaly_exit(e),
     };
     let report = Report {
         value: y.value(),
@@ -64,6 +77,18 @@ pub fn run(args: GradArgs) -> Result<ExitCode, Failure> {
         report.table()
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// An anomaly found with `--check-nan` is a finding (exit 1, the message on stderr); any other
+/// error is bad input (exit 2).
+pub fn anomaly_exit(e: tapegrad::Error) -> Result<ExitCode, Failure> {
+    match e {
+        tapegrad::Error::Anomaly(a) => {
+            eprintln!("anomaly: {a}");
+            Ok(ExitCode::from(1))
+        }
+        other => Err(other.into()),
+    }
 }
 
 impl Report {

@@ -10,6 +10,7 @@
 //! [`Command`] and one arm in [`main`]. `?` turns a `tapegrad::Error` into a [`Failure`]; a
 //! subcommand that has a verdict (a failed check) returns its own `ExitCode` instead.
 
+mod check;
 mod grad;
 mod table;
 
@@ -41,6 +42,11 @@ enum Command {
     ///
     /// Example: tapegrad grad "x^2 * y + sin(y)" --at x=1.5,y=-2 --hessian
     Grad(grad::GradArgs),
+    /// Check hand-derived partial derivatives (--d x=FORMULA) against the engine and finite
+    /// differences, at --at or at random points; exit 1 when one disagrees.
+    ///
+    /// Example: tapegrad check "x^2 * y" --d x="2*x*y" --d y="x^2" --samples 200
+    Check(check::CheckArgs),
 }
 
 /// Runs the command line; the process exit status.
@@ -48,6 +54,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Grad(args) => grad::run(args),
+        Command::Check(args) => check::run(args),
     };
     match result {
         Ok(code) => code,

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{Instr, Program};
 use crate::error::{Error, Result};
-use crate::real::{Float, Real};
+use crate::real::Float;
 use crate::scalar::Var;
 use crate::tape::Graph;
 
@@ -51,7 +51,8 @@ impl Program {
             g.check(v, "Program::eval")?;
         }
         let inputs = self.bind(bindings)?;
-        let vals = self.run(&inputs, |c| g.constant(T::from_f64(c)));
+        let mark = g.mark();
+        let vals = self.record(g, &inputs).inspect_err(|_| g.rewind(mark))?;
         for (name, i) in &self.statements {
             let v = vals[*i as usize];
             if g.name(v.key()).is_none() {
@@ -72,7 +73,7 @@ impl Program {
     /// ```
     pub fn eval_f64(&self, bindings: &[(&str, f64)]) -> Result<f64> {
         let inputs = self.bind(bindings)?;
-        Ok(self.run(&inputs, |c| c)[self.result as usize])
+        Ok(self.run(&inputs)[self.result as usize])
     }
 
     /// The program's value with plain numbers given in [`inputs`](Program::inputs) order;
@@ -93,7 +94,7 @@ impl Program {
                 values.len()
             )));
         }
-        Ok(self.run(values, |c| c)[self.result as usize])
+        Ok(self.run(values)[self.result as usize])
     }
 
     /// The value of each input, in input order, from (name, value) pairs.
@@ -124,13 +125,35 @@ impl Program {
             .collect()
     }
 
-    /// Runs every instruction; returns the value of each.
-    fn run<R: Real>(&self, inputs: &[R], constant: impl Fn(f64) -> R) -> Vec<R> {
-        let mut v: Vec<R> = Vec::with_capacity(self.code.len());
+    /// Records every instruction on `g` through the fallible ops, so anomaly mode's errors come
+    /// back as errors; the same `eval` functions as [`run`](Program::run), so the values agree
+    /// bit for bit.
+    fn record<'g, T: Float>(
+        &self,
+        g: &'g Graph<T>,
+        inputs: &[Var<'g, T>],
+    ) -> Result<Vec<Var<'g, T>>> {
+        let mut v: Vec<Var<'g, T>> = Vec::with_capacity(self.code.len());
         for ins in &self.code {
             let r = match *ins {
                 Instr::Input(i) => inputs[i as usize],
-                Instr::Const(c) => constant(c),
+                Instr::Const(c) => g.constant(T::from_f64(c)),
+                Instr::Unary(f, a) => g.unary(f, v[a as usize])?,
+                Instr::Binary(f, a, b) => g.binary(f, v[a as usize], v[b as usize])?,
+                Instr::Powf(a, c) => v[a as usize].try_powf(c)?,
+            };
+            v.push(r);
+        }
+        Ok(v)
+    }
+
+    /// Runs every instruction; returns the value of each.
+    fn run(&self, inputs: &[f64]) -> Vec<f64> {
+        let mut v: Vec<f64> = Vec::with_capacity(self.code.len());
+        for ins in &self.code {
+            let r = match *ins {
+                Instr::Input(i) => inputs[i as usize],
+                Instr::Const(c) => c,
                 Instr::Unary(f, a) => f.eval(v[a as usize]),
                 Instr::Binary(f, a, b) => f.eval(v[a as usize], v[b as usize]),
                 Instr::Powf(a, c) => v[a as usize].powf(c),

@@ -213,8 +213,27 @@ impl<T: Float> Graph<T> {
         crate::error::or_panic(self.try_grad_graph(loss, wrt))
     }
 
-    /// [`grad_graph`](Graph::grad_graph) returning an error for a stale or foreign handle.
+    /// [`grad_graph`](Graph::grad_graph) returning an error for a stale or foreign handle, or,
+    /// in anomaly mode, for the first recorded gradient node that is NaN or infinite.
     pub fn try_grad_graph<'g>(
+        &'g self,
+        loss: Var<'g, T>,
+        wrt: &[Var<'g, T>],
+    ) -> Result<Vec<Var<'g, T>>> {
+        if !self.detect_anomaly() {
+            return self.record_backward(loss, wrt);
+        }
+        // The rules run on Var's infallible ops: check the recorded nodes afterwards instead.
+        let start = self.len();
+        self.set_detect_anomaly(false);
+        let out = self.record_backward(loss, wrt);
+        self.set_detect_anomaly(true);
+        let out = out?;
+        self.check_recorded(start)?;
+        Ok(out)
+    }
+
+    fn record_backward<'g>(
         &'g self,
         loss: Var<'g, T>,
         wrt: &[Var<'g, T>],

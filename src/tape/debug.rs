@@ -90,7 +90,13 @@ impl fmt::Display for Anomaly {
             .collect::<Vec<_>>()
             .join(", ");
         match (&self.phase, &self.backward) {
-            (AnomalyPhase::Forward, _) | (_, None) => write!(
+            (AnomalyPhase::Backward, None) => write!(
+                f,
+                "non-finite value in the recorded backward pass: `{}` at node n{} produced {} \
+                 from input(s) [{inputs}]",
+                self.op, self.position, self.output
+            ),
+            (AnomalyPhase::Forward, _) => write!(
                 f,
                 "non-finite value in forward: `{}` at node n{}{name} produced {} from input(s) [{inputs}]",
                 self.op, self.position, self.output
@@ -251,6 +257,28 @@ impl<T: Float> Graph<T> {
             })));
         }
         Ok(t.push(if mode.no_grad { Op::Const } else { op }, y))
+    }
+
+    /// The first node recorded at or after record position `start` whose value is not finite,
+    /// as an anomaly of the recorded backward pass.
+    pub(crate) fn check_recorded(&self, start: usize) -> Result<()> {
+        let t = self.tape();
+        for (pos, &k) in t.order.iter().enumerate().skip(start) {
+            let y = t.vals[slot(k)];
+            if !y.is_finite() {
+                let op = t.nodes[k];
+                return Err(Error::Anomaly(Box::new(Anomaly {
+                    phase: AnomalyPhase::Backward,
+                    position: pos,
+                    name: None,
+                    op: op.name(),
+                    inputs: t.inputs(op).map(|i| t.vals[i as usize].to_f64()).collect(),
+                    output: y.to_f64(),
+                    backward: None,
+                })));
+            }
+        }
+        Ok(())
     }
 
     /// True when backward must take the observed path (hooks or anomaly checks).
