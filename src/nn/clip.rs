@@ -21,7 +21,7 @@ pub fn grad_norm<T: Float>(grads: &[T]) -> f64 {
 ///
 /// ```
 /// use tapegrad::nn::clip::clip_grad_norm;
-/// let mut g = [3.0, 4.0];                 // norm 5
+/// let mut g = [3.0_f64, 4.0];             // norm 5
 /// let n = clip_grad_norm(&mut g, 1.0);
 /// assert_eq!(n, 5.0);
 /// assert!((g[0] - 0.6).abs() < 1e-6 && (g[1] - 0.8).abs() < 1e-6);

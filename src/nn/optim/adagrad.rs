@@ -19,7 +19,7 @@ use crate::real::Float;
 /// ```
 /// use tapegrad::nn::optim::{Adagrad, Optimizer};
 /// let mut opt = Adagrad::new(0.1);
-/// let mut theta = [1.0];
+/// let mut theta = [1.0_f64];
 /// opt.step(&mut theta, &[2.0]); // s = 4, θ = 1 − 0.1·2/(2 + 1e-10)
 /// assert!((theta[0] - 0.9).abs() < 1e-10);
 /// ```

@@ -21,7 +21,7 @@ use crate::real::Float;
 /// ```
 /// use tapegrad::nn::optim::{Adam, Optimizer};
 /// let mut opt = Adam::new(0.1);
-/// let mut theta = [1.0];
+/// let mut theta = [1.0_f64];
 /// opt.step(&mut theta, &[2.0]); // m̂ = 2, v̂ = 4: θ = 1 − 0.1·2/(2 + 1e-8) ≈ 0.9
 /// assert!((theta[0] - 0.9).abs() < 1e-8);
 /// ```
@@ -188,7 +188,7 @@ impl<T: Float> Optimizer<T> for Adam<T> {
 /// ```
 /// use tapegrad::nn::optim::{AdamW, Optimizer};
 /// let mut opt = AdamW::new(0.1).weight_decay(0.5);
-/// let mut theta = [1.0];
+/// let mut theta = [1.0_f64];
 /// opt.step(&mut theta, &[2.0]); // θ = 1·(1 − 0.05) = 0.95, then − 0.1·2/(2 + 1e-8)
 /// assert!((theta[0] - 0.85).abs() < 1e-8);
 /// ```

@@ -20,7 +20,7 @@ use crate::real::Float;
 /// ```
 /// use tapegrad::nn::optim::{Optimizer, RmsProp};
 /// let mut opt = RmsProp::new(0.01);
-/// let mut theta = [1.0];
+/// let mut theta = [1.0_f64];
 /// opt.step(&mut theta, &[2.0]); // v = 0.01·4 = 0.04, θ = 1 − 0.01·2/(0.2 + 1e-8)
 /// assert!((theta[0] - 0.9).abs() < 1e-8);
 /// ```

@@ -21,7 +21,7 @@ use crate::real::Float;
 /// ```
 /// use tapegrad::nn::optim::{Optimizer, Sgd};
 /// let mut opt = Sgd::new(0.1).momentum(0.9);
-/// let mut theta = [1.0];
+/// let mut theta = [1.0_f64];
 /// opt.step(&mut theta, &[2.0]);  // b = 2,           θ = 1 − 0.1·2    = 0.8
 /// opt.step(&mut theta, &[2.0]);  // b = 0.9·2 + 2,   θ = 0.8 − 0.1·3.8 = 0.42
 /// assert!((theta[0] - 0.42).abs() < 1e-15);
