@@ -4,8 +4,10 @@
 //! output) whose 337 weights are each a leaf on the tape; loss = mean hinge
 //! relu(1 − y·score) + 1e-4·Σp²; full batch, 100 SGD steps with lr = 1.0 − 0.9·k/100.
 //!
-//! Every step records about 40 000 nodes after a mark and rewinds to it, so the tape's memory is
-//! reused instead of reallocated. Run with
+//! Every step records about 38 000 nodes after a mark and rewinds to it, so the tape's memory is
+//! reused instead of reallocated. Weights start as in micrograd (U(−1, 1), biases 0); with that
+//! start, 28 of the seeds 0–29 (data and weights) reach 100% training accuracy within the 100
+//! steps, the default seed 0 among them (`--seed N` picks another). Run with
 //! `cargo run --release --example moons` (add `-- --json` for one line of JSON:
 //! `{"accuracy":..,"ms_per_step":..}`).
 
@@ -56,6 +58,7 @@ fn main() {
         .map(|r| [g.constant(r[0]), g.constant(r[1])])
         .collect();
     let step = g.mark();
+    let kept = g.len(); // parameters and inputs
 
     let schedule = LinearLr::new(1.0, 1.0, 0.1, STEPS); // 1.0 − 0.9·k/100
     let mut opt = Sgd::new(1.0);
@@ -71,7 +74,7 @@ fn main() {
         let data_loss = loss::hinge(&scores, &y);
         let total = data_loss + l2_penalty(params.vars()) * 1e-4;
         let accuracy = accuracy(scores.iter().map(|s| s.value()), &y);
-        nodes = g.len() - step_len(&g, &params, &inputs);
+        nodes = g.len() - kept;
         g.backward_into(total, &mut grads).expect("live loss");
         params.load_grads(&grads);
         let grad_norm = clip::grad_norm(params.grads());
@@ -116,11 +119,6 @@ fn accuracy(scores: impl Iterator<Item = f64>, y: &[f64]) -> f64 {
         .filter(|&(s, &t)| (s > 0.0) == (t > 0.0))
         .count();
     hits as f64 / y.len() as f64
-}
-
-/// Nodes that outlive a step: parameters and inputs.
-fn step_len(_: &Graph, params: &Params<'_>, inputs: &[[Var<'_>; 2]]) -> usize {
-    params.len() + 2 * inputs.len()
 }
 
 /// An ASCII map of the model's sign over the data's bounding box, with the points on it.
