@@ -50,10 +50,12 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod data;
 mod error;
 pub mod expr;
 pub mod functional;
 pub mod gradcheck;
+pub mod nn;
 mod real;
 pub mod rules;
 mod scalar;

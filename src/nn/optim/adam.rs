@@ -1,0 +1,263 @@
+//! Adam and AdamW: bias-corrected running averages of the gradient and its square.
+
+use super::{Counter, Optimizer, at_least, fill, unit};
+use crate::error::Result;
+use crate::real::Float;
+
+/// Adam as PyTorch's `torch.optim.Adam` documents it. At step t (γ = learning rate, β₁, β₂,
+/// ε, λ = weight decay; m, v start at 0):
+///
+/// ```text
+/// g ← g + λθ
+/// m ← β₁·m + (1 − β₁)·g
+/// v ← β₂·v + (1 − β₂)·g²
+/// m̂ = m / (1 − β₁ᵗ),   v̂ = v / (1 − β₂ᵗ)       (AMSGrad: v̂ from v_max ← max(v_max, v))
+/// θ ← θ − γ·m̂ / (√v̂ + ε)
+/// ```
+///
+/// computed as PyTorch does: θ ← θ − (γ / (1 − β₁ᵗ))·m / (√v / √(1 − β₂ᵗ) + ε).
+/// Defaults as PyTorch's: γ = 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0, no AMSGrad.
+///
+/// ```
+/// use tapegrad::nn::optim::{Adam, Optimizer};
+/// let mut opt = Adam::new(0.1);
+/// let mut theta = [1.0_f64];
+/// opt.step(&mut theta, &[2.0]); // m̂ = 2, v̂ = 4: θ = 1 − 0.1·2/(2 + 1e-8) ≈ 0.9
+/// assert!((theta[0] - 0.9).abs() < 1e-8);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Adam<T = f64> {
+    /// Learning rate γ.
+    pub lr: f64,
+    /// Decay rates (β₁, β₂) of the running averages of g and g².
+    pub betas: (f64, f64),
+    /// ε, added to √v̂.
+    pub eps: f64,
+    /// Weight decay λ: added to the gradient (L2) in Adam, applied to θ directly in AdamW.
+    pub weight_decay: f64,
+    /// The AMSGrad variant: divide by the largest v seen so far.
+    pub amsgrad: bool,
+    decoupled: bool,
+    counter: Counter,
+    m: Vec<T>,
+    v: Vec<T>,
+    v_max: Vec<T>,
+}
+
+impl<T: Float> Default for Adam<T> {
+    /// PyTorch's defaults (lr 1e-3).
+    fn default() -> Self {
+        Self::new(1e-3)
+    }
+}
+
+impl<T: Float> Adam<T> {
+    /// Adam with learning rate `lr` and PyTorch's other defaults.
+    pub fn new(lr: f64) -> Self {
+        Adam {
+            lr,
+            betas: (0.9, 0.999),
+            eps: 1e-8,
+            weight_decay: 0.0,
+            amsgrad: false,
+            decoupled: false,
+            counter: Counter::default(),
+            m: Vec::new(),
+            v: Vec::new(),
+            v_max: Vec::new(),
+        }
+    }
+
+    /// Sets (β₁, β₂).
+    pub fn betas(mut self, beta1: f64, beta2: f64) -> Self {
+        self.betas = (beta1, beta2);
+        self
+    }
+
+    /// Sets ε.
+    pub fn eps(mut self, eps: f64) -> Self {
+        self.eps = eps;
+        self
+    }
+
+    /// Sets the weight decay λ.
+    pub fn weight_decay(mut self, weight_decay: f64) -> Self {
+        self.weight_decay = weight_decay;
+        self
+    }
+
+    /// Turns AMSGrad on or off.
+    pub fn amsgrad(mut self, amsgrad: bool) -> Self {
+        self.amsgrad = amsgrad;
+        self
+    }
+
+    fn name(&self) -> &'static str {
+        if self.decoupled { "AdamW" } else { "Adam" }
+    }
+}
+
+impl<T: Float> Optimizer<T> for Adam<T> {
+    fn try_begin_step(&mut self, len: usize) -> Result<()> {
+        let name = self.name();
+        at_least(name, "lr", self.lr, 0.0)?;
+        at_least(name, "eps", self.eps, 0.0)?;
+        at_least(name, "weight_decay", self.weight_decay, 0.0)?;
+        unit(name, "beta1", self.betas.0)?;
+        unit(name, "beta2", self.betas.1)?;
+        if self.counter.begin(len, name)? {
+            fill(&mut self.m, len, T::ZERO);
+            fill(&mut self.v, len, T::ZERO);
+            self.v_max.clear();
+        }
+        if self.amsgrad && self.v_max.len() != len {
+            fill(&mut self.v_max, len, T::ZERO);
+        }
+        Ok(())
+    }
+
+    fn try_update(&mut self, offset: usize, params: &mut [T], grads: &[T]) -> Result<()> {
+        self.counter.check(offset, params, grads, self.name())?;
+        let n = params.len();
+        let t = self.counter.t as i32;
+        let (b1, b2) = self.betas;
+        let bc1 = 1.0 - b1.powi(t);
+        let bc2_sqrt = T::from_f64((1.0 - b2.powi(t)).sqrt());
+        let step = T::from_f64(self.lr / bc1);
+        let (tb1, tb2) = (T::from_f64(b1), T::from_f64(b2));
+        let (one_b1, one_b2) = (T::from_f64(1.0 - b1), T::from_f64(1.0 - b2));
+        let eps = T::from_f64(self.eps);
+        let wd = T::from_f64(self.weight_decay);
+        let shrink = T::from_f64(1.0 - self.lr * self.weight_decay);
+        let decay = self.weight_decay != 0.0;
+        let (decoupled, amsgrad) = (self.decoupled, self.amsgrad);
+        let m = &mut self.m[offset..offset + n];
+        let v = &mut self.v[offset..offset + n];
+        let v_max: &mut [T] = if amsgrad {
+            &mut self.v_max[offset..offset + n]
+        } else {
+            &mut []
+        };
+        for i in 0..n {
+            let p = &mut params[i];
+            let mut g = grads[i];
+            if decay {
+                if decoupled {
+                    *p = *p * shrink; // AdamW: θ ← θ(1 − γλ)
+                } else {
+                    g += wd * *p; // Adam: L2 in the gradient
+                }
+            }
+            m[i] = tb1 * m[i] + one_b1 * g;
+            v[i] = tb2 * v[i] + one_b2 * g * g;
+            let second = if amsgrad {
+                v_max[i] = v_max[i].max(v[i]);
+                v_max[i]
+            } else {
+                v[i]
+            };
+            let denom = second.sqrt() / bc2_sqrt + eps;
+            *p = *p - step * m[i] / denom;
+        }
+        Ok(())
+    }
+
+    fn learning_rate(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
+    fn steps(&self) -> u64 {
+        self.counter.t
+    }
+
+    fn reset(&mut self) {
+        self.counter.t = 0;
+    }
+}
+
+/// AdamW as PyTorch's `torch.optim.AdamW` documents it: Adam with decoupled weight decay.
+/// At step t the parameter is first shrunk, θ ← θ − γλθ, then updated by [`Adam`] without the
+/// L2 term in the gradient.
+///
+/// Defaults as PyTorch's: γ = 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 1e-2, no AMSGrad.
+///
+/// ```
+/// use tapegrad::nn::optim::{AdamW, Optimizer};
+/// let mut opt = AdamW::new(0.1).weight_decay(0.5);
+/// let mut theta = [1.0_f64];
+/// opt.step(&mut theta, &[2.0]); // θ = 1·(1 − 0.05) = 0.95, then − 0.1·2/(2 + 1e-8)
+/// assert!((theta[0] - 0.85).abs() < 1e-8);
+/// ```
+#[derive(Clone, Debug)]
+pub struct AdamW<T = f64>(Adam<T>);
+
+impl<T: Float> Default for AdamW<T> {
+    /// PyTorch's defaults (lr 1e-3, weight decay 1e-2).
+    fn default() -> Self {
+        Self::new(1e-3)
+    }
+}
+
+impl<T: Float> AdamW<T> {
+    /// AdamW with learning rate `lr` and PyTorch's other defaults (weight decay 1e-2).
+    pub fn new(lr: f64) -> Self {
+        let mut inner = Adam::new(lr).weight_decay(1e-2);
+        inner.decoupled = true;
+        AdamW(inner)
+    }
+
+    /// Sets (β₁, β₂).
+    pub fn betas(self, beta1: f64, beta2: f64) -> Self {
+        AdamW(self.0.betas(beta1, beta2))
+    }
+
+    /// Sets ε.
+    pub fn eps(self, eps: f64) -> Self {
+        AdamW(self.0.eps(eps))
+    }
+
+    /// Sets the decoupled weight decay λ.
+    pub fn weight_decay(self, weight_decay: f64) -> Self {
+        AdamW(self.0.weight_decay(weight_decay))
+    }
+
+    /// Turns AMSGrad on or off.
+    pub fn amsgrad(self, amsgrad: bool) -> Self {
+        AdamW(self.0.amsgrad(amsgrad))
+    }
+
+    /// The hyperparameters and state, as an [`Adam`] with decoupled weight decay.
+    pub fn inner(&self) -> &Adam<T> {
+        &self.0
+    }
+}
+
+impl<T: Float> Optimizer<T> for AdamW<T> {
+    fn try_begin_step(&mut self, len: usize) -> Result<()> {
+        self.0.try_begin_step(len)
+    }
+
+    fn try_update(&mut self, offset: usize, params: &mut [T], grads: &[T]) -> Result<()> {
+        self.0.try_update(offset, params, grads)
+    }
+
+    fn learning_rate(&self) -> f64 {
+        self.0.lr
+    }
+
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.0.lr = lr;
+    }
+
+    fn steps(&self) -> u64 {
+        self.0.counter.t
+    }
+
+    fn reset(&mut self) {
+        self.0.reset();
+    }
+}

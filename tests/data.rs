@@ -1,0 +1,349 @@
+//! Data: generators, the shipped sets, the CSV loader's errors, standardization, splits,
+//! K-fold and mini-batches.
+
+use std::collections::BTreeSet;
+
+use tapegrad::Error;
+use tapegrad::data::{
+    self, Batches, CsvOptions, Dataset, Standardizer, Target, k_fold, load_csv, read_csv,
+    stratified_k_fold, stratified_split, train_test_split,
+};
+
+#[test]
+fn moons_follow_make_moons() {
+    // Without noise every point lies on its half circle: the upper one (label 0) on the unit
+    // circle, the lower one (label 1) on the circle of radius 1 around (1, 0.5).
+    let m = data::moons(101, 0.0, 3);
+    assert_eq!(m.len(), 101);
+    let labels = m.labels().unwrap();
+    assert_eq!(labels.iter().filter(|&&c| c == 0).count(), 50); // ⌊101/2⌋ outer
+    for (r, &c) in m.rows().zip(&labels) {
+        let (x, y) = (r[0], r[1]);
+        if c == 0 {
+            assert!((x * x + y * y - 1.0).abs() < 1e-12 && y >= -1e-12);
+        } else {
+            assert!(
+                ((x - 1.0).powi(2) + (y - 0.5).powi(2) - 1.0).abs() < 1e-12 && y <= 0.5 + 1e-12
+            );
+        }
+    }
+    // Shuffled: the labels are not in two blocks.
+    assert!(labels[..50].contains(&1));
+    // Noise moves points; the same seed gives the same data.
+    let a = data::moons(100, 0.1, 5);
+    assert_eq!(a, data::moons(100, 0.1, 5));
+    assert_ne!(a, data::moons(100, 0.1, 6));
+    let off: f64 = a
+        .rows()
+        .zip(a.labels().unwrap())
+        .map(|(r, c)| {
+            let (cx, cy) = if c == 0 { (0.0, 0.0) } else { (1.0, 0.5) };
+            (((r[0] - cx).powi(2) + (r[1] - cy).powi(2)).sqrt() - 1.0).abs()
+        })
+        .sum::<f64>()
+        / 100.0;
+    assert!(
+        off > 0.02 && off < 0.2,
+        "mean distance from the circles {off}"
+    );
+}
+
+#[test]
+fn linear_and_xor() {
+    let l = data::linear(200, 0.0, 1);
+    assert!(
+        l.rows()
+            .zip(l.targets())
+            .all(|(x, &y)| y == 3.0 * x[0] && x[0].abs() <= 1.0)
+    );
+    let noisy = data::linear(200, 0.5, 1);
+    assert_ne!(noisy.targets(), l.targets());
+    let x = data::xor();
+    assert_eq!(x.features(), &[0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0]);
+    assert_eq!(x.labels().unwrap(), vec![0, 1, 1, 0]);
+}
+
+#[test]
+fn shipped_data_sets() {
+    let iris = data::iris();
+    assert_eq!((iris.len(), iris.n_features()), (150, 4));
+    assert_eq!(iris.row(0), &[5.1, 3.5, 1.4, 0.2]);
+    assert_eq!(iris.class_names(), &["setosa", "versicolor", "virginica"]);
+    let counts = class_counts(&iris.labels().unwrap());
+    assert_eq!(counts, vec![50, 50, 50]);
+
+    let digits = data::digits();
+    assert_eq!(
+        (
+            digits.len(),
+            digits.n_features(),
+            digits.n_classes().unwrap()
+        ),
+        (1797, 64, 10)
+    );
+    assert!(digits.features().iter().all(|&v| (0.0..=16.0).contains(&v)));
+    assert_eq!(digits.feature_names()[9], "pixel_1_1");
+
+    let diabetes = data::diabetes();
+    assert_eq!((diabetes.len(), diabetes.n_features()), (442, 10));
+    assert_eq!(diabetes.feature_names()[0], "age");
+    assert_eq!(diabetes.row(0)[..3], [59.0, 2.0, 32.1]);
+    assert_eq!(diabetes.targets()[0], 151.0);
+
+    let bc = data::breast_cancer();
+    assert_eq!((bc.len(), bc.n_features()), (569, 30));
+    assert_eq!(bc.class_names(), &["malignant", "benign"]);
+    assert_eq!(bc.feature_names()[10], "radius error");
+    assert_eq!(bc.feature_names()[29], "worst fractal dimension");
+    assert_eq!(class_counts(&bc.labels().unwrap()), vec![212, 357]);
+}
+
+fn class_counts(labels: &[usize]) -> Vec<usize> {
+    let n = labels.iter().max().map_or(0, |m| m + 1);
+    let mut c = vec![0; n];
+    for &l in labels {
+        c[l] += 1;
+    }
+    c
+}
+
+#[test]
+fn csv_with_and_without_header() {
+    let text = "a, b ,y\n1,2,10\n3.5,-4e-1,20\n";
+    let ds = read_csv(text.as_bytes(), &CsvOptions::default()).unwrap();
+    assert_eq!(ds.features(), &[1.0, 2.0, 3.5, -0.4]);
+    assert_eq!(ds.targets(), &[10.0, 20.0]);
+    assert_eq!(ds.feature_names(), &["a", "b"]);
+
+    let by_name = CsvOptions {
+        target: Target::Named("a".into()),
+        ..CsvOptions::default()
+    };
+    let ds = read_csv(text.as_bytes(), &by_name).unwrap();
+    assert_eq!(
+        (ds.targets(), ds.feature_names()),
+        (&[1.0, 3.5][..], &["b".to_string(), "y".to_string()][..])
+    );
+
+    let first = CsvOptions {
+        header: false,
+        target: Target::Column(0),
+        delimiter: b';',
+    };
+    let ds = read_csv("0;1;2\n1;3;4\n".as_bytes(), &first).unwrap();
+    assert_eq!(
+        (ds.targets(), ds.features()),
+        (&[0.0, 1.0][..], &[1.0, 2.0, 3.0, 4.0][..])
+    );
+}
+
+#[test]
+fn csv_errors_name_row_and_column() {
+    let text = "x1,x2,label\n1,2,0\n3,4,1\n5,oops,0\n";
+    let err = read_csv(text.as_bytes(), &CsvOptions::default()).unwrap_err();
+    match &err {
+        Error::Parse { line, col, message } => {
+            assert_eq!((*line, *col), (4, 2));
+            assert!(message.contains("row 4, column 2 (\"x2\")"), "{message}");
+            assert!(message.contains("\"oops\""), "{message}");
+        }
+        other => panic!("expected a parse error, got {other:?}"),
+    }
+    // Without a header the column is named by number only.
+    let err = read_csv("1,2\n3,\n".as_bytes(), &CsvOptions::no_header()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Parse {
+                line: 2,
+                col: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // A short row.
+    let err = read_csv("1,2,3\n4,5\n".as_bytes(), &CsvOptions::no_header()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Parse {
+                line: 2,
+                col: 3,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("row 2 has 2 columns, expected 3"),
+        "{err}"
+    );
+    // Non-finite values are rejected too.
+    assert!(read_csv("1,nan\n".as_bytes(), &CsvOptions::no_header()).is_err());
+    // Target problems and empty input.
+    let named = CsvOptions {
+        target: Target::Named("nope".into()),
+        ..CsvOptions::default()
+    };
+    let err = read_csv(text.as_bytes(), &named).unwrap_err();
+    assert!(
+        err.to_string().contains("no column named \"nope\""),
+        "{err}"
+    );
+    assert!(read_csv("".as_bytes(), &CsvOptions::default()).is_err());
+    assert!(read_csv("1\n2\n".as_bytes(), &CsvOptions::no_header()).is_err());
+}
+
+#[test]
+fn load_csv_names_the_file() {
+    let dir = std::env::temp_dir().join(format!("tapegrad-data-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bad.csv");
+    std::fs::write(&path, "a,b\n1,2\n3,x\n").unwrap();
+    let err = load_csv(&path, &CsvOptions::default()).unwrap_err();
+    assert!(
+        err.to_string().contains("bad.csv: row 3, column 2"),
+        "{err}"
+    );
+    std::fs::write(&path, "a,b\n1,2\n3,4\n").unwrap();
+    assert_eq!(load_csv(&path, &CsvOptions::default()).unwrap().len(), 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(load_csv(dir.join("missing.csv"), &CsvOptions::default()).is_err());
+}
+
+#[test]
+fn standardize_with_training_statistics() {
+    let mut train = Dataset::new(vec![1.0, 10.0, 2.0, 10.0, 3.0, 10.0], 2, vec![0.0; 3]).unwrap();
+    let mut test = Dataset::new(vec![4.0, 11.0], 2, vec![0.0]).unwrap();
+    let s = Standardizer::fit(&train);
+    // Column 0: mean 2, population sd √(2/3); column 1 is constant: scale 1.
+    let sd = (2.0f64 / 3.0).sqrt();
+    assert_eq!(s.mean(), &[2.0, 10.0]);
+    assert!((s.scale()[0] - sd).abs() < 1e-15 && s.scale()[1] == 1.0);
+    s.transform(&mut train).unwrap();
+    s.transform(&mut test).unwrap();
+    assert!((train.row(0)[0] + 1.0 / sd).abs() < 1e-12);
+    assert_eq!(train.row(0)[1], 0.0);
+    assert!((test.row(0)[0] - 2.0 / sd).abs() < 1e-12); // test uses the train statistics
+    assert_eq!(test.row(0)[1], 1.0);
+    let mut wrong = Dataset::new(vec![1.0], 1, vec![0.0]).unwrap();
+    assert!(s.transform(&mut wrong).is_err());
+    // Round trip on targets (one column).
+    let mut y = vec![3.0, 5.0, 10.0];
+    let ts = Standardizer::fit_columns(&y, 1);
+    ts.transform_columns(&mut y, 1).unwrap();
+    ts.inverse_transform_columns(&mut y, 1).unwrap();
+    assert!((y[2] - 10.0).abs() < 1e-12);
+}
+
+#[test]
+fn train_test_split_partitions_the_rows() {
+    let s = train_test_split(103, 0.25, 11).unwrap();
+    assert_eq!(s.test.len(), 26); // ⌈0.25·103⌉
+    let all: BTreeSet<usize> = s.train.iter().chain(&s.test).copied().collect();
+    assert_eq!(all.len(), 103);
+    assert_eq!(s, train_test_split(103, 0.25, 11).unwrap());
+    assert_ne!(s, train_test_split(103, 0.25, 12).unwrap());
+    assert!(train_test_split(10, 0.0, 0).is_err());
+    assert!(train_test_split(10, 1.0, 0).is_err());
+    assert!(train_test_split(1, 0.5, 0).is_err());
+}
+
+#[test]
+fn stratified_split_keeps_class_proportions() {
+    let digits = data::digits();
+    let labels = digits.labels().unwrap();
+    let s = stratified_split(&labels, 0.25, 0).unwrap();
+    assert_eq!(s.test.len(), 450); // ⌈0.25·1797⌉
+    let all: BTreeSet<usize> = s.train.iter().chain(&s.test).copied().collect();
+    assert_eq!(all.len(), 1797);
+    let total = class_counts(&labels);
+    let test = class_counts(&s.test.iter().map(|&i| labels[i]).collect::<Vec<_>>());
+    for (c, (&t, &n)) in test.iter().zip(&total).enumerate() {
+        let exact = n as f64 * 450.0 / 1797.0;
+        assert!(
+            (t as f64 - exact).abs() < 1.0,
+            "class {c}: {t} of {n}, exact share {exact}"
+        );
+    }
+    // An unbalanced two-class case: 90 / 10 split 80 / 20.
+    let labels: Vec<usize> = (0..100).map(|i| usize::from(i >= 90)).collect();
+    let s = stratified_split(&labels, 0.2, 3).unwrap();
+    assert_eq!(s.test.iter().filter(|&&i| labels[i] == 1).count(), 2);
+    assert_eq!(s.test.len(), 20);
+}
+
+#[test]
+fn k_fold_tests_each_sample_exactly_once() {
+    for (n, k, seed) in [(10, 3, None), (103, 5, Some(1)), (7, 7, Some(2))] {
+        let folds = k_fold(n, k, seed).unwrap();
+        assert_eq!(folds.len(), k);
+        let mut tested = vec![0; n];
+        for f in &folds {
+            for &i in &f.test {
+                tested[i] += 1;
+            }
+            assert_eq!(f.train.len() + f.test.len(), n);
+            assert!(f.train.iter().all(|i| !f.test.contains(i)));
+            assert!(f.test.len() == n / k || f.test.len() == n / k + 1);
+        }
+        assert!(tested.iter().all(|&t| t == 1), "n = {n}, k = {k}");
+    }
+    // Unshuffled folds are consecutive, the first n mod k one larger (scikit-learn's KFold).
+    let folds = k_fold(10, 3, None).unwrap();
+    assert_eq!(folds[0].test, vec![0, 1, 2, 3]);
+    assert_eq!(folds[2].test, vec![7, 8, 9]);
+    assert!(k_fold(5, 1, None).is_err());
+    assert!(k_fold(5, 6, None).is_err());
+}
+
+#[test]
+fn stratified_k_fold_balances_classes() {
+    let iris = data::iris();
+    let labels = iris.labels().unwrap();
+    let folds = stratified_k_fold(&labels, 5, Some(4)).unwrap();
+    let mut tested = vec![0; labels.len()];
+    for f in &folds {
+        for &i in &f.test {
+            tested[i] += 1;
+        }
+        let counts = class_counts(&f.test.iter().map(|&i| labels[i]).collect::<Vec<_>>());
+        assert_eq!(counts, vec![10, 10, 10]);
+    }
+    assert!(tested.iter().all(|&t| t == 1));
+}
+
+#[test]
+fn batches_cover_each_row_once_per_epoch() {
+    let mut b = Batches::new(10, 3, Some(1)).unwrap();
+    assert_eq!((b.len(), b.batch_size()), (4, 3));
+    let e1: Vec<Vec<usize>> = b.epoch().map(|c| c.to_vec()).collect();
+    let e2: Vec<Vec<usize>> = b.epoch().map(|c| c.to_vec()).collect();
+    assert_ne!(e1, e2); // reshuffled
+    for e in [&e1, &e2] {
+        let mut all: Vec<usize> = e.iter().flatten().copied().collect();
+        all.sort();
+        assert_eq!(all, (0..10).collect::<Vec<_>>());
+        assert_eq!(e.last().unwrap().len(), 1);
+    }
+    let mut fixed = Batches::over(vec![5, 6, 7], 2, None).unwrap();
+    assert_eq!(
+        fixed.epoch().collect::<Vec<_>>(),
+        vec![&[5, 6][..], &[7][..]]
+    );
+    assert!(Batches::new(3, 0, None).is_err());
+}
+
+#[test]
+fn dataset_checks_and_selection() {
+    assert!(Dataset::new(vec![1.0, 2.0, 3.0], 2, vec![0.0, 1.0]).is_err());
+    let ds = Dataset::new(vec![1.0, 2.0, 3.0, 4.0], 2, vec![0.5, 1.0]).unwrap();
+    let err = ds.labels().unwrap_err();
+    assert!(err.to_string().contains("row 0: target 0.5"), "{err}");
+    let sel = ds.select(&[1, 1]);
+    assert_eq!(
+        (sel.features(), sel.targets()),
+        (&[3.0, 4.0, 3.0, 4.0][..], &[1.0, 1.0][..])
+    );
+}
