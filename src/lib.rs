@@ -42,6 +42,8 @@ mod real;
 pub mod rules;
 mod scalar;
 mod tape;
+pub mod trace;
+pub mod tutorial;
 
 pub use error::{Error, Result};
 pub use real::{Float, Real};
