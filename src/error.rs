@@ -59,6 +59,9 @@ pub enum Error {
         /// What is wrong, with a hint where there is one.
         message: String,
     },
+    /// Anomaly mode found a NaN or infinity: where, in which op, from which numbers.
+    #[error("{0}")]
+    Anomaly(Box<crate::tape::Anomaly>),
     /// An argument outside what the function accepts.
     #[error("invalid argument: {0}")]
     Invalid(String),

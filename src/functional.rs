@@ -5,6 +5,9 @@
 //! differentiates the result. The closure sees only [`Var`]s; a constant is written as a plain
 //! number (`x * 2.0`) or made with `x.graph().constant(..)`.
 //!
+//! Pass the closure inline, or write the function as a `fn` with an explicit lifetime as below:
+//! Rust does not infer the `for<'g>` signature for a closure first stored in a `let`.
+//!
 //! ```
 //! use tapegrad::{Var, functional::{grad, hessian}};
 //! // f(x, y) = x²y + sin y

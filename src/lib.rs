@@ -31,13 +31,29 @@
 //!   [`rewind`](Graph::rewind) for training loops.
 //! - [`Var`]: the math functions, each with its derivative and its convention at kinks.
 //! - [`functional`]: JAX-style `grad`, `hessian`, `hvp`, `jacobian` of a Rust closure.
+//! - [`gradcheck`]: check the engine, or your hand-derived formulas, against finite differences.
 //! - [`expr`]: the small expression language the `tapegrad` command reads.
+//!
+//! ## Debugging aids, side by side with PyTorch and JAX
+//!
+//! | tapegrad | PyTorch | JAX |
+//! |---|---|---|
+//! | [`Var::detach`] | `t.detach()` | `jax.lax.stop_gradient(x)` |
+//! | [`Graph::constant`] | a tensor without `requires_grad` | a closed-over constant |
+//! | [`Graph::no_grad`] | `with torch.no_grad():` / `torch.inference_mode()` | code outside `jax.grad` |
+//! | [`Graph::set_detect_anomaly`] | `torch.autograd.set_detect_anomaly(True)` | `jax_debug_nans` |
+//! | [`Graph::register_hook`] | `t.register_hook(fn)` | a `custom_vjp` that edits the cotangent |
+//!
+//! All are off by default and cost one flag test per recorded op and per backward call when
+//! off: the reverse sweep is compiled twice, and only the observed copy runs hooks and checks
+//! gradients.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 mod error;
 pub mod expr;
 pub mod functional;
+pub mod gradcheck;
 mod real;
 pub mod rules;
 mod scalar;
@@ -48,4 +64,6 @@ pub mod tutorial;
 pub use error::{Error, Result};
 pub use real::{Float, Real};
 pub use scalar::Var;
-pub use tape::{Grads, Graph, Mark, NodeKey, NodeView, Op};
+pub use tape::{
+    Anomaly, AnomalyPhase, BackwardStep, Grads, Graph, HookHandle, Mark, NodeKey, NodeView, Op,
+};

@@ -111,6 +111,10 @@ impl Fn1 {
             // d aᵏ = k·aᵏ⁻¹ (0 for k = 0, without forming 0 · a⁻¹)
             Fn1::Powi(0) => g.lit(0.0),
             Fn1::Powi(1) => g,
+            // k − 1 does not fit i32 for k = i32::MIN: that one exponent goes through powf
+            Fn1::Powi(i32::MIN) => {
+                g * g.lit(f64::from(i32::MIN)) * a.powf(f64::from(i32::MIN) - 1.0)
+            }
             Fn1::Powi(k) => g * g.lit(f64::from(k)) * a.powi(k - 1),
         }
     }
@@ -145,7 +149,7 @@ impl Fn1 {
             Fn1::Cos => "-sin(a)".into(),
             Fn1::Sqrt => "1/(2y)".into(),
             Fn1::Abs => "sign(a)".into(),
-            Fn1::Powi(k) => format!("{k}·a^{}", k - 1),
+            Fn1::Powi(k) => format!("{k}·a^{}", i64::from(k) - 1),
         }
     }
 }

@@ -13,8 +13,7 @@ use crate::rules::{Fn1, Fn2};
 macro_rules! binary_operator {
     ($Trait:ident, $method:ident, $Assign:ident, $assign:ident, $try_name:ident, $f:expr) => {
         impl<'g, T: Float> Var<'g, T> {
-            #[doc = concat!("`self ", stringify!($method), " rhs`, returning an error for a ",
-                                    "stale handle or one from another graph.")]
+            #[doc = concat!("`self ", stringify!($method), " rhs`; an error for a stale or foreign handle.")]
             pub fn $try_name(self, rhs: Var<'g, T>) -> Result<Var<'g, T>> {
                 self.graph.binary($f, self, rhs)
             }

@@ -4,6 +4,7 @@ use std::ops::Index;
 
 use slotmap::Key;
 
+use super::debug::{Observer, Plain, Watch};
 use super::{Graph, NodeKey, Op, Tape, slot, version};
 use crate::error::{Error, Result};
 use crate::real::Float;
@@ -45,9 +46,7 @@ impl<T: Float> Grads<T> {
 
     /// ∂loss/∂v, or [`Error::ForeignGraph`] for a handle of another graph.
     pub fn try_get(&self, v: Var<'_, T>) -> Result<T> {
-        if v.graph().id() != self.graph {
-            return Err(Error::ForeignGraph { op: "Grads::get" });
-        }
+        self.check_graph(v, "Grads::get")?;
         Ok(*self.entry(v.key()))
     }
 
@@ -55,6 +54,18 @@ impl<T: Float> Grads<T> {
     #[track_caller]
     pub fn wrt(&self, vs: &[Var<'_, T>]) -> Vec<T> {
         vs.iter().map(|&v| self.get(v)).collect()
+    }
+
+    fn check_graph(&self, v: Var<'_, T>, op: &'static str) -> Result<()> {
+        if self.graph == 0 {
+            return Err(Error::Invalid(format!(
+                "`{op}` on an empty gradient store; fill it with Graph::backward_into first"
+            )));
+        }
+        if v.graph().id() != self.graph {
+            return Err(Error::ForeignGraph { op });
+        }
+        Ok(())
     }
 
     fn entry(&self, k: NodeKey) -> &T {
@@ -71,9 +82,7 @@ impl<'g, T: Float> Index<Var<'g, T>> for Grads<T> {
     /// ∂loss/∂v; panics for a handle of another graph.
     #[track_caller]
     fn index(&self, v: Var<'g, T>) -> &T {
-        if v.graph().id() != self.graph {
-            panic!("tapegrad: {}", Error::ForeignGraph { op: "Grads[..]" });
-        }
+        crate::error::or_panic(self.check_graph(v, "Grads[..]"));
         self.entry(v.key())
     }
 }
@@ -109,6 +118,26 @@ impl<T: Float> Graph<T> {
     /// [`backward`](Graph::backward) into an existing store, reusing its memory.
     pub fn backward_into(&self, loss: Var<'_, T>, out: &mut Grads<T>) -> Result<()> {
         let s = self.check(loss, "backward")?;
+        if self.observed() {
+            let watch = Watch {
+                hooks: self.debug.hooks.borrow_mut(),
+                anomaly: self.detect_anomaly(),
+            };
+            self.sweep(s, loss.key(), out, watch)
+        } else {
+            self.sweep(s, loss.key(), out, Plain)
+        }
+    }
+
+    /// The reverse sweep, compiled once per observer: the plain one costs nothing.
+    #[inline(always)]
+    fn sweep<O: Observer<T>>(
+        &self,
+        s: usize,
+        loss: NodeKey,
+        out: &mut Grads<T>,
+        mut obs: O,
+    ) -> Result<()> {
         let t = self.tape();
         let n = t.vals.len();
         out.graph = self.id();
@@ -118,35 +147,42 @@ impl<T: Float> Graph<T> {
         out.seen.resize(n, 0);
         out.adj[s] = T::ONE;
         out.seen[s] = PENDING;
-        let pos = position(&t, loss.key());
+        let pos = position(&t, loss);
         let (adj, seen, vals) = (&mut out.adj, &mut out.seen, &t.vals);
-        for &k in t.order[..=pos].iter().rev() {
+        for (p, &k) in t.order[..=pos].iter().enumerate().rev() {
             let i = slot(k);
             if seen[i] == 0 {
                 continue; // the loss does not depend on this node
             }
             seen[i] = version(k);
-            let g = adj[i];
+            let g = obs.visit(p, k, adj[i])?;
+            adj[i] = g;
             match t.nodes[k] {
                 Op::Var | Op::Const => {}
                 Op::Unary(f, a) => {
                     let a = a as usize;
-                    adj[a] += f.pullback(vals[a], vals[i], g);
+                    let da = f.pullback(vals[a], vals[i], g);
+                    obs.send(&t, p, k, 0, g, da)?;
+                    adj[a] += da;
                     seen[a] = PENDING;
                 }
                 Op::Binary(f, a, b) => {
                     let (a, b) = (a as usize, b as usize);
                     let (da, db) = f.pullback(vals[a], vals[b], vals[i], g);
+                    obs.send(&t, p, k, 0, g, da)?;
                     adj[a] += da;
                     seen[a] = PENDING;
                     if let Some(db) = db {
+                        obs.send(&t, p, k, 1, g, db)?;
                         adj[b] += db;
                         seen[b] = PENDING;
                     }
                 }
                 Op::Sum { start, len } => {
                     // ∂Σ/∂vᵢ = 1
-                    for &o in &t.operands[start as usize..(start + len) as usize] {
+                    let operands = &t.operands[start as usize..(start + len) as usize];
+                    for (j, &o) in operands.iter().enumerate() {
+                        obs.send(&t, p, k, j, g, g)?;
                         adj[o as usize] += g;
                         seen[o as usize] = PENDING;
                     }

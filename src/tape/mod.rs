@@ -11,9 +11,11 @@
 //! is one reverse loop — no recursion anywhere, however deep the graph.
 
 mod backward;
+mod debug;
 mod op;
 
 pub use backward::Grads;
+pub use debug::{Anomaly, AnomalyPhase, BackwardStep, HookHandle};
 pub use op::Op;
 
 use std::cell::RefCell;
@@ -62,6 +64,7 @@ pub(crate) fn version(k: NodeKey) -> u32 {
 pub struct Graph<T: Float = f64> {
     tape: RefCell<Tape<T>>,
     id: u64,
+    debug: debug::DebugState<T>,
 }
 
 pub(crate) struct Tape<T> {
@@ -140,6 +143,7 @@ impl<T: Float> Graph<T> {
                 names: SecondaryMap::new(),
             }),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            debug: debug::DebugState::default(),
         }
     }
 
@@ -169,7 +173,11 @@ impl<T: Float> Graph<T> {
 
     /// The display name of a node, if it has one.
     pub fn name(&self, key: NodeKey) -> Option<String> {
-        self.tape.borrow().names.get(key).map(|s| s.to_string())
+        let t = self.tape.borrow();
+        if !t.nodes.contains_key(key) {
+            return None;
+        }
+        t.names.get(key).map(|s| s.to_string())
     }
 
     /// The number of live nodes on the tape.
@@ -258,6 +266,10 @@ impl<T: Float> Graph<T> {
             nodes.remove(k);
         }
         operands.truncate(mark.operands);
+        let mut hooks = self.debug.hooks.borrow_mut();
+        if !hooks.is_empty() {
+            hooks.retain(|k, _| nodes.contains_key(k));
+        }
         Ok(())
     }
 
@@ -268,6 +280,7 @@ impl<T: Float> Graph<T> {
         t.order.clear();
         t.operands.clear();
         t.names.clear();
+        self.debug.hooks.borrow_mut().clear();
     }
 
     /// Sets the value of a leaf (a parameter update). Computed nodes cannot be set.
@@ -314,12 +327,17 @@ impl<T: Float> Graph<T> {
             start: start as u32,
             len: vs.len() as u32,
         };
-        Ok(Var::new(self, t.push(op, total)))
+        let k = self.record(&mut t, op, total);
+        if k.is_err() {
+            t.operands.truncate(start);
+        }
+        Ok(Var::new(self, k?))
     }
 
     // ----- recording (used by the Var methods) -----
 
     fn leaf(&self, op: Op, value: T) -> Var<'_, T> {
+        // Leaves are recorded as given: anomaly mode checks what ops produce.
         let k = self.tape.borrow_mut().push(op, value);
         Var::new(self, k)
     }
@@ -350,7 +368,10 @@ impl<T: Float> Graph<T> {
         let mut t = self.tape.borrow_mut();
         let ia = self.check_in(&t, a, f.name())?;
         let y = f.eval(t.vals[ia]);
-        Ok(Var::new(self, t.push(Op::Unary(f, ia as u32), y)))
+        Ok(Var::new(
+            self,
+            self.record(&mut t, Op::Unary(f, ia as u32), y)?,
+        ))
     }
 
     pub(crate) fn binary(&self, f: Fn2, a: Var<'_, T>, b: Var<'_, T>) -> Result<Var<'_, T>> {
@@ -358,10 +379,8 @@ impl<T: Float> Graph<T> {
         let ia = self.check_in(&t, a, f.name())?;
         let ib = self.check_in(&t, b, f.name())?;
         let y = f.eval(t.vals[ia], t.vals[ib]);
-        Ok(Var::new(
-            self,
-            t.push(Op::Binary(f, ia as u32, ib as u32), y),
-        ))
+        let op = Op::Binary(f, ia as u32, ib as u32);
+        Ok(Var::new(self, self.record(&mut t, op, y)?))
     }
 
     pub(crate) fn tape(&self) -> std::cell::Ref<'_, Tape<T>> {

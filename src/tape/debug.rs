@@ -1,0 +1,361 @@
+//! Debugging aids: no-grad scopes, anomaly detection and gradient hooks.
+//!
+//! All are off by default; see the crate docs for the PyTorch and JAX names.
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+
+use slotmap::SecondaryMap;
+
+use super::{Graph, NodeKey, Op, Tape, slot};
+use crate::error::{Error, Result};
+use crate::real::Float;
+use crate::scalar::Var;
+
+/// What the graph does beyond plain recording.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Mode {
+    /// Inside [`Graph::no_grad`]: ops record constants.
+    pub(crate) no_grad: bool,
+    /// [`Graph::set_detect_anomaly`] is on.
+    pub(crate) anomaly: bool,
+}
+
+/// A gradient hook: receives the gradient flowing into a node and returns the one to use.
+pub(crate) type Hook<T> = Box<dyn FnMut(T) -> T>;
+
+/// Hooks by node, each with an id for removal.
+pub(crate) type Hooks<T> = SecondaryMap<NodeKey, Vec<(u64, Hook<T>)>>;
+
+/// Identifies one registered hook, for [`Graph::remove_hook`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HookHandle {
+    key: NodeKey,
+    id: u64,
+}
+
+/// Where an anomaly was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnomalyPhase {
+    /// While recording: an op produced a non-finite value.
+    Forward,
+    /// During the reverse sweep: a non-finite gradient was sent to an input.
+    Backward,
+}
+
+/// The first non-finite value or gradient found in anomaly mode, with what produced it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Anomaly {
+    /// Forward or backward.
+    pub phase: AnomalyPhase,
+    /// Record position of the node (`n3` is position 3, as in traces).
+    pub position: usize,
+    /// The node's display name, if it has one.
+    pub name: Option<String>,
+    /// The op's name (`log`, `sqrt`, `/`, …).
+    pub op: &'static str,
+    /// The values of the op's inputs.
+    pub inputs: Vec<f64>,
+    /// The value the op produced.
+    pub output: f64,
+    /// Backward only: the gradient arriving at the node, the input the bad contribution went
+    /// to, the local partial ∂y/∂input and the contribution (upstream × local).
+    pub backward: Option<BackwardStep>,
+}
+
+/// The step of the reverse sweep where a gradient became non-finite.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BackwardStep {
+    /// The upstream gradient ∂L/∂y arriving at the node.
+    pub upstream: f64,
+    /// Which input (0-based) the contribution was sent to.
+    pub input: usize,
+    /// The local partial ∂y/∂input.
+    pub local: f64,
+    /// The contribution ∂L/∂y · ∂y/∂input.
+    pub contribution: f64,
+}
+
+impl fmt::Display for Anomaly {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self
+            .name
+            .as_deref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
+        let inputs = self
+            .inputs
+            .iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        match (&self.phase, &self.backward) {
+            (AnomalyPhase::Forward, _) | (_, None) => write!(
+                f,
+                "non-finite value in forward: `{}` at node n{}{name} produced {} from input(s) [{inputs}]",
+                self.op, self.position, self.output
+            ),
+            (AnomalyPhase::Backward, Some(b)) => write!(
+                f,
+                "non-finite gradient in backward: `{}` at node n{}{name} (input(s) [{inputs}], \
+                 output {}): upstream {} × local partial {} = {} sent to input {}",
+                self.op, self.position, self.output, b.upstream, b.local, b.contribution, b.input
+            ),
+        }
+    }
+}
+
+impl<T: Float> Graph<T> {
+    /// Runs `f` without recording gradients: ops inside compute values as constants, and every
+    /// node made inside is freed when `f` returns, so the tape length is unchanged.
+    /// Use it for predictions and for parameter updates; return plain values, not handles
+    /// (a handle made inside is stale afterwards: that is a clear error, never a wrong number).
+    ///
+    /// ```
+    /// use tapegrad::Graph;
+    /// let g = Graph::new();
+    /// let w = g.var(2.0);
+    /// let before = g.len();
+    /// let prediction = g.no_grad(|| (w * 3.0 + 1.0).tanh().value());
+    /// assert_eq!(g.len(), before);
+    /// assert_eq!(prediction, 7.0_f64.tanh());
+    /// ```
+    pub fn no_grad<R: 'static>(&self, f: impl FnOnce() -> R) -> R {
+        let mark = self.mark();
+        let outer = self.debug.mode.get();
+        self.debug.mode.set(Mode {
+            no_grad: true,
+            ..outer
+        });
+        // Restore the mode and free the scope's nodes even if `f` panics.
+        struct Restore<'a, T: Float>(&'a Graph<T>, Mode, super::Mark);
+        impl<T: Float> Drop for Restore<'_, T> {
+            fn drop(&mut self) {
+                let anomaly = self.0.debug.mode.get().anomaly;
+                self.0.debug.mode.set(Mode { anomaly, ..self.1 });
+                let _ = self.0.try_rewind(self.2);
+            }
+        }
+        let _restore = Restore(self, outer, mark);
+        f()
+    }
+
+    /// True unless inside [`no_grad`](Graph::no_grad).
+    pub fn is_grad_enabled(&self) -> bool {
+        !self.debug.mode.get().no_grad
+    }
+
+    /// Turns anomaly detection on or off (off by default).
+    ///
+    /// When on, the first op whose value is NaN or ±∞ is an [`Error::Anomaly`] naming the op,
+    /// its node and its inputs' values (the operator forms panic with that message), and
+    /// [`backward`](Graph::backward) stops at the first non-finite gradient it would send,
+    /// naming the op, the upstream gradient and the local partial that produced it.
+    ///
+    /// ```
+    /// use tapegrad::{Error, Graph};
+    /// let g = Graph::new();
+    /// g.set_detect_anomaly(true);
+    /// let x = g.var(0.0);
+    /// let err = x.try_ln().unwrap_err();
+    /// assert!(err.to_string().contains("`log`"));
+    /// let y = x.sqrt(); // sqrt(0) = 0 is fine, but its derivative is +inf
+    /// let err = g.try_backward(y).unwrap_err();
+    /// assert!(matches!(err, Error::Anomaly(_)));
+    /// assert!(err.to_string().contains("local partial inf"));
+    /// ```
+    pub fn set_detect_anomaly(&self, on: bool) {
+        self.debug.mode.set(Mode {
+            anomaly: on,
+            ..self.debug.mode.get()
+        });
+    }
+
+    /// Whether anomaly detection is on.
+    pub fn detect_anomaly(&self) -> bool {
+        self.debug.mode.get().anomaly
+    }
+
+    /// Registers a hook on `v`'s gradient: during [`backward`](Graph::backward), once the
+    /// gradient flowing into `v` is complete, `hook` receives it and returns the gradient to
+    /// store and to send on to `v`'s inputs (PyTorch's `register_hook`). Hooks on one node run in
+    /// the order registered. They apply to the numeric sweep, not to
+    /// [`grad_graph`](Graph::grad_graph); a hook must not record on or differentiate this graph.
+    ///
+    /// ```
+    /// use tapegrad::Graph;
+    /// let g = Graph::new();
+    /// let x = g.var(3.0);
+    /// let h = x * x; // dh/dx = 6 at x = 3
+    /// let y = h * 10.0;
+    /// g.register_hook(h, |grad| grad.clamp(-1.0, 1.0)); // clip the 10 arriving at h
+    /// assert_eq!(g.backward(y)[x], 6.0);
+    /// ```
+    #[track_caller]
+    pub fn register_hook(&self, v: Var<'_, T>, hook: impl FnMut(T) -> T + 'static) -> HookHandle {
+        crate::error::or_panic(self.try_register_hook(v, hook))
+    }
+
+    /// [`register_hook`](Graph::register_hook) returning an error for a stale or foreign handle.
+    pub fn try_register_hook(
+        &self,
+        v: Var<'_, T>,
+        hook: impl FnMut(T) -> T + 'static,
+    ) -> Result<HookHandle> {
+        self.check(v, "register_hook")?;
+        let id = self.debug.next_hook.get();
+        self.debug.next_hook.set(id + 1);
+        let mut hooks = self.debug.hooks.borrow_mut();
+        match hooks.entry(v.key()) {
+            Some(e) => e.or_default().push((id, Box::new(hook))),
+            None => {
+                return Err(Error::StaleHandle {
+                    op: "register_hook",
+                });
+            }
+        }
+        Ok(HookHandle { key: v.key(), id })
+    }
+
+    /// Removes a hook; returns false if it was already gone (removed, or its node freed).
+    pub fn remove_hook(&self, handle: HookHandle) -> bool {
+        let mut hooks = self.debug.hooks.borrow_mut();
+        let Some(list) = hooks.get_mut(handle.key) else {
+            return false;
+        };
+        let before = list.len();
+        list.retain(|(id, _)| *id != handle.id);
+        let removed = list.len() < before;
+        if list.is_empty() {
+            hooks.remove(handle.key);
+        }
+        removed
+    }
+
+    /// Records `op` with value `y`, honouring no-grad and anomaly modes.
+    #[inline]
+    pub(crate) fn record(&self, t: &mut Tape<T>, op: Op, y: T) -> Result<NodeKey> {
+        let mode = self.debug.mode.get();
+        if mode == Mode::default() {
+            return Ok(t.push(op, y));
+        }
+        if mode.anomaly && !y.is_finite() {
+            return Err(Error::Anomaly(Box::new(Anomaly {
+                phase: AnomalyPhase::Forward,
+                position: t.order.len(),
+                name: None,
+                op: op.name(),
+                inputs: t.inputs(op).map(|i| t.vals[i as usize].to_f64()).collect(),
+                output: y.to_f64(),
+                backward: None,
+            })));
+        }
+        Ok(t.push(if mode.no_grad { Op::Const } else { op }, y))
+    }
+
+    /// True when backward must take the observed path (hooks or anomaly checks).
+    pub(crate) fn observed(&self) -> bool {
+        self.debug.mode.get().anomaly || !self.debug.hooks.borrow().is_empty()
+    }
+}
+
+/// State the graph keeps for the debugging aids.
+pub(crate) struct DebugState<T> {
+    pub(crate) mode: Cell<Mode>,
+    pub(crate) hooks: RefCell<Hooks<T>>,
+    pub(crate) next_hook: Cell<u64>,
+}
+
+impl<T> Default for DebugState<T> {
+    fn default() -> Self {
+        DebugState {
+            mode: Cell::new(Mode::default()),
+            hooks: RefCell::new(SecondaryMap::new()),
+            next_hook: Cell::new(0),
+        }
+    }
+}
+
+/// What the reverse sweep reports to, at each node and each contribution.
+pub(crate) trait Observer<T: Float> {
+    /// The sweep reached node `k` (record position `pos`) with its complete gradient `g`;
+    /// returns the gradient to use from here on.
+    fn visit(&mut self, pos: usize, k: NodeKey, g: T) -> Result<T>;
+    /// The node at `pos` sends `d` = `g` · ∂y/∂input to its `input`-th input.
+    fn send(&mut self, t: &Tape<T>, pos: usize, k: NodeKey, input: usize, g: T, d: T)
+    -> Result<()>;
+}
+
+/// The plain sweep: nothing to observe, compiled away.
+pub(crate) struct Plain;
+
+impl<T: Float> Observer<T> for Plain {
+    #[inline(always)]
+    fn visit(&mut self, _: usize, _: NodeKey, g: T) -> Result<T> {
+        Ok(g)
+    }
+    #[inline(always)]
+    fn send(&mut self, _: &Tape<T>, _: usize, _: NodeKey, _: usize, _: T, _: T) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The observed sweep: runs hooks and, in anomaly mode, checks every contribution.
+pub(crate) struct Watch<'a, T> {
+    pub(crate) hooks: std::cell::RefMut<'a, Hooks<T>>,
+    pub(crate) anomaly: bool,
+}
+
+impl<T: Float> Observer<T> for Watch<'_, T> {
+    fn visit(&mut self, _: usize, k: NodeKey, mut g: T) -> Result<T> {
+        if let Some(list) = self.hooks.get_mut(k) {
+            for (_, hook) in list.iter_mut() {
+                g = hook(g);
+            }
+        }
+        Ok(g)
+    }
+
+    fn send(
+        &mut self,
+        t: &Tape<T>,
+        pos: usize,
+        k: NodeKey,
+        input: usize,
+        g: T,
+        d: T,
+    ) -> Result<()> {
+        if !self.anomaly || d.is_finite() {
+            return Ok(());
+        }
+        let op = t.nodes[k];
+        let ins: Vec<T> = t.inputs(op).map(|i| t.vals[i as usize]).collect();
+        let y = t.vals[slot(k)];
+        let local = match op {
+            Op::Unary(f, _) => f.pullback(ins[0], y, T::ONE),
+            Op::Binary(f, _, _) => {
+                let (da, db) = f.pullback(ins[0], ins[1], y, T::ONE);
+                if input == 0 {
+                    da
+                } else {
+                    db.unwrap_or(T::ZERO)
+                }
+            }
+            _ => T::ONE,
+        };
+        Err(Error::Anomaly(Box::new(Anomaly {
+            phase: AnomalyPhase::Backward,
+            position: pos,
+            name: t.names.get(k).map(|s| s.to_string()),
+            op: op.name(),
+            inputs: ins.iter().map(|v| v.to_f64()).collect(),
+            output: y.to_f64(),
+            backward: Some(BackwardStep {
+                upstream: g.to_f64(),
+                input,
+                local: local.to_f64(),
+                contribution: d.to_f64(),
+            }),
+        })))
+    }
+}
