@@ -58,8 +58,14 @@ fn power(x: &str, k: i32) -> String {
 fn derivative_text(op: Op, operand: usize) -> String {
     match op {
         Op::Var | Op::Const => "1".into(),
-        // k·a^1 reads better as k·a.
-        Op::Unary(f, _) => f.derivative_text().replace("·a^1", "·a"),
+        Op::Unary(f, _) => {
+            let d = f.derivative_text();
+            // k·a^1 reads better as k·a.
+            match d.strip_suffix("·a^1") {
+                Some(k) => format!("{k}·a"),
+                None => d,
+            }
+        }
         Op::Binary(f, _, _) => {
             let (da, db) = f.derivative_text();
             if operand == 0 { da } else { db }.into()
@@ -269,6 +275,8 @@ mod tests {
         assert_eq!(partial_text(mul, 0, Some(2.0), 4, A), "d(a * b)/da = b = 2");
         let sq = Op::Unary(Fn1::Powi(2), 0);
         assert_eq!(partial_text(sq, 0, Some(6.0), 4, U), "∂(a²)/∂a = 2·a = 6");
+        let p11 = Op::Unary(Fn1::Powi(11), 0);
+        assert_eq!(partial_text(p11, 0, None, 4, A), "d(a^11)/da = 11*a^10");
         let inv = Op::Unary(Fn1::Powi(-1), 0);
         assert_eq!(
             partial_text(inv, 0, Some(-0.25), 4, U),

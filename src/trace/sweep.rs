@@ -21,7 +21,8 @@ pub const DEFAULT_PRECISION: usize = 6;
 /// graph's number type — keeping, at every step, the upstream gradient ∂L/∂y arriving at the
 /// node, the local partial ∂y/∂input of each input, the contribution `g · ∂y/∂input` sent to it
 /// and the gradient that input has accumulated so far. The last accumulated value of every node
-/// is bit for bit the gradient `backward` returns.
+/// is bit for bit the gradient `backward` returns. (Gradient hooks,
+/// [`Graph::register_hook`], are not run: the trace shows the plain sweep.)
 ///
 /// Render it as an aligned table ([`to_text`](Trace::to_text), also its `Display`),
 /// [`to_markdown`](Trace::to_markdown) or [`to_json`](Trace::to_json); long traces are cut after
