@@ -129,10 +129,10 @@ impl Trace {
     fn render(&self, format: Format, style: TextStyle) -> String {
         let uni = style == TextStyle::Unicode;
         let limit = self.limit.unwrap_or(usize::MAX);
-        let more = |n: usize, what: &str| {
+        let more = |n: usize, one: &str, many: &str| {
             let dots = if uni { "…" } else { "..." };
-            let s = if n == 1 { "" } else { "s" };
-            format!("{dots} {n} more {what}{s} (limit {limit} rows)")
+            let what = if n == 1 { one } else { many };
+            format!("{dots} {n} more {what} (limit {limit} rows)")
         };
         let heading = |title: &str| match format {
             Format::Markdown => format!("#### {title}\n\n"),
@@ -147,8 +147,11 @@ impl Trace {
 
         // Forward record.
         out.push_str(&heading(&format!(
-            "Forward pass: the {} nodes {} depends on, in record order",
-            self.nodes.len(),
+            "Forward pass: the {} {} depends on, in record order",
+            match self.nodes.len() {
+                1 => "1 node".to_string(),
+                n => format!("{n} nodes"),
+            },
             loss.label()
         )));
         let mut fwd = Table::new(&[
@@ -166,7 +169,7 @@ impl Trace {
             ]);
         }
         if self.nodes.len() > limit {
-            fwd.note(more(self.nodes.len() - limit, "node"));
+            fwd.note(more(self.nodes.len() - limit, "node", "nodes"));
         }
         out.push_str(&fwd.render(format));
         out.push('\n');
@@ -178,8 +181,11 @@ impl Trace {
             ("dL/dy", "dy/dinput", "*")
         };
         out.push_str(&heading(&format!(
-            "Backward pass: {} steps from L = {}, newest node first.",
-            self.steps.len(),
+            "Backward pass: {} from L = {}, newest node first.",
+            match self.steps.len() {
+                1 => "1 step".to_string(),
+                n => format!("{n} steps"),
+            },
             loss.label()
         )));
         out.push_str(&para(&format!(
@@ -210,10 +216,15 @@ impl Trace {
                     let left_in_step = s.inputs.len() - j;
                     let left_steps = self.steps.len() - k - usize::from(j > 0);
                     if j > 0 {
-                        bwd.note(more(left_in_step, &format!("input of step {}", k + 1)));
+                        let step = k + 1;
+                        bwd.note(more(
+                            left_in_step,
+                            &format!("input of step {step}"),
+                            &format!("inputs of step {step}"),
+                        ));
                     }
                     if left_steps > 0 {
-                        bwd.note(more(left_steps, "step"));
+                        bwd.note(more(left_steps, "step", "steps"));
                     }
                     break 'steps;
                 }
@@ -266,7 +277,7 @@ impl Trace {
             res.row(vec![n.label(), self.num(n.value), self.num(n.grad)]);
         }
         if vars.len() > limit {
-            res.note(more(vars.len() - limit, "variable"));
+            res.note(more(vars.len() - limit, "variable", "variables"));
         }
         out.push_str(&res.render(format));
         out
