@@ -283,10 +283,15 @@ impl Trace {
         out
     }
 
-    /// `n5 = tanh(n4)`, or just the label for a node with a name.
+    /// `n5 = tanh(n4)`; just the name when a node is named after what it computes.
     fn step_node(&self, s: &Step, style: TextStyle) -> String {
         let n = self.node(s.node).expect("a step's node is in the trace");
-        format!("{} = {}", n.label(), self.computes(n, style))
+        let (label, computes) = (n.label(), self.computes(n, style));
+        if label == computes || label == self.computes(n, TextStyle::Ascii) {
+            label
+        } else {
+            format!("{label} = {computes}")
+        }
     }
 }
 
