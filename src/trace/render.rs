@@ -181,7 +181,7 @@ impl Trace {
             ("dL/dy", "dy/dinput", "*")
         };
         out.push_str(&heading(&format!(
-            "Backward pass: {} from L = {}, newest node first.",
+            "Backward pass: {} from the loss {}, newest node first.",
             match self.steps.len() {
                 1 => "1 step".to_string(),
                 n => format!("{n} steps"),
