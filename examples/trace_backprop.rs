@@ -28,7 +28,9 @@ fn main() -> ExitCode {
             }
             _ if out.is_none() => out = Some(PathBuf::from(arg)),
             _ => {
-                eprintln!("error: unexpected argument '{arg}' (usage: trace_backprop [OUT.svg | OUT_DIR] [--ascii])");
+                eprintln!(
+                    "error: unexpected argument '{arg}' (usage: trace_backprop [OUT.svg | OUT_DIR] [--ascii])"
+                );
                 return ExitCode::from(2);
             }
         }
@@ -91,6 +93,9 @@ fn main() -> ExitCode {
         }
     }
     println!("wrote {} (open it in a browser)", svg_path.display());
-    println!("wrote {} (`dot -Tpng` draws it with graphviz)", dot_path.display());
+    println!(
+        "wrote {} (`dot -Tpng` draws it with graphviz)",
+        dot_path.display()
+    );
     ExitCode::SUCCESS
 }
