@@ -163,6 +163,7 @@ fn constant_exponent_receives_nothing() {
     assert_eq!((c.partial, c.sent, c.accumulated), (None, None, None));
     let text = trace.to_text(TextStyle::Unicode);
     assert!(text.contains("∂(a^c)/∂c = 0 (constant exponent)"), "{text}");
+    assert!(text.contains("n2 = n0^0.5"), "{text}");
 }
 
 #[test]
@@ -248,6 +249,7 @@ fn json_has_one_entry_per_step() {
     assert_eq!(steps.len(), trace.steps().len());
     assert_eq!(v["forward"].as_array().unwrap().len(), trace.nodes().len());
     assert_eq!(v["omitted_steps"], 0);
+    assert_eq!(v["omitted_nodes"], 0);
     assert_eq!(v["loss"], format!("n{}", trace.loss().id));
     for (k, (js, s)) in steps.iter().zip(trace.steps()).enumerate() {
         assert_eq!(js["step"], k + 1);
@@ -306,6 +308,8 @@ fn limit_cuts_long_traces_with_a_count() {
     let v: serde_json::Value = serde_json::from_str(&trace.to_json()).unwrap();
     assert_eq!(v["steps"].as_array().unwrap().len(), 10);
     assert_eq!(v["omitted_steps"], 90);
+    assert_eq!(v["forward"].as_array().unwrap().len(), 10);
+    assert_eq!(v["omitted_nodes"], 91);
     // A wide step is cut inside, and says how many of its inputs are left.
     let xs: Vec<_> = (0..30).map(|i| g.var(f64::from(i))).collect();
     let s = g.sum(&xs);
@@ -313,6 +317,12 @@ fn limit_cuts_long_traces_with_a_count() {
         .with_limit(Some(5))
         .to_text(TextStyle::Ascii);
     assert!(wide.contains("... 25 more inputs of step 1"), "{wide}");
+    let v: serde_json::Value =
+        serde_json::from_str(&Trace::new(&g, s).with_limit(Some(5)).to_json()).unwrap();
+    assert_eq!(v["steps"][0]["inputs"].as_array().unwrap().len(), 5);
+    assert_eq!(v["steps"][0]["omitted_inputs"], 25);
+    assert_eq!(v["gradients"].as_array().unwrap().len(), 5);
+    assert_eq!(v["omitted_gradients"], 25);
 }
 
 /// Parses DOT with an independent parser (layout-rs) and counts node and edge statements.

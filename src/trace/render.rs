@@ -8,6 +8,7 @@ use super::num::{fmt_num, json_num};
 use super::rule::{TextStyle, computes_text, partial_text};
 use super::sweep::{Step, Trace, TraceNode};
 use super::table::{Align, Format, Table};
+use crate::rules::Fn2;
 use crate::tape::Op;
 
 impl Trace {
@@ -39,19 +40,24 @@ impl Trace {
     ///               "inputs": [], "value": 0.5}, …],
     ///  "steps": [{"step": 1, "node": "n5", "op": "tanh", "upstream": 1.0,
     ///             "inputs": [{"input": "n4", "rule": "∂tanh(a)/∂a = 1 − y²",
-    ///                         "partial": 1.0, "sent": 1.0, "accumulated": 1.0}]}, …],
+    ///                         "partial": 1.0, "sent": 1.0, "accumulated": 1.0}],
+    ///             "omitted_inputs": 0}, …],
     ///  "gradients": [{"id": "n0", "name": "w", "value": 0.5, "grad": 2.0}, …],
-    ///  "omitted_steps": 0}
+    ///  "omitted_nodes": 0, "omitted_steps": 0, "omitted_gradients": 0}
     /// ```
     ///
-    /// One entry per step (at most the limit; `omitted_steps` counts the rest). Numbers keep
-    /// every digit; non-finite ones are the strings `"inf"`, `"-inf"`, `"nan"`; a contribution
-    /// that is not sent (the constant exponent of `a^c`) has `null` numbers.
+    /// One entry per node, per step, per input of a step and per variable, each list cut at the
+    /// limit ([`with_limit`](Trace::with_limit)) with the `omitted_*` fields counting the
+    /// rest. Numbers keep every digit; non-finite ones are the strings `"inf"`, `"-inf"`,
+    /// `"nan"`; a contribution that is not sent (the constant exponent of `a^c`) has `null`
+    /// numbers.
     pub fn to_json_value(&self) -> Value {
+        let limit = self.limit.unwrap_or(usize::MAX);
         let id = |i: usize| format!("n{i}");
         let forward: Vec<Value> = self
             .nodes
             .iter()
+            .take(limit)
             .map(|n| {
                 json!({
                     "id": id(n.id),
@@ -63,15 +69,17 @@ impl Trace {
                 })
             })
             .collect();
-        let shown = self.limit.unwrap_or(usize::MAX).min(self.steps.len());
         let opt = |x: Option<f64>| x.map_or(Value::Null, json_num);
-        let steps: Vec<Value> = self.steps[..shown]
+        let steps: Vec<Value> = self
+            .steps
             .iter()
+            .take(limit)
             .enumerate()
             .map(|(k, s)| {
                 let inputs: Vec<Value> = s
                     .inputs
                     .iter()
+                    .take(limit)
                     .map(|c| {
                         json!({
                             "input": id(c.input),
@@ -87,12 +95,14 @@ impl Trace {
                     "node": id(s.node),
                     "op": s.op.name(),
                     "upstream": json_num(s.upstream),
+                    "omitted_inputs": s.inputs.len() - inputs.len(),
                     "inputs": inputs,
                 })
             })
             .collect();
         let gradients: Vec<Value> = self
             .variables()
+            .take(limit)
             .map(|n| {
                 json!({
                     "id": id(n.id),
@@ -104,10 +114,12 @@ impl Trace {
             .collect();
         json!({
             "loss": id(self.loss().id),
+            "omitted_nodes": self.nodes.len() - forward.len(),
+            "omitted_steps": self.steps.len() - steps.len(),
+            "omitted_gradients": self.variables().count() - gradients.len(),
             "forward": forward,
             "steps": steps,
             "gradients": gradients,
-            "omitted_steps": self.steps.len() - shown,
         })
     }
 
@@ -116,8 +128,15 @@ impl Trace {
         self.nodes.iter().filter(|n| n.op == Op::Var)
     }
 
+    /// What a node computes, with its inputs' labels; the constant exponent of `a^c` is
+    /// shown by its value (`x^0.5`), as it was written.
     fn computes(&self, n: &TraceNode, style: TextStyle) -> String {
-        let labels: Vec<String> = n.inputs.iter().map(|&i| self.label(i)).collect();
+        let mut labels: Vec<String> = n.inputs.iter().map(|&i| self.label(i)).collect();
+        if let (Op::Binary(Fn2::Powf, _, _), Some(c)) = (n.op, n.inputs.get(1))
+            && let Some(c) = self.node(*c).filter(|c| c.name.is_none())
+        {
+            labels[1] = fmt_num(c.value, self.precision);
+        }
         computes_text(n.op, &labels, style)
     }
 
