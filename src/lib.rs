@@ -33,6 +33,10 @@
 //! - [`functional`]: JAX-style `grad`, `hessian`, `hvp`, `jacobian` of a Rust closure.
 //! - [`gradcheck`]: check the engine, or your hand-derived formulas, against finite differences.
 //! - [`expr`]: the small expression language the `tapegrad` command reads.
+//! - [`trace`]: see backpropagation happen — every step of the reverse sweep as a table, and the
+//!   graph as a picture (DOT, or SVG drawn without graphviz).
+//! - [`tutorial`]: backpropagation from the chain rule to gradient descent, in four chapters
+//!   whose every example is a test.
 //!
 //! ## Debugging aids, side by side with PyTorch and JAX
 //!
@@ -60,6 +64,8 @@ mod real;
 pub mod rules;
 mod scalar;
 mod tape;
+pub mod trace;
+pub mod tutorial;
 
 pub use error::{Error, Result};
 pub use real::{Float, Real};
