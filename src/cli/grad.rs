@@ -3,10 +3,12 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use tapegrad::{Graph, Var};
+use tapegrad::Graph;
 
 use super::table::{Cell, render};
-use super::{ExprArgs, Failure, human_number, json_number, json_numbers, json_string, print_out};
+use super::{
+    ExprArgs, Failure, human_number, json_number, json_numbers, json_string, print_out, record,
+};
 
 /// Arguments of `tapegrad grad`.
 #[derive(Args, Debug)]
@@ -42,17 +44,10 @@ pub fn run(args: GradArgs) -> Result<ExitCode, Failure> {
     let program = args.expr.program()?;
     let point = args.expr.point(&program)?;
 
-    // Every variable given a value gets a leaf, used or not: an unused one has gradient 0.
     let g = Graph::new();
     g.set_detect_anomaly(args.check_nan);
-    let vars: Vec<Var<'_>> = point.iter().map(|(n, v)| g.var_named(n, *v)).collect();
-    let bindings: Vec<(&str, Var<'_>)> = point
-        .iter()
-        .zip(&vars)
-        .map(|((n, _), &v)| (n.as_str(), v))
-        .collect();
     let computed = (|| {
-        let y = program.eval(&g, &bindings)?;
+        let (vars, y) = record(&g, &program, &point)?;
         let grad = g.try_backward(y)?.wrt(&vars);
         let hessian = if args.hessian {
             Some(g.try_hessian(y, &vars)?)

@@ -11,8 +11,10 @@
 //! subcommand that has a verdict (a failed check) returns its own `ExitCode` instead.
 
 mod check;
+mod dot;
 mod grad;
 mod table;
+mod trace;
 
 use std::collections::HashSet;
 use std::io::{self, Read, Write};
@@ -20,6 +22,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use tapegrad::expr::{self, Program};
+use tapegrad::{Graph, Var};
 
 /// Exact gradients and Hessians of expressions, from the shell.
 #[derive(Parser, Debug)]
@@ -47,6 +50,15 @@ enum Command {
     ///
     /// Example: tapegrad check "x^2 * y" --d x="2*x*y" --d y="x^2" --samples 200
     Check(check::CheckArgs),
+    /// The backward sweep step by step: for every node the upstream gradient, each local
+    /// partial with its rule, the contribution sent and the gradient accumulated so far.
+    ///
+    /// Example: tapegrad trace "tanh(w*x + b)" --at w=0.5,x=2,b=-1
+    Trace(trace::TraceArgs),
+    /// The graph as a picture: GraphViz DOT, or SVG drawn without graphviz (-o graph.svg).
+    ///
+    /// Example: tapegrad dot "tanh(w*x + b)" --at w=0.5,x=2,b=-1 -o neuron.svg
+    Dot(dot::DotArgs),
 }
 
 /// Runs the command line; the process exit status.
@@ -55,6 +67,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Grad(args) => grad::run(args),
         Command::Check(args) => check::run(args),
+        Command::Trace(args) => trace::run(args),
+        Command::Dot(args) => dot::run(args),
     };
     match result {
         Ok(code) => code,
@@ -126,6 +140,23 @@ impl ExprArgs {
         }
         Ok(point)
     }
+}
+
+/// Records `program` on `g` with one named leaf per `--at` variable, used or not (an unused
+/// one has gradient 0); returns the leaves in `--at` order and the output node.
+pub fn record<'g>(
+    g: &'g Graph,
+    program: &Program,
+    point: &[(String, f64)],
+) -> tapegrad::Result<(Vec<Var<'g>>, Var<'g>)> {
+    let vars: Vec<Var<'_>> = point.iter().map(|(n, v)| g.var_named(n, *v)).collect();
+    let bindings: Vec<(&str, Var<'_>)> = point
+        .iter()
+        .zip(&vars)
+        .map(|((n, _), &v)| (n.as_str(), v))
+        .collect();
+    let y = program.eval(g, &bindings)?;
+    Ok((vars, y))
 }
 
 /// The expression text: the argument itself, standard input for `-`, a file for `@FILE`.
