@@ -37,6 +37,10 @@
 //!   graph as a picture (DOT, or SVG drawn without graphviz).
 //! - [`tutorial`]: backpropagation from the chain rule to gradient descent, in four chapters
 //!   whose every example is a test.
+//! - [`nn`]: neurons, layers and MLPs built only from graph ops, losses, initializers,
+//!   optimizers (SGD, AdaGrad, RMSprop, Adam, AdamW), schedules and clipping.
+//! - [`data`]: xor / moons / linear generators, CSV loading, splits, K-fold, batches, and the
+//!   iris, digits, diabetes and breast-cancer sets built in.
 //!
 //! ## Debugging aids, side by side with PyTorch and JAX
 //!
