@@ -47,7 +47,7 @@
 //! off: the reverse sweep is compiled twice, and only the observed copy runs hooks and checks
 //! gradients.
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 mod error;
 pub mod expr;
@@ -56,6 +56,7 @@ mod real;
 pub mod rules;
 mod scalar;
 mod tape;
+pub mod tensor;
 
 pub use error::{Error, Result};
 pub use real::{Float, Real};
@@ -63,3 +64,4 @@ pub use scalar::Var;
 pub use tape::{
     Anomaly, AnomalyPhase, BackwardStep, Grads, Graph, HookHandle, Mark, NodeKey, NodeView, Op,
 };
+pub use tensor::{Tensor, TensorOp};
