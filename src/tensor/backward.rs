@@ -99,9 +99,11 @@ impl<T: Float> TensorGrads<T> {
                     if dst.is_empty() {
                         *dst = d.into_vec();
                     } else {
-                        for (a, b) in dst.iter_mut().zip(d.data()) {
-                            *a += *b;
-                        }
+                        super::kernels::simd(|| {
+                            for (a, b) in dst.iter_mut().zip(d.data()) {
+                                *a += *b;
+                            }
+                        });
                     }
                 }
                 Ok(())

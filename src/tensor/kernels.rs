@@ -100,9 +100,16 @@ macro_rules! each_fn2 {
 
 pub(crate) use {each_fn1, each_fn2};
 
+/// Runs `f` compiled for the best instruction set this CPU has (AVX-512 or AVX2 where present,
+/// detected at run time by `pulp`), so the loops inside vectorize in a portable build.
+#[inline(always)]
+pub(crate) fn simd<R>(f: impl FnOnce() -> R) -> R {
+    pulp::Arch::new().dispatch(f)
+}
+
 /// `out = f(x)` elementwise.
 pub(crate) fn unary<T: Float>(f: Fn1, x: &[T], out: &mut Vec<T>) {
-    each_fn1!(f, |h| out.extend(x.iter().map(|&a| h.eval(a))));
+    simd(|| each_fn1!(f, |h| out.extend(x.iter().map(|&a| h.eval(a)))));
 }
 
 /// `out = f(a, b)` elementwise, `a` and `b` broadcast to `shape`.
@@ -115,19 +122,21 @@ pub(crate) fn binary<T: Float>(
     shape: Shape,
     out: &mut Vec<T>,
 ) {
-    each_fn2!(f, |h| {
-        if sa == shape && sb == shape {
-            out.extend(a.iter().zip(b).map(|(&x, &y)| h.eval(x, y)));
-        } else if sa == shape && b.len() == 1 {
-            let y = b[0];
-            out.extend(a.iter().map(|&x| h.eval(x, y)));
-        } else if sb == shape && a.len() == 1 {
-            let x = a[0];
-            out.extend(b.iter().map(|&y| h.eval(x, y)));
-        } else {
-            let (ta, tb) = (sa.strides_in(shape), sb.strides_in(shape));
-            walk(shape, [&ta, &tb], |_, [i, j]| out.push(h.eval(a[i], b[j])));
-        }
+    simd(|| {
+        each_fn2!(f, |h| {
+            if sa == shape && sb == shape {
+                out.extend(a.iter().zip(b).map(|(&x, &y)| h.eval(x, y)));
+            } else if sa == shape && b.len() == 1 {
+                let y = b[0];
+                out.extend(a.iter().map(|&x| h.eval(x, y)));
+            } else if sb == shape && a.len() == 1 {
+                let x = a[0];
+                out.extend(b.iter().map(|&y| h.eval(x, y)));
+            } else {
+                let (ta, tb) = (sa.strides_in(shape), sb.strides_in(shape));
+                walk(shape, [&ta, &tb], |_, [i, j]| out.push(h.eval(a[i], b[j])));
+            }
+        })
     })
 }
 
@@ -143,7 +152,7 @@ pub(crate) fn sum_to<T: Float>(x: &[T], xs: Shape, to: Shape, out: &mut Vec<T>) 
     }
     out.resize(to.numel(), T::ZERO);
     let st = to.strides_in(xs);
-    walk(xs, [&st], |o, [t]| out[t] += x[o]);
+    simd(|| walk(xs, [&st], |o, [t]| out[t] += x[o]));
 }
 
 /// `out` = the maximum of `x` over the dimensions where `to` (which broadcasts to `xs`) is 1.
@@ -152,7 +161,7 @@ pub(crate) fn max_to<T: Float>(x: &[T], xs: Shape, to: Shape, out: &mut Vec<T>) 
     let lowest = T::from_f64(f64::NEG_INFINITY);
     out.resize(to.numel(), lowest);
     let st = to.strides_in(xs);
-    walk(xs, [&st], |o, [t]| out[t] = Real::max(out[t], x[o]));
+    simd(|| walk(xs, [&st], |o, [t]| out[t] = Real::max(out[t], x[o])));
 }
 
 /// The weights of a max reduction's gradient: 1/k at each of the k maxima of a reduced group,
@@ -189,7 +198,7 @@ pub(crate) fn broadcast_to<T: Float>(x: &[T], xs: Shape, to: Shape, out: &mut Ve
         out.resize(to.numel(), x[0]);
     } else {
         let st = xs.strides_in(to);
-        walk(to, [&st], |_, [i]| out.push(x[i]));
+        simd(|| walk(to, [&st], |_, [i]| out.push(x[i])));
     }
 }
 
@@ -308,6 +317,11 @@ pub(crate) fn select<T: Float>(
 
 /// Softmax (or log-softmax) along `axis`, stable: the row maximum is subtracted first.
 pub(crate) fn softmax<T: Float>(x: &[T], xs: Shape, axis: usize, log: bool, out: &mut Vec<T>) {
+    simd(|| softmax_inner(x, xs, axis, log, out));
+}
+
+#[inline(always)]
+fn softmax_inner<T: Float>(x: &[T], xs: Shape, axis: usize, log: bool, out: &mut Vec<T>) {
     let (outer, n, inner) = split_at_axis(xs, axis);
     out.resize(x.len(), T::ZERO);
     let lowest = T::from_f64(f64::NEG_INFINITY);

@@ -3,7 +3,7 @@
 
 use std::cell::RefCell;
 
-use super::kernels::{self, each_fn1, each_fn2};
+use super::kernels::{self, each_fn1, each_fn2, simd};
 use super::matmul::{matmul, matmul_shape};
 use super::rules::TensorMath;
 use super::shape::{Shape, walk};
@@ -143,11 +143,13 @@ impl<T: Float> TensorMath for Val<'_, T> {
         let (mut da, mut db) = (g.buf(n), g.buf(n));
         let (av, bv, yv, gv) = (a.data(), b.data(), y.data(), g.data());
         let (sa, sb) = (a.shape.strides_in(s), b.shape.strides_in(s));
-        each_fn2!(f, |h| {
-            walk(s, [&sa, &sb], |o, [i, j]| {
-                let (x, z) = h.pullback(av[i], bv[j], yv[o], gv[o]);
-                da.push(x);
-                db.push(z.unwrap_or(T::ZERO));
+        simd(|| {
+            each_fn2!(f, |h| {
+                walk(s, [&sa, &sb], |o, [i, j]| {
+                    let (x, z) = h.pullback(av[i], bv[j], yv[o], gv[o]);
+                    da.push(x);
+                    db.push(z.unwrap_or(T::ZERO));
+                })
             })
         });
         // Unwanted buffers go back to the pool when their `Val`s drop.
@@ -208,7 +210,7 @@ impl<T: Float> TensorMath for Val<'_, T> {
     fn scale(mut self, c: f64) -> Result<Self> {
         let c = T::from_f64(c);
         if let Data::Own(v) = &mut self.data {
-            v.iter_mut().for_each(|x| *x = *x * c);
+            simd(|| v.iter_mut().for_each(|x| *x = *x * c));
             return Ok(self);
         }
         let mut out = self.buf(self.data().len());
