@@ -126,3 +126,27 @@ fn training_with_rewind_keeps_the_tape_flat_and_learns() {
         Err(tapegrad::Error::StaleHandle { .. })
     ));
 }
+
+#[test]
+fn f32_graph_agrees_with_f64() {
+    let p = params();
+    let (l64, g64) = tensor(&p);
+    let f = |v: &[f64]| -> Vec<f32> { v.iter().map(|&x| x as f32).collect() };
+    let g = Graph::<f32>::default();
+    let x = g.tensor_const(&f(&p.x), &[B, I]);
+    let w1 = g.tensor(&f(&p.w1), &[I, H]);
+    let b1 = g.tensor(&f(&p.b1), &[H]);
+    let w2 = g.tensor(&f(&p.w2), &[H, O]);
+    let b2 = g.tensor(&f(&p.b2), &[O]);
+    let loss = -(((x.matmul(w1) + b1).tanh().matmul(w2) + b2)
+        .log_softmax(-1)
+        .gather(&p.labels)
+        .mean());
+    let grads = g.backward(loss);
+    assert!((f64::from(loss.value()) - l64).abs() < 1e-5);
+    for (t, want) in [w1, b1, w2, b2].iter().zip(&g64) {
+        for (a, b) in grads.tensor(*t).iter().zip(want) {
+            assert!((f64::from(*a) - b).abs() < 1e-5, "{a} vs {b}");
+        }
+    }
+}

@@ -136,6 +136,15 @@ impl Shape {
             })
     }
 
+    /// True when `self`, broadcast to `out`, is its elements repeated back to back: `self`
+    /// (without leading 1s) equals the trailing dimensions of `out`, as a bias row does.
+    pub(crate) fn repeats_in(&self, out: Shape) -> bool {
+        let d = self.dims();
+        let lead = d.iter().take_while(|&&n| n == 1).count();
+        let core = &d[lead..];
+        core.len() <= out.rank() && out.dims()[out.rank() - core.len()..] == *core
+    }
+
     /// Row-major strides of `self`, aligned to `out` (which `self` broadcasts to): 0 for a
     /// dimension of size 1 or one `self` does not have.
     pub(crate) fn strides_in(&self, out: Shape) -> Strides {
