@@ -27,9 +27,9 @@
 //! input's shape, in one place for every op.
 //!
 //! ## Shape errors
-//! Every op has a `try_*` twin returning [`Error::Shape`](crate::Error::Shape) with both
-//! shapes (or [`Error::Invalid`](crate::Error::Invalid) for a bad axis or label); the operator
-//! forms panic with the same message. Kernels never see mismatched shapes.
+//! Every op has a `try_*` twin returning [`Error::Shape`] with both shapes (or
+//! [`Error::Invalid`] for a bad axis or label); the operator forms panic with the same message.
+//! Kernels never see mismatched shapes.
 //!
 //! ## Second derivatives
 //! The tensor derivative rules are written once (in the crate-private `tensor::rules`), generic
@@ -39,6 +39,11 @@
 //! [`hvp_tensors`](Graph::hvp_tensors) gives Hessian-vector products. Every tensor op supports
 //! this. Decisions made on values (relu's step, abs's sign, ties of max/min, the maxima of a
 //! max reduction) enter the recorded gradient as constant masks, as in the scalar rules.
+//!
+//! ## Debugging aids
+//! [`no_grad`](Graph::no_grad) and [`detach`](Tensor::detach) work for tensors, and anomaly
+//! mode checks every tensor an op produces. Gradient hooks and anomaly mode's backward checks
+//! apply to scalar ops only: what tensor ops send back is not passed to hooks or checked.
 //!
 //! ## Memory
 //! Buffers of nodes freed by [`rewind`](Graph::rewind) go to a pool keyed by length, and
