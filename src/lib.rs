@@ -56,7 +56,7 @@
 //! off: the reverse sweep is compiled twice, and only the observed copy runs hooks and checks
 //! gradients.
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 pub mod data;
 mod error;
@@ -68,6 +68,7 @@ mod real;
 pub mod rules;
 mod scalar;
 mod tape;
+pub mod tensor;
 pub mod trace;
 pub mod tutorial;
 
@@ -77,3 +78,4 @@ pub use scalar::Var;
 pub use tape::{
     Anomaly, AnomalyPhase, BackwardStep, Grads, Graph, HookHandle, Mark, NodeKey, NodeView, Op,
 };
+pub use tensor::{Tensor, TensorOp};

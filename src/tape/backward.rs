@@ -22,9 +22,11 @@ const PENDING: u32 = 2;
 #[derive(Clone, Debug, Default)]
 pub struct Grads<T> {
     adj: Vec<T>,
-    seen: Vec<u32>,
-    graph: u64,
+    pub(crate) seen: Vec<u32>,
+    pub(crate) graph: u64,
     zero: T,
+    /// Gradients of tensor nodes (see [`Grads::tensor`]).
+    pub(crate) tensors: crate::tensor::TensorGrads<T>,
 }
 
 impl<T: Float> Grads<T> {
@@ -35,6 +37,7 @@ impl<T: Float> Grads<T> {
             seen: Vec::new(),
             graph: 0,
             zero: T::ZERO,
+            tensors: Default::default(),
         }
     }
 
@@ -147,6 +150,7 @@ impl<T: Float> Graph<T> {
         out.seen.resize(n, 0);
         out.adj[s] = T::ONE;
         out.seen[s] = PENDING;
+        out.tensors.begin(&t);
         let pos = position(&t, loss);
         let (adj, seen, vals) = (&mut out.adj, &mut out.seen, &t.vals);
         for (p, &k) in t.order[..=pos].iter().enumerate().rev() {
@@ -187,6 +191,7 @@ impl<T: Float> Graph<T> {
                         seen[o as usize] = PENDING;
                     }
                 }
+                Op::Tensor(ti) => out.tensors.step(&t, ti, i, adj, seen, PENDING)?,
             }
         }
         Ok(())
@@ -286,6 +291,7 @@ impl<T: Float> Graph<T> {
                         send(&mut adj, o, g);
                     }
                 }
+                Op::Tensor(ti) => self.tensor_grad_step(ti, k, g, &key_of, &mut adj)?,
             }
         }
         Ok(wrt

@@ -78,6 +78,8 @@ pub(crate) struct Tape<T> {
     pub(crate) operands: Vec<u32>,
     /// Optional display names (parameters `W`, `b`, inputs `x`), for traces and pictures.
     pub(crate) names: SecondaryMap<NodeKey, Box<str>>,
+    /// Tensor nodes' ops, shapes and buffers, indexed by `Op::Tensor(i)`.
+    pub(crate) tensors: crate::tensor::TensorStore<T>,
 }
 
 /// A position on the tape to [`rewind`](Graph::rewind) to.
@@ -86,6 +88,7 @@ pub struct Mark {
     graph: u64,
     len: usize,
     operands: usize,
+    tensors: usize,
 }
 
 /// One recorded node, as returned by [`Graph::nodes`].
@@ -141,6 +144,7 @@ impl<T: Float> Graph<T> {
                 order: Vec::with_capacity(n),
                 operands: Vec::new(),
                 names: SecondaryMap::new(),
+                tensors: Default::default(),
             }),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             debug: debug::DebugState::default(),
@@ -233,6 +237,7 @@ impl<T: Float> Graph<T> {
             graph: self.id,
             len: t.order.len(),
             operands: t.operands.len(),
+            tensors: t.tensors.nodes.len(),
         }
     }
 
@@ -252,13 +257,17 @@ impl<T: Float> Graph<T> {
             return Err(Error::InvalidMark("it was made on another graph"));
         }
         let mut t = self.tape.borrow_mut();
-        if mark.len > t.order.len() || mark.operands > t.operands.len() {
+        if mark.len > t.order.len()
+            || mark.operands > t.operands.len()
+            || mark.tensors > t.tensors.nodes.len()
+        {
             return Err(Error::InvalidMark("the tape was already rewound past it"));
         }
         let Tape {
             nodes,
             order,
             operands,
+            tensors,
             ..
         } = &mut *t;
         // Newest first, so the free list hands slots out again in the original order.
@@ -266,6 +275,7 @@ impl<T: Float> Graph<T> {
             nodes.remove(k);
         }
         operands.truncate(mark.operands);
+        tensors.truncate(mark.tensors);
         let mut hooks = self.debug.hooks.borrow_mut();
         if !hooks.is_empty() {
             hooks.retain(|k, _| nodes.contains_key(k));
@@ -280,6 +290,7 @@ impl<T: Float> Graph<T> {
         t.order.clear();
         t.operands.clear();
         t.names.clear();
+        t.tensors.truncate(0);
         self.debug.hooks.borrow_mut().clear();
     }
 
@@ -387,6 +398,10 @@ impl<T: Float> Graph<T> {
         self.tape.borrow()
     }
 
+    pub(crate) fn tape_mut(&self) -> std::cell::RefMut<'_, Tape<T>> {
+        self.tape.borrow_mut()
+    }
+
     pub(crate) fn id(&self) -> u64 {
         self.id
     }
@@ -394,7 +409,7 @@ impl<T: Float> Graph<T> {
 
 impl<T: Float> Tape<T> {
     #[inline]
-    fn push(&mut self, op: Op, value: T) -> NodeKey {
+    pub(crate) fn push(&mut self, op: Op, value: T) -> NodeKey {
         let k = self.nodes.insert(op);
         let i = slot(k);
         if i < self.vals.len() {
@@ -418,6 +433,7 @@ impl<T: Float> Tape<T> {
                 [None, None],
                 &self.operands[start as usize..(start + len) as usize],
             ),
+            Op::Tensor(i) => ([None, None], self.tensors.inputs(i)),
         };
         fixed.into_iter().flatten().chain(list.iter().copied())
     }

@@ -25,6 +25,9 @@ pub enum Op {
         /// Number of operands.
         len: u32,
     },
+    /// A tensor node: the index of its op, shape and buffer in the tape's tensor list
+    /// (see [`Graph::tensor_op`](crate::Graph::tensor_op)).
+    Tensor(u32),
 }
 
 impl Op {
@@ -36,6 +39,7 @@ impl Op {
             Op::Unary(f, _) => f.name(),
             Op::Binary(f, _, _) => f.name(),
             Op::Sum { .. } => "sum",
+            Op::Tensor(_) => "tensor",
         }
     }
 

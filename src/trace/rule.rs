@@ -42,6 +42,7 @@ fn function_text(op: Op) -> String {
         Op::Binary(Fn2::Powf, _, _) => "a^c".into(),
         Op::Binary(f, _, _) => format!("a {} b", f.name()),
         Op::Sum { .. } => "sum(a_i)".into(),
+        Op::Tensor(_) => format!("{}(a, …)", op.name()),
     }
 }
 
@@ -71,6 +72,7 @@ fn derivative_text(op: Op, operand: usize) -> String {
             if operand == 0 { da } else { db }.into()
         }
         Op::Sum { .. } => "1".into(),
+        Op::Tensor(_) => "(a tensor rule, see tensor::rules)".into(),
     }
 }
 
@@ -153,6 +155,7 @@ pub(crate) fn computes_text(op: Op, inputs: &[String], style: TextStyle) -> Stri
             s.push(')');
             s
         }
+        Op::Tensor(_) => format!("{}({})", op.name(), inputs.join(", ")),
     }
 }
 

@@ -144,6 +144,13 @@ impl Trace {
             }
         }
 
+        if let Some(i) = (0..=last).find(|&i| needed[i] && matches!(views[i].op, Op::Tensor(_))) {
+            return Err(crate::Error::Invalid(format!(
+                "the step-by-step trace covers scalar ops; node n{i} is the tensor op `{}`",
+                views[i].op.name()
+            )));
+        }
+
         // The reverse sweep, as `Graph::backward_into` runs it: same order, same rules, same
         // arithmetic in T; only the bookkeeping is added.
         let vals: Vec<T> = views.iter().map(|v| v.value).collect();
@@ -173,7 +180,7 @@ impl Trace {
                 });
             };
             match views[i].op {
-                Op::Var | Op::Const => {}
+                Op::Var | Op::Const | Op::Tensor(_) => {}
                 Op::Unary(f, _) => {
                     let a = inputs[i][0];
                     let partial = f.pullback(vals[a], y, T::ONE);

@@ -1,0 +1,297 @@
+//! The tensor half of the reverse sweep: gradient buffers, one sweep step per tensor node
+//! (numeric and recorded), and the tensor forms of `grad_graph` and `hvp`.
+
+use std::cell::RefCell;
+
+use super::Tensor;
+use super::numeric::Val;
+use super::record::{In, data_of};
+use super::rules::{self, Node};
+use super::store::{Pool, SCALAR_INPUT, TensorOp};
+use crate::error::{Error, Result, or_panic};
+use crate::real::Float;
+use crate::scalar::Var;
+use crate::tape::{Grads, Graph, NodeKey, Op, Tape, slot, version};
+
+/// Tensor gradients of one [`Graph::backward`], by tensor index, and the pool their buffers
+/// come from (kept across [`Graph::backward_into`] calls so a training step does not allocate).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct TensorGrads<T> {
+    /// ∂loss/∂t by tensor index; empty for a tensor the loss does not reach.
+    adj: Vec<Vec<T>>,
+    pool: RefCell<Pool<T>>,
+    /// Zeros, the gradient of a tensor the loss does not reach.
+    zeros: Vec<T>,
+}
+
+impl<T: Float> TensorGrads<T> {
+    /// Prepares for a sweep over `tape`: last sweep's buffers go back to the pool.
+    pub(crate) fn begin(&mut self, tape: &Tape<T>) {
+        let pool = self.pool.get_mut();
+        for v in self.adj.drain(..) {
+            pool.put(v);
+        }
+        let nodes = &tape.tensors.nodes;
+        self.adj.resize_with(nodes.len(), Vec::new);
+        let max = nodes.iter().map(|n| n.data.len()).max().unwrap_or(0);
+        if self.zeros.len() < max {
+            self.zeros.resize(max, T::ZERO);
+        }
+    }
+
+    /// One step of the numeric reverse sweep at tensor node `ti` (slot `i`): completes its
+    /// gradient (a rank-0 tensor also collects what scalar ops sent to `adj[i]`) and sends
+    /// `g · ∂y/∂x` to each input that takes a gradient, marking it `pending` in `seen`.
+    pub(crate) fn step(
+        &mut self,
+        tape: &Tape<T>,
+        ti: u32,
+        i: usize,
+        adj: &mut [T],
+        seen: &mut [u32],
+        pending: u32,
+    ) -> Result<()> {
+        let ts = &tape.tensors;
+        let node = &ts.nodes[ti as usize];
+        let TensorGrads {
+            adj: tadj, pool, ..
+        } = self;
+        let mut gbuf = std::mem::take(&mut tadj[ti as usize]);
+        if gbuf.len() != node.data.len() {
+            let p = pool.get_mut();
+            p.put(gbuf);
+            gbuf = p.filled(node.data.len(), T::ZERO);
+        }
+        if node.shape.rank() == 0 {
+            gbuf[0] += adj[i];
+            adj[i] = gbuf[0];
+        }
+        let leaf = matches!(node.op, TensorOp::Var | TensorOp::Const);
+        if node.needs && !leaf {
+            let (sin, tin) = (ts.inputs(ti), ts.tinputs(ti));
+            let pool = &*pool;
+            let x = |j: usize| {
+                let (d, s) = data_of(
+                    tape,
+                    In {
+                        slot: sin[j],
+                        t: tin[j],
+                        needs: true,
+                    },
+                );
+                Val::view(d, s, pool)
+            };
+            let need = |j: usize| tin[j] == SCALAR_INPUT || ts.nodes[tin[j] as usize].needs;
+            let y = Val::view(&node.data, node.shape, pool);
+            let g = Val::view(&gbuf, node.shape, pool);
+            let info = Node {
+                op: node.op,
+                params: ts.params(ti),
+                n_in: sin.len(),
+            };
+            rules::pullback(info, x, &y, g, need, &mut |j, d: Val<'_, T>| {
+                let s = sin[j] as usize;
+                seen[s] = pending;
+                if tin[j] == SCALAR_INPUT {
+                    adj[s] += d.data()[0];
+                } else {
+                    let dst = &mut tadj[tin[j] as usize];
+                    if dst.is_empty() {
+                        *dst = d.into_vec();
+                    } else {
+                        super::kernels::simd(|| {
+                            for (a, b) in dst.iter_mut().zip(d.data()) {
+                                *a += *b;
+                            }
+                        });
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        tadj[ti as usize] = gbuf;
+        Ok(())
+    }
+}
+
+impl<T: Float> Grads<T> {
+    /// ∂loss/∂t for a tensor, in row-major order (zeros if the loss does not depend on it).
+    /// Panics for a handle of another graph, a freed one, or one made after the sweep; see
+    /// [`try_tensor`](Grads::try_tensor).
+    #[track_caller]
+    pub fn tensor(&self, t: Tensor<'_, T>) -> &[T] {
+        or_panic(self.try_tensor(t))
+    }
+
+    /// ∂loss/∂t, or an error for a handle of another graph, a freed one, or one made after
+    /// the backward pass.
+    pub fn try_tensor(&self, t: Tensor<'_, T>) -> Result<&[T]> {
+        if t.graph().id() != self.graph {
+            return Err(Error::ForeignGraph {
+                op: "Grads::tensor",
+            });
+        }
+        let tape = t.graph().tape();
+        let op = *tape.nodes.get(t.key()).ok_or(Error::StaleHandle {
+            op: "Grads::tensor",
+        })?;
+        let s = slot(t.key());
+        let reached = self.seen.get(s) == Some(&version(t.key()));
+        let Op::Tensor(ti) = op else {
+            // A scalar node is a rank-0 tensor.
+            return Ok(std::slice::from_ref(&self[Var::new(t.graph(), t.key())]));
+        };
+        let n = tape.tensors.nodes[ti as usize].data.len();
+        let tg = &self.tensors;
+        match tg.adj.get(ti as usize) {
+            Some(a) if reached && a.len() == n => Ok(a),
+            Some(_) if n <= tg.zeros.len() => Ok(&tg.zeros[..n]),
+            _ => Err(Error::Invalid(
+                "`Grads::tensor`: the tensor was made after the backward pass".into(),
+            )),
+        }
+    }
+}
+
+impl<T: Float> Graph<T> {
+    /// One step of the recorded reverse sweep ([`grad_graph`](Graph::grad_graph)) at tensor
+    /// node `ti` (key `k`) with upstream gradient `g`: the same rules, with `Tensor` as the
+    /// number type. `key_of` maps the slots of the recorded nodes to their keys.
+    pub(crate) fn tensor_grad_step<'g>(
+        &'g self,
+        ti: u32,
+        k: NodeKey,
+        g: Var<'g, T>,
+        key_of: &[NodeKey],
+        adj: &mut [Option<Var<'g, T>>],
+    ) -> Result<()> {
+        let (op, params, sin, need, needs) = {
+            let tape = self.tape();
+            let ts = &tape.tensors;
+            let n = &ts.nodes[ti as usize];
+            let need: Vec<bool> = ts
+                .tinputs(ti)
+                .iter()
+                .map(|&t| t == SCALAR_INPUT || ts.nodes[t as usize].needs)
+                .collect();
+            (
+                n.op,
+                ts.params(ti).to_vec(),
+                ts.inputs(ti).to_vec(),
+                need,
+                n.needs,
+            )
+        };
+        if !needs {
+            return Ok(());
+        }
+        let x = |j: usize| Tensor::new(self, key_of[sin[j] as usize]);
+        let info = Node {
+            op,
+            params: &params,
+            n_in: sin.len(),
+        };
+        let y = Tensor::new(self, k);
+        rules::pullback(info, x, &y, g.as_tensor(), |j| need[j], &mut |j,
+                                                                       d: Tensor<
+            'g,
+            T,
+        >| {
+            let s = sin[j] as usize;
+            let sum = match adj[s] {
+                None => d,
+                Some(prev) => prev.as_tensor().try_add(d)?,
+            };
+            adj[s] = Some(Var::new(self, sum.key()));
+            Ok(())
+        })
+    }
+
+    /// The gradients of `loss` with respect to tensors, recorded on the tape as new tensor
+    /// nodes (PyTorch's `create_graph=True`), so they can be differentiated again.
+    ///
+    /// ```
+    /// use tapegrad::Graph;
+    /// let g = Graph::new();
+    /// let x = g.tensor(&[1.0, 2.0], &[2]);
+    /// let y = x.powi(3).sum();                      // ∇y = 3x²
+    /// let dx = g.grad_graph_tensors(y, &[x]).unwrap()[0];
+    /// assert_eq!(dx.to_vec(), vec![3.0, 12.0]);
+    /// assert_eq!(g.backward(dx.sum()).tensor(x), &[6.0, 12.0]); // ∇(Σ 3x²) = 6x
+    /// ```
+    pub fn grad_graph_tensors<'g>(
+        &'g self,
+        loss: Var<'g, T>,
+        wrt: &[Tensor<'g, T>],
+    ) -> Result<Vec<Tensor<'g, T>>> {
+        let mut vars = Vec::with_capacity(wrt.len());
+        let mut shapes = Vec::with_capacity(wrt.len());
+        for &w in wrt {
+            if !std::ptr::eq(w.graph(), self) {
+                return Err(Error::ForeignGraph {
+                    op: "grad_graph_tensors",
+                });
+            }
+            shapes.push(w.try_shape()?);
+            vars.push(Var::new(self, w.key()));
+        }
+        let grads = self.try_grad_graph(loss, &vars)?;
+        grads
+            .into_iter()
+            .zip(shapes)
+            .map(|(d, s)| {
+                let d = d.as_tensor();
+                // A tensor the loss does not reach gets a scalar 0: broadcast it to zeros.
+                if d.try_shape()? == s {
+                    Ok(d)
+                } else {
+                    d.try_broadcast_to(&s)
+                }
+            })
+            .collect()
+    }
+
+    /// The Hessian-vector product H·v of a scalar function of tensors, without forming H: the
+    /// gradient of ⟨∇y, v⟩. `v[i]` has the elements of a direction for `wrt[i]`. The nodes it
+    /// records are freed again before it returns.
+    ///
+    /// ```
+    /// use tapegrad::Graph;
+    /// let g = Graph::new();
+    /// let x = g.tensor(&[1.0, 2.0], &[2]);
+    /// let y = (x * x * x).sum();                         // H = diag(6x)
+    /// let hv = g.hvp_tensors(y, &[x], &[&[1.0, 1.0]]).unwrap();
+    /// assert_eq!(hv, vec![vec![6.0, 12.0]]);
+    /// ```
+    pub fn hvp_tensors(
+        &self,
+        y: Var<'_, T>,
+        wrt: &[Tensor<'_, T>],
+        v: &[&[T]],
+    ) -> Result<Vec<Vec<T>>> {
+        if v.len() != wrt.len() {
+            return Err(Error::Shape {
+                op: "hvp_tensors",
+                lhs: vec![wrt.len()],
+                rhs: vec![v.len()],
+            });
+        }
+        let mark = self.mark();
+        let out = (|| {
+            let grad = self.grad_graph_tensors(y, wrt)?;
+            let mut terms = Vec::with_capacity(wrt.len());
+            for (gi, vi) in grad.iter().zip(v) {
+                let s = gi.try_shape()?;
+                let c = self.try_tensor_const(vi, &s)?;
+                terms.push(gi.try_mul(c)?.try_sum()?);
+            }
+            let dot = self.try_sum(&terms)?;
+            let grads = self.try_backward(dot)?;
+            wrt.iter()
+                .map(|&w| grads.try_tensor(w).map(<[T]>::to_vec))
+                .collect()
+        })();
+        self.rewind(mark);
+        out
+    }
+}

@@ -1,0 +1,249 @@
+//! The recorded instance of the tensor rules: `Tensor` as the number type, so the backward pass
+//! is itself recorded and can be differentiated again.
+
+use super::Tensor;
+use super::kernels;
+use super::rules::TensorMath;
+use super::shape::Shape;
+use super::store::{TensorOp, perm_at};
+use crate::error::{Result, or_panic};
+use crate::real::{Float, Real};
+use crate::rules::{Fn1, Fn2};
+
+impl<T: Float> TensorMath for Tensor<'_, T> {
+    fn shape(&self) -> Shape {
+        // Handles reaching the rules are live (the sweep checked them).
+        self.inner_shape().unwrap_or(Shape::SCALAR)
+    }
+
+    fn lit(&self, c: f64) -> Result<Self> {
+        Ok(self.scalar_const(T::from_f64(c)))
+    }
+
+    fn ew1_pullback(f: Fn1, a: &Self, y: &Self, g: &Self) -> Result<Self> {
+        let zero = a.scalar_const(T::ZERO);
+        match f {
+            // The step and the sign are decided on values: constant masks.
+            Fn1::Relu => g.try_mul(a.const_zip(zero, |x, _| step(x))?),
+            Fn1::Abs => g.try_mul(a.const_zip(zero, |x, _| sign(x))?),
+            // Everything else is the scalar rule itself, with tensors as numbers.
+            _ => Ok(f.pullback(*a, *y, *g)),
+        }
+    }
+
+    fn ew2_pullback(
+        f: Fn2,
+        a: &Self,
+        b: &Self,
+        y: &Self,
+        g: &Self,
+        want: [bool; 2],
+    ) -> Result<(Option<Self>, Option<Self>)> {
+        let (da, db) = match f {
+            Fn2::Max | Fn2::Min => {
+                let max = f == Fn2::Max;
+                let wa = a.const_zip(*b, move |x, z| {
+                    let (hi, lo) = if max { (x, z) } else { (z, x) };
+                    T::from_f64(tie_weight(hi.to_f64(), lo.to_f64()))
+                })?;
+                let wb = wa.const_zip(wa, |w, _| T::ONE - w)?;
+                (g.try_mul(wa)?, Some(g.try_mul(wb)?))
+            }
+            // The exponent is a constant: ∂aᶜ/∂a = c·aᶜ⁻¹.
+            Fn2::Powf => {
+                let c = b.to_f64();
+                (g.try_mul(a.try_powf(c - 1.0)?)? * T::from_f64(c), None)
+            }
+            _ => f.pullback(*a, *b, *y, *g),
+        };
+        Ok((want[0].then_some(da), db.filter(|_| want[1])))
+    }
+
+    fn matmul(a: &Self, ta: bool, b: &Self, tb: bool) -> Result<Self> {
+        a.matmul_t(ta, *b, tb)
+    }
+
+    fn sum_to(self, to: Shape) -> Result<Self> {
+        self.try_sum_to(to.dims())
+    }
+
+    fn broadcast_to(self, to: Shape) -> Result<Self> {
+        self.try_broadcast_to(to.dims())
+    }
+
+    fn reshape(self, to: Shape) -> Result<Self> {
+        self.try_reshape(to.dims())
+    }
+
+    fn permute(self, perm: u32) -> Result<Self> {
+        let r = TensorMath::shape(&self).rank();
+        let p: Vec<isize> = (0..r).map(|d| perm_at(perm, d) as isize).collect();
+        self.try_permute(&p)
+    }
+
+    fn scale(self, c: f64) -> Result<Self> {
+        self.try_mul(self.scalar_const(T::from_f64(c)))
+    }
+
+    fn mul(&self, other: &Self) -> Result<Self> {
+        self.try_mul(*other)
+    }
+
+    fn sub(&self, other: &Self) -> Result<Self> {
+        self.try_sub(*other)
+    }
+
+    fn exp(&self) -> Result<Self> {
+        self.try_exp()
+    }
+
+    fn sum_keep(&self, mask: u32) -> Result<Self> {
+        let r = TensorMath::shape(self).rank();
+        let axes: Vec<isize> = (0..r)
+            .filter(|d| mask & (1 << d) != 0)
+            .map(|d| d as isize)
+            .collect();
+        if axes.is_empty() {
+            return Ok(*self);
+        }
+        self.try_sum_axes(&axes, true)
+    }
+
+    fn max_weights(x: &Self, y: &Self, keep: Shape) -> Result<Self> {
+        let xs = TensorMath::shape(x);
+        let yv = y.try_to_vec()?;
+        x.const_from(xs, |xd, xs, out| {
+            let mut count = Vec::new();
+            kernels::max_weights(xd, xs, &yv, keep, &mut count, out);
+        })
+    }
+
+    fn narrow(&self, axis: usize, start: usize, len: usize) -> Result<Self> {
+        self.try_narrow(axis as isize, start, len)
+    }
+
+    fn pad(&self, axis: usize, start: usize, to: Shape) -> Result<Self> {
+        let s = TensorMath::shape(self);
+        self.with_params(
+            TensorOp::Pad {
+                axis: axis as u8,
+                start: start as u32,
+            },
+            [],
+            to,
+            |g, _, _, out| kernels::pad(g, s, axis, start, to, out),
+        )
+    }
+
+    fn gather_last(&self, labels: &[u32]) -> Result<Self> {
+        let s = TensorMath::shape(self);
+        let c = s.dim(s.rank() - 1);
+        self.with_params(
+            TensorOp::Gather,
+            labels.iter().copied(),
+            s.prefix(s.rank() - 1),
+            |x, _, l, out| kernels::gather_last(x, c, l, out),
+        )
+    }
+
+    fn scatter_last(&self, labels: &[u32], to: Shape) -> Result<Self> {
+        let c = to.dim(to.rank() - 1);
+        self.with_params(
+            TensorOp::Scatter,
+            labels.iter().copied(),
+            to,
+            |g, _, l, out| kernels::scatter_last(g, c, l, out),
+        )
+    }
+
+    fn select(cond: &Self, a: &Self, b: &Self) -> Result<Self> {
+        cond.try_select(*a, *b)
+    }
+}
+
+/// 1 for x > 0, else 0 (relu'(0) = 0).
+fn step<T: Float>(x: T) -> T {
+    if x > T::ZERO { T::ONE } else { T::ZERO }
+}
+
+/// sign(x) with sign(0) = 0; NaN stays NaN.
+fn sign<T: Float>(x: T) -> T {
+    if x > T::ZERO {
+        T::ONE
+    } else if x < T::ZERO {
+        -T::ONE
+    } else if x == T::ZERO {
+        T::ZERO
+    } else {
+        x
+    }
+}
+
+/// The share of the gradient the larger side of a max gets: 1, ½ at a tie, else 0.
+fn tie_weight(hi: f64, lo: f64) -> f64 {
+    if hi > lo {
+        1.0
+    } else if hi == lo {
+        0.5
+    } else {
+        0.0
+    }
+}
+
+/// `Tensor` is a number type for the scalar rules of [`rules`](crate::rules): elementwise
+/// arithmetic and functions, constants as rank-0 tensors. The operations panic where a tensor
+/// op would return an error (shapes that do not broadcast).
+///
+/// `to_f64` is the value of a one-element tensor and NaN otherwise: rules that branch on a
+/// value (relu, abs, max, min) are evaluated on tensors through masks instead, so it is never
+/// used to decide anything for a larger tensor.
+impl<T: Float> Real for Tensor<'_, T> {
+    fn lit(self, c: f64) -> Self {
+        self.scalar_const(T::from_f64(c))
+    }
+    fn to_f64(self) -> f64 {
+        match self.try_item() {
+            Ok(v) => v.to_f64(),
+            Err(_) => f64::NAN,
+        }
+    }
+    fn exp(self) -> Self {
+        Tensor::exp(self)
+    }
+    fn ln(self) -> Self {
+        Tensor::ln(self)
+    }
+    fn tanh(self) -> Self {
+        Tensor::tanh(self)
+    }
+    fn sigmoid(self) -> Self {
+        Tensor::sigmoid(self)
+    }
+    fn relu(self) -> Self {
+        Tensor::relu(self)
+    }
+    fn sin(self) -> Self {
+        Tensor::sin(self)
+    }
+    fn cos(self) -> Self {
+        Tensor::cos(self)
+    }
+    fn sqrt(self) -> Self {
+        Tensor::sqrt(self)
+    }
+    fn abs(self) -> Self {
+        Tensor::abs(self)
+    }
+    fn powi(self, k: i32) -> Self {
+        Tensor::powi(self, k)
+    }
+    fn powf(self, c: f64) -> Self {
+        Tensor::powf(self, c)
+    }
+    fn max(self, other: Self) -> Self {
+        or_panic(self.try_maximum(other))
+    }
+    fn min(self, other: Self) -> Self {
+        or_panic(self.try_minimum(other))
+    }
+}

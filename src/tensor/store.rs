@@ -1,0 +1,276 @@
+//! Where tensor nodes live: a per-tape list in record order, and a buffer pool.
+//!
+//! A tensor node is an ordinary node of the graph's slotmap arena whose op is
+//! [`Op::Tensor(i)`](crate::Op::Tensor); `i` indexes [`TensorStore::nodes`], which holds the
+//! tensor op, its shape and its contiguous buffer. Rewind frees tensor nodes newest first
+//! (the list is truncated, LIFO, like the arena) and hands their buffers to a pool keyed by
+//! length, so the next training step records into the same memory without allocating.
+
+use std::collections::HashMap;
+
+use super::shape::Shape;
+use crate::rules::{Fn1, Fn2};
+
+/// Marks a scalar (non-tensor) input in [`TensorStore::targs`].
+pub(crate) const SCALAR_INPUT: u32 = u32::MAX;
+
+/// The operation that produced a tensor node (its inputs are listed separately).
+///
+/// Shown by [`Graph::tensor_op`](crate::Graph::tensor_op); every variant's derivative is in
+/// the rustdoc of the [`Tensor`](crate::Tensor) method that records it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum TensorOp {
+    /// A tensor leaf that takes a gradient.
+    Var,
+    /// A tensor leaf that takes no gradient.
+    Const,
+    /// `f(a)` elementwise.
+    Unary(Fn1),
+    /// `f(a, b)` elementwise with NumPy broadcasting.
+    Binary(Fn2),
+    /// `op(a) @ op(b)`, batched with broadcast batch dimensions; `ta`/`tb` transpose the last two
+    /// dimensions of an operand first.
+    MatMul {
+        /// Transpose `a`.
+        ta: bool,
+        /// Transpose `b`.
+        tb: bool,
+    },
+    /// Sum over the axes in the bit mask.
+    Sum {
+        /// Bit `i` set: axis `i` is reduced.
+        axes: u32,
+        /// Reduced axes stay as size 1.
+        keepdim: bool,
+    },
+    /// Mean over the axes in the bit mask.
+    Mean {
+        /// Bit `i` set: axis `i` is reduced.
+        axes: u32,
+        /// Reduced axes stay as size 1.
+        keepdim: bool,
+    },
+    /// Maximum over the axes in the bit mask.
+    Max {
+        /// Bit `i` set: axis `i` is reduced.
+        axes: u32,
+        /// Reduced axes stay as size 1.
+        keepdim: bool,
+    },
+    /// Sum down to the node's shape (the un-broadcast).
+    SumTo,
+    /// Repeat up to the node's shape (broadcast).
+    BroadcastTo,
+    /// Same elements, the node's shape.
+    Reshape,
+    /// Axes reordered: output axis `d` is input axis `perm[d]` (packed 4 bits per axis).
+    Permute(u32),
+    /// `start .. start + len` along `axis` (`len` is the node's size on that axis).
+    Narrow {
+        /// The axis.
+        axis: u8,
+        /// First index kept.
+        start: u32,
+    },
+    /// The input embedded at `start` along `axis` in zeros of the node's shape.
+    Pad {
+        /// The axis.
+        axis: u8,
+        /// Where the input starts.
+        start: u32,
+    },
+    /// Inputs joined along `axis`.
+    Concat {
+        /// The axis.
+        axis: u8,
+    },
+    /// `x[..., labels[r]]` along the last axis (the labels are the node's parameters).
+    Gather,
+    /// Zeros of the node's shape with `g[r]` placed at `labels[r]` along the last axis.
+    Scatter,
+    /// `cond ≠ 0 ? a : b` elementwise with broadcasting.
+    Where,
+    /// Softmax along `axis`.
+    Softmax {
+        /// The axis.
+        axis: u8,
+    },
+    /// Log-softmax along `axis`.
+    LogSoftmax {
+        /// The axis.
+        axis: u8,
+    },
+}
+
+impl TensorOp {
+    /// A short name for messages and pictures.
+    pub fn name(&self) -> &'static str {
+        match self {
+            TensorOp::Var => "tensor",
+            TensorOp::Const => "tensor_const",
+            TensorOp::Unary(f) => f.name(),
+            TensorOp::Binary(f) => f.name(),
+            TensorOp::MatMul { .. } => "matmul",
+            TensorOp::Sum { .. } => "sum",
+            TensorOp::Mean { .. } => "mean",
+            TensorOp::Max { .. } => "max",
+            TensorOp::SumTo => "sum_to",
+            TensorOp::BroadcastTo => "broadcast_to",
+            TensorOp::Reshape => "reshape",
+            TensorOp::Permute(_) => "permute",
+            TensorOp::Narrow { .. } => "narrow",
+            TensorOp::Pad { .. } => "pad",
+            TensorOp::Concat { .. } => "concat",
+            TensorOp::Gather => "gather",
+            TensorOp::Scatter => "scatter",
+            TensorOp::Where => "where",
+            TensorOp::Softmax { .. } => "softmax",
+            TensorOp::LogSoftmax { .. } => "log_softmax",
+        }
+    }
+}
+
+/// Packs a permutation (each entry < 16) into 4 bits per axis.
+pub(crate) fn pack_perm(perm: &[usize]) -> u32 {
+    perm.iter()
+        .enumerate()
+        .fold(0, |acc, (d, &p)| acc | ((p as u32) << (4 * d)))
+}
+
+/// Entry `d` of a packed permutation.
+#[inline]
+pub(crate) fn perm_at(packed: u32, d: usize) -> usize {
+    ((packed >> (4 * d)) & 0xf) as usize
+}
+
+/// One tensor node.
+pub(crate) struct TNode<T> {
+    pub(crate) op: TensorOp,
+    pub(crate) shape: Shape,
+    pub(crate) data: Vec<T>,
+    /// Its inputs: `args[start .. start + n_in]` (slots) and the same range of `targs`.
+    pub(crate) start: u32,
+    pub(crate) n_in: u32,
+    /// Its integer parameters: `params[p_start .. p_start + n_par]`.
+    pub(crate) p_start: u32,
+    pub(crate) n_par: u32,
+    /// Whether a gradient can flow back through it (some input takes a gradient).
+    pub(crate) needs: bool,
+}
+
+/// Buffers of freed nodes, by capacity, ready for reuse.
+#[derive(Debug)]
+pub(crate) struct Pool<T> {
+    free: HashMap<usize, Vec<Vec<T>>>,
+}
+
+impl<T> Default for Pool<T> {
+    fn default() -> Self {
+        Pool {
+            free: HashMap::new(),
+        }
+    }
+}
+
+impl<T: Clone> Clone for Pool<T> {
+    /// A clone starts with an empty pool (the buffers are spare memory, not state).
+    fn clone(&self) -> Self {
+        Pool::default()
+    }
+}
+
+impl<T> Pool<T> {
+    /// An empty vector with room for exactly `len` elements, reused when one is free.
+    #[inline]
+    pub(crate) fn take(&mut self, len: usize) -> Vec<T> {
+        if let Some(v) = self.free.get_mut(&len).and_then(Vec::pop) {
+            return v;
+        }
+        Vec::with_capacity(len)
+    }
+
+    /// Returns a buffer for reuse.
+    #[inline]
+    pub(crate) fn put(&mut self, mut v: Vec<T>) {
+        if v.capacity() == 0 {
+            return;
+        }
+        v.clear();
+        self.free.entry(v.capacity()).or_default().push(v);
+    }
+}
+
+impl<T: Copy> Pool<T> {
+    /// A vector of `len` copies of `x`.
+    #[inline]
+    pub(crate) fn filled(&mut self, len: usize, x: T) -> Vec<T> {
+        let mut v = self.take(len);
+        v.resize(len, x);
+        v
+    }
+}
+
+/// The tensor half of a tape.
+pub(crate) struct TensorStore<T> {
+    pub(crate) nodes: Vec<TNode<T>>,
+    /// Input slots of every tensor node, in record order.
+    pub(crate) args: Vec<u32>,
+    /// For each entry of `args`: the input's tensor index, or [`SCALAR_INPUT`].
+    pub(crate) targs: Vec<u32>,
+    /// Integer parameters (gather labels).
+    pub(crate) params: Vec<u32>,
+    pub(crate) pool: Pool<T>,
+}
+
+impl<T> Default for TensorStore<T> {
+    fn default() -> Self {
+        TensorStore {
+            nodes: Vec::new(),
+            args: Vec::new(),
+            targs: Vec::new(),
+            params: Vec::new(),
+            pool: Pool::default(),
+        }
+    }
+}
+
+impl<T> TensorStore<T> {
+    /// The input slots of tensor node `i`.
+    #[inline]
+    pub(crate) fn inputs(&self, i: u32) -> &[u32] {
+        let n = &self.nodes[i as usize];
+        &self.args[n.start as usize..(n.start + n.n_in) as usize]
+    }
+
+    /// The inputs' tensor indices of node `i` ([`SCALAR_INPUT`] for a scalar input).
+    #[inline]
+    pub(crate) fn tinputs(&self, i: u32) -> &[u32] {
+        let n = &self.nodes[i as usize];
+        &self.targs[n.start as usize..(n.start + n.n_in) as usize]
+    }
+
+    /// The integer parameters of node `i`.
+    #[inline]
+    pub(crate) fn params(&self, i: u32) -> &[u32] {
+        let n = &self.nodes[i as usize];
+        &self.params[n.p_start as usize..(n.p_start + n.n_par) as usize]
+    }
+
+    /// Frees every tensor node from index `len` on (newest first), keeping their buffers.
+    pub(crate) fn truncate(&mut self, len: usize) {
+        if len >= self.nodes.len() {
+            return;
+        }
+        let (start, p_start) = {
+            let n = &self.nodes[len];
+            (n.start as usize, n.p_start as usize)
+        };
+        for n in self.nodes.drain(len..).rev() {
+            self.pool.put(n.data);
+        }
+        self.args.truncate(start);
+        self.targs.truncate(start);
+        self.params.truncate(p_start);
+    }
+}

@@ -1,0 +1,147 @@
+//! Bad tensor input is a clear error (`try_*`) or a panic naming both shapes (operators),
+//! never an index panic inside a kernel.
+
+use tapegrad::{Error, Graph};
+
+fn shape_err(op: &str, lhs: &[usize], rhs: &[usize]) -> Error {
+    Error::Shape {
+        op: match op {
+            "+" => "+",
+            "matmul" => "matmul",
+            "reshape" => "reshape",
+            "tensor" => "tensor",
+            "broadcast_to" => "broadcast_to",
+            "concat" => "concat",
+            "gather" => "gather",
+            _ => unreachable!(),
+        },
+        lhs: lhs.to_vec(),
+        rhs: rhs.to_vec(),
+    }
+}
+
+#[test]
+fn try_ops_return_shape_errors() {
+    let g = Graph::new();
+    let a = g.tensor(&[1.0; 3], &[3]);
+    let b = g.tensor(&[1.0; 4], &[4]);
+    assert_eq!(a.try_add(b).unwrap_err(), shape_err("+", &[3], &[4]));
+    let m = g.tensor(&[1.0; 6], &[2, 3]);
+    let n = g.tensor(&[1.0; 8], &[2, 4]);
+    assert_eq!(
+        m.try_matmul(n).unwrap_err(),
+        shape_err("matmul", &[2, 3], &[2, 4])
+    );
+    assert_eq!(
+        m.try_reshape(&[4]).unwrap_err(),
+        shape_err("reshape", &[2, 3], &[4])
+    );
+    assert_eq!(
+        g.try_tensor(&[1.0; 5], &[2, 3]).unwrap_err(),
+        shape_err("tensor", &[5], &[2, 3])
+    );
+    assert_eq!(
+        m.try_broadcast_to(&[3, 3]).unwrap_err(),
+        shape_err("broadcast_to", &[2, 3], &[3, 3])
+    );
+    assert_eq!(
+        g.try_concat(&[m, n], 0).unwrap_err(),
+        shape_err("concat", &[2, 3], &[2, 4])
+    );
+    assert_eq!(
+        m.try_gather(&[0]).unwrap_err(),
+        shape_err("gather", &[2, 3], &[1])
+    );
+    // A vector is not a matrix: say so instead of guessing.
+    assert!(matches!(a.try_matmul(m), Err(Error::Invalid(_))));
+}
+
+#[test]
+fn bad_axes_labels_and_ranges_are_invalid() {
+    let g = Graph::new();
+    let m = g.tensor(&[1.0; 6], &[2, 3]);
+    for r in [
+        m.try_sum_axes(&[2], false),
+        m.try_sum_axes(&[0, -2], false),
+        m.try_softmax(-3),
+        m.try_narrow(1, 2, 2),
+        m.try_permute(&[0, 0]),
+        m.try_gather(&[0, 3]),
+        m.try_transpose(0, 5),
+    ] {
+        assert!(matches!(r, Err(Error::Invalid(_))), "{r:?}");
+    }
+    assert!(matches!(g.one_hot(&[0, 5], 3), Err(Error::Invalid(_))));
+    assert!(matches!(
+        g.try_tensor(&[], &[1, 1, 1, 1, 1, 1, 0]),
+        Err(Error::Invalid(_))
+    ));
+    assert!(matches!(m.try_value_at(&[2, 0]), Err(Error::Shape { .. })));
+    assert!(matches!(m.try_as_var(), Err(Error::Shape { .. })));
+}
+
+#[test]
+#[should_panic(expected = "shape mismatch in `*`: [3, 1, 2] vs [4, 3]")]
+fn operators_panic_with_both_shapes() {
+    let g = Graph::new();
+    let a = g.tensor(&[1.0; 6], &[3, 1, 2]);
+    let b = g.tensor(&[1.0; 12], &[4, 3]);
+    let _ = a * b;
+}
+
+#[test]
+fn stale_and_foreign_handles_are_errors() {
+    let g = Graph::new();
+    let h = Graph::new();
+    let w = g.tensor(&[1.0, 2.0], &[2]);
+    let other = h.tensor(&[1.0, 2.0], &[2]);
+    assert!(matches!(w.try_add(other), Err(Error::ForeignGraph { .. })));
+    let mark = g.mark();
+    let t = w.exp();
+    g.rewind(mark);
+    assert!(matches!(t.try_shape(), Err(Error::StaleHandle { .. })));
+    assert!(matches!(w.try_mul(t), Err(Error::StaleHandle { .. })));
+    let grads = g.backward(w.sum());
+    assert!(matches!(
+        grads.try_tensor(other),
+        Err(Error::ForeignGraph { .. })
+    ));
+    // Computed tensors cannot be overwritten.
+    let y = w * 2.0;
+    assert!(matches!(
+        g.set_tensor(y, &[0.0, 0.0]),
+        Err(Error::NotALeaf { .. })
+    ));
+    assert!(matches!(g.set_tensor(w, &[0.0]), Err(Error::Shape { .. })));
+}
+
+#[test]
+fn gradients_of_unreached_tensors_are_zeros() {
+    let g = Graph::new();
+    let w = g.tensor(&[1.0, 2.0], &[2]);
+    let unused = g.tensor(&[1.0, 2.0, 3.0], &[3]);
+    let grads = g.backward((w * w).sum());
+    assert_eq!(grads.tensor(w), &[2.0, 4.0]);
+    assert_eq!(grads.tensor(unused), &[0.0, 0.0, 0.0]);
+    // backward does not mutate: a second call gives the same answer.
+    assert_eq!(g.backward((w * w).sum()).tensor(w), &[2.0, 4.0]);
+}
+
+#[test]
+fn no_grad_records_constants_and_frees_them() {
+    let g = Graph::new();
+    let w = g.tensor(&[1.0, -2.0], &[2]);
+    let before = g.len();
+    let v = g.no_grad(|| (w * 3.0).relu().to_vec());
+    assert_eq!(v, vec![3.0, 0.0]);
+    assert_eq!(g.len(), before);
+}
+
+#[test]
+fn anomaly_mode_names_the_tensor_op() {
+    let g = Graph::new();
+    g.set_detect_anomaly(true);
+    let x = g.tensor(&[1.0, 0.0], &[2]);
+    let err = x.try_ln().unwrap_err();
+    assert!(err.to_string().contains("`log`"), "{err}");
+}
