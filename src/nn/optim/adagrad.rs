@@ -1,6 +1,6 @@
 //! AdaGrad: per-parameter learning rates from the running sum of squared gradients.
 
-use super::{Counter, Optimizer, at_least, fill};
+use super::{Counter, Optimizer, at_least, fill, lr_and_steps};
 use crate::error::Result;
 use crate::real::Float;
 
@@ -123,19 +123,5 @@ impl<T: Float> Optimizer<T> for Adagrad<T> {
         Ok(())
     }
 
-    fn learning_rate(&self) -> f64 {
-        self.lr
-    }
-
-    fn set_learning_rate(&mut self, lr: f64) {
-        self.lr = lr;
-    }
-
-    fn steps(&self) -> u64 {
-        self.counter.t
-    }
-
-    fn reset(&mut self) {
-        self.counter.t = 0;
-    }
+    lr_and_steps!();
 }

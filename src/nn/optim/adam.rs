@@ -1,6 +1,6 @@
 //! Adam and AdamW: bias-corrected running averages of the gradient and its square.
 
-use super::{Counter, Optimizer, at_least, fill, unit};
+use super::{Counter, Optimizer, at_least, fill, lr_and_steps, unit};
 use crate::error::Result;
 use crate::real::Float;
 
@@ -162,21 +162,7 @@ impl<T: Float> Optimizer<T> for Adam<T> {
         Ok(())
     }
 
-    fn learning_rate(&self) -> f64 {
-        self.lr
-    }
-
-    fn set_learning_rate(&mut self, lr: f64) {
-        self.lr = lr;
-    }
-
-    fn steps(&self) -> u64 {
-        self.counter.t
-    }
-
-    fn reset(&mut self) {
-        self.counter.t = 0;
-    }
+    lr_and_steps!();
 }
 
 /// AdamW as PyTorch's `torch.optim.AdamW` documents it: Adam with decoupled weight decay.

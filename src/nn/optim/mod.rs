@@ -76,6 +76,28 @@ pub trait Optimizer<T: Float> {
     }
 }
 
+/// The trait methods every optimizer shares, over its `lr` field and its step `counter`.
+macro_rules! lr_and_steps {
+    () => {
+        fn learning_rate(&self) -> f64 {
+            self.lr
+        }
+
+        fn set_learning_rate(&mut self, lr: f64) {
+            self.lr = lr;
+        }
+
+        fn steps(&self) -> u64 {
+            self.counter.t
+        }
+
+        fn reset(&mut self) {
+            self.counter.t = 0;
+        }
+    };
+}
+pub(crate) use lr_and_steps;
+
 /// Step count and flat length shared by every optimizer.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Counter {

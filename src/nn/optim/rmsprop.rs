@@ -1,6 +1,6 @@
 //! RMSprop: divide the gradient by a running root mean square of recent gradients.
 
-use super::{Counter, Optimizer, at_least, fill, unit};
+use super::{Counter, Optimizer, at_least, fill, lr_and_steps, unit};
 use crate::error::Result;
 use crate::real::Float;
 
@@ -165,19 +165,5 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
         Ok(())
     }
 
-    fn learning_rate(&self) -> f64 {
-        self.lr
-    }
-
-    fn set_learning_rate(&mut self, lr: f64) {
-        self.lr = lr;
-    }
-
-    fn steps(&self) -> u64 {
-        self.counter.t
-    }
-
-    fn reset(&mut self) {
-        self.counter.t = 0;
-    }
+    lr_and_steps!();
 }

@@ -1,6 +1,6 @@
 //! Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay.
 
-use super::{Counter, Optimizer, at_least, fill};
+use super::{Counter, Optimizer, at_least, fill, lr_and_steps};
 use crate::error::{Error, Result};
 use crate::real::Float;
 
@@ -142,19 +142,5 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
         Ok(())
     }
 
-    fn learning_rate(&self) -> f64 {
-        self.lr
-    }
-
-    fn set_learning_rate(&mut self, lr: f64) {
-        self.lr = lr;
-    }
-
-    fn steps(&self) -> u64 {
-        self.counter.t
-    }
-
-    fn reset(&mut self) {
-        self.counter.t = 0;
-    }
+    lr_and_steps!();
 }
