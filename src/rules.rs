@@ -228,7 +228,7 @@ impl Fn2 {
 
 /// The share of the gradient the larger side of a max gets: 1 if `hi > lo`, ½ at a tie, else 0.
 #[inline]
-fn tie_weight(hi: f64, lo: f64) -> f64 {
+pub(crate) fn tie_weight(hi: f64, lo: f64) -> f64 {
     if hi > lo {
         1.0
     } else if hi == lo {
@@ -240,7 +240,7 @@ fn tie_weight(hi: f64, lo: f64) -> f64 {
 
 /// sign(x) with sign(0) = 0 (PyTorch's convention for abs'(0)); NaN stays NaN.
 #[inline]
-fn sign(x: f64) -> f64 {
+pub(crate) fn sign(x: f64) -> f64 {
     if x > 0.0 {
         1.0
     } else if x < 0.0 {

@@ -8,7 +8,7 @@ use super::shape::Shape;
 use super::store::{TensorOp, perm_at};
 use crate::error::{Result, or_panic};
 use crate::real::{Float, Real};
-use crate::rules::{Fn1, Fn2};
+use crate::rules::{Fn1, Fn2, sign, tie_weight};
 
 impl<T: Float> TensorMath for Tensor<'_, T> {
     fn shape(&self) -> Shape {
@@ -25,7 +25,7 @@ impl<T: Float> TensorMath for Tensor<'_, T> {
         match f {
             // The step and the sign are decided on values: constant masks.
             Fn1::Relu => g.try_mul(a.const_zip(zero, |x, _| step(x))?),
-            Fn1::Abs => g.try_mul(a.const_zip(zero, |x, _| sign(x))?),
+            Fn1::Abs => g.try_mul(a.const_zip(zero, |x, _| T::from_f64(sign(x.to_f64())))?),
             // Everything else is the scalar rule itself, with tensors as numbers.
             _ => Ok(f.pullback(*a, *y, *g)),
         }
@@ -164,30 +164,6 @@ impl<T: Float> TensorMath for Tensor<'_, T> {
 /// 1 for x > 0, else 0 (relu'(0) = 0).
 fn step<T: Float>(x: T) -> T {
     if x > T::ZERO { T::ONE } else { T::ZERO }
-}
-
-/// sign(x) with sign(0) = 0; NaN stays NaN.
-fn sign<T: Float>(x: T) -> T {
-    if x > T::ZERO {
-        T::ONE
-    } else if x < T::ZERO {
-        -T::ONE
-    } else if x == T::ZERO {
-        T::ZERO
-    } else {
-        x
-    }
-}
-
-/// The share of the gradient the larger side of a max gets: 1, ½ at a tie, else 0.
-fn tie_weight(hi: f64, lo: f64) -> f64 {
-    if hi > lo {
-        1.0
-    } else if hi == lo {
-        0.5
-    } else {
-        0.0
-    }
 }
 
 /// `Tensor` is a number type for the scalar rules of [`rules`](crate::rules): elementwise
