@@ -20,7 +20,13 @@ fn main() {
     let h = g.hessian(y, &[w, x, b]);
     println!("Hessian wrt (w, x, b):");
     for row in &h {
-        println!("  [{}]", row.iter().map(|v| format!("{v:>10.6}")).collect::<Vec<_>>().join(" "));
+        println!(
+            "  [{}]",
+            row.iter()
+                .map(|v| format!("{v:>10.6}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
     }
 
     // A gradient is itself a node on the tape, so it can be differentiated again.
