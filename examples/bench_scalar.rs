@@ -58,8 +58,7 @@ fn chain(n: usize) -> (usize, f64, f64, [f64; 3]) {
                 x = (x * a + b).tanh();
             }
             g.backward_into(x, &mut grads).expect("live handle");
-            let out = (x.value(), [grads[x0], grads[a], grads[b]]);
-            out
+            (x.value(), [grads[x0], grads[a], grads[b]])
         },
     );
     (3 * n, median_s, value, grad)
@@ -76,12 +75,11 @@ fn wide(n: usize) -> (usize, f64, f64, [f64; 3]) {
         || {
             let mut y = xs[0] * xs[0];
             for &x in &xs[1..] {
-                y = y + x * x;
+                y += x * x;
             }
             g.backward_into(y, &mut grads).expect("live handle");
             let x1 = xs[1.min(n - 1)];
-            let out = (y.value(), [grads[xs[0]], grads[x1], grads[xs[n - 1]]]);
-            out
+            (y.value(), [grads[xs[0]], grads[x1], grads[xs[n - 1]]])
         },
     );
     (2 * n - 1, median_s, value, grad)

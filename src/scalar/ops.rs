@@ -14,7 +14,7 @@ macro_rules! binary_operator {
     ($Trait:ident, $method:ident, $Assign:ident, $assign:ident, $try_name:ident, $f:expr) => {
         impl<'g, T: Float> Var<'g, T> {
             #[doc = concat!("`self ", stringify!($method), " rhs`, returning an error for a ",
-                                            "stale handle or one from another graph.")]
+                                                    "stale handle or one from another graph.")]
             pub fn $try_name(self, rhs: Var<'g, T>) -> Result<Var<'g, T>> {
                 self.graph.binary($f, self, rhs)
             }
