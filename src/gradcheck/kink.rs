@@ -27,7 +27,7 @@ impl Signature {
         let mut ops = Vec::with_capacity(t.order.len());
         let mut sides = Vec::new();
         for &k in &t.order {
-            let op = t.nodes[k];
+            let op = t.op(k);
             ops.push(op);
             let side = match op {
                 Op::Unary(Fn1::Relu | Fn1::Abs, a) => val(a),

@@ -50,6 +50,7 @@ macro_rules! binary_operator {
 
         impl<'g, T: Float> $Assign for Var<'g, T> {
             #[track_caller]
+            #[inline]
             fn $assign(&mut self, rhs: Var<'g, T>) {
                 *self = $Trait::$method(*self, rhs);
             }
@@ -57,6 +58,7 @@ macro_rules! binary_operator {
 
         impl<T: Float> $Assign<T> for Var<'_, T> {
             #[track_caller]
+            #[inline]
             fn $assign(&mut self, rhs: T) {
                 *self = $Trait::$method(*self, rhs);
             }

@@ -2,15 +2,18 @@
 
 use std::ops::Index;
 
-use slotmap::Key;
+use slotmap::{Key, SlotMap};
 
 use super::debug::{Observer, Plain, Watch};
-use super::{Graph, NodeKey, Op, Tape, slot, version};
+use super::{Code, Graph, NodeKey, Op, Rec, Tape, slot, version};
 use crate::error::{Error, Result};
 use crate::real::Float;
+use crate::rules::{Fn1, Fn2};
 use crate::scalar::Var;
+use crate::tensor::TensorGrads;
 
-/// Marks a slot the sweep has sent a gradient to but not yet visited. Live versions are odd.
+/// The state of an entry the sweep has sent a gradient to but not yet visited (live key
+/// versions are odd, so this is never a version).
 const PENDING: u32 = 2;
 
 /// The gradients from one [`Graph::backward`]: ∂loss/∂v for every node `v` that existed then.
@@ -21,20 +24,33 @@ const PENDING: u32 = 2;
 /// node. Reuse one store across steps with [`Graph::backward_into`] to avoid allocating.
 #[derive(Clone, Debug, Default)]
 pub struct Grads<T> {
-    adj: Vec<T>,
-    pub(crate) seen: Vec<u32>,
+    /// One entry per slot; only those stamped with the current `sweep` mean anything, so the
+    /// store is never cleared between sweeps.
+    entries: Vec<Entry<T>>,
+    /// Number of the sweep that filled the store (0: none yet).
+    sweep: u32,
     pub(crate) graph: u64,
     zero: T,
     /// Gradients of tensor nodes (see [`Grads::tensor`]).
-    pub(crate) tensors: crate::tensor::TensorGrads<T>,
+    pub(crate) tensors: TensorGrads<T>,
+}
+
+/// A slot's adjoint and what the sweep numbered `sweep` knows of it: `state` is [`PENDING`]
+/// (reached, not yet visited) or the key version of the node it was computed for. An entry
+/// stamped with an older sweep is not reached (and its adjoint is garbage).
+#[derive(Clone, Copy, Debug, Default)]
+struct Entry<T> {
+    adj: T,
+    sweep: u32,
+    state: u32,
 }
 
 impl<T: Float> Grads<T> {
     /// An empty store, to be filled by [`Graph::backward_into`].
     pub fn new() -> Self {
         Grads {
-            adj: Vec::new(),
-            seen: Vec::new(),
+            entries: Vec::new(),
+            sweep: 0,
             graph: 0,
             zero: T::ZERO,
             tensors: Default::default(),
@@ -72,11 +88,17 @@ impl<T: Float> Grads<T> {
     }
 
     fn entry(&self, k: NodeKey) -> &T {
-        let i = slot(k);
-        match self.seen.get(i) {
-            Some(&s) if s == version(k) => &self.adj[i],
+        match self.entries.get(slot(k)) {
+            Some(e) if e.sweep == self.sweep && e.state == version(k) => &e.adj,
             _ => &self.zero,
         }
+    }
+
+    /// True if the last sweep reached and visited node `k` (its gradient was computed for
+    /// exactly this node, not for an older one in the same slot).
+    pub(crate) fn reached(&self, k: NodeKey) -> bool {
+        matches!(self.entries.get(slot(k)),
+            Some(e) if e.sweep == self.sweep && e.state == version(k))
     }
 }
 
@@ -139,62 +161,37 @@ impl<T: Float> Graph<T> {
         s: usize,
         loss: NodeKey,
         out: &mut Grads<T>,
-        mut obs: O,
+        obs: O,
     ) -> Result<()> {
         let t = self.tape();
         let n = t.vals.len();
         out.graph = self.id();
-        out.adj.clear();
-        out.adj.resize(n, T::ZERO);
-        out.seen.clear();
-        out.seen.resize(n, 0);
-        out.adj[s] = T::ONE;
-        out.seen[s] = PENDING;
+        // A new sweep number makes every entry stale at once: nothing is cleared. When the
+        // counter wraps (after 2³² sweeps) the stamps are reset once.
+        out.sweep = out.sweep.wrapping_add(1);
+        if out.sweep == 0 {
+            out.entries.iter_mut().for_each(|e| e.sweep = 0);
+            out.sweep = 1;
+        }
+        out.entries.resize(n, Entry::default());
         out.tensors.begin(&t);
         let pos = position(&t, loss);
-        let (adj, seen, vals) = (&mut out.adj, &mut out.seen, &t.vals);
-        for (p, &k) in t.order[..=pos].iter().enumerate().rev() {
-            let i = slot(k);
-            if seen[i] == 0 {
-                continue; // the loss does not depend on this node
-            }
-            seen[i] = version(k);
-            let g = obs.visit(p, k, adj[i])?;
-            adj[i] = g;
-            match t.nodes[k] {
-                Op::Var | Op::Const => {}
-                Op::Unary(f, a) => {
-                    let a = a as usize;
-                    let da = f.pullback(vals[a], vals[i], g);
-                    obs.send(&t, p, k, 0, g, da)?;
-                    adj[a] += da;
-                    seen[a] = PENDING;
-                }
-                Op::Binary(f, a, b) => {
-                    let (a, b) = (a as usize, b as usize);
-                    let (da, db) = f.pullback(vals[a], vals[b], vals[i], g);
-                    obs.send(&t, p, k, 0, g, da)?;
-                    adj[a] += da;
-                    seen[a] = PENDING;
-                    if let Some(db) = db {
-                        obs.send(&t, p, k, 1, g, db)?;
-                        adj[b] += db;
-                        seen[b] = PENDING;
-                    }
-                }
-                Op::Sum { start, len } => {
-                    // ∂Σ/∂vᵢ = 1
-                    let operands = &t.operands[start as usize..(start + len) as usize];
-                    for (j, &o) in operands.iter().enumerate() {
-                        obs.send(&t, p, k, j, g, g)?;
-                        adj[o as usize] += g;
-                        seen[o as usize] = PENDING;
-                    }
-                }
-                Op::Tensor(ti) => out.tensors.step(&t, ti, i, adj, seen, PENDING)?,
-            }
-        }
-        Ok(())
+        let mut acc = Acc {
+            entries: &mut out.entries,
+            sweep: out.sweep,
+        };
+        acc.send(s, T::ONE);
+        let (record, nodes, operands, vals) = (&t.order[..=pos], &t.nodes, &t.operands, &t.vals);
+        sweep(
+            &t,
+            record,
+            nodes,
+            operands,
+            vals,
+            acc,
+            &mut out.tensors,
+            obs,
+        )
     }
 
     /// The gradient of `loss` with respect to `wrt`, recorded on the tape as new nodes
@@ -256,7 +253,7 @@ impl<T: Float> Graph<T> {
                 .iter()
                 .map(|&k| {
                     key_of[slot(k)] = k;
-                    (k, t.nodes[k])
+                    (k, t.op(k))
                 })
                 .collect();
             (record, key_of)
@@ -367,10 +364,298 @@ impl<T: Float> Graph<T> {
     }
 }
 
+/// The reverse loop of [`Graph::backward_into`]: visits `record` (newest first), sending each
+/// reached node's adjoint to its inputs and reporting to the observer `obs` (the plain one
+/// compiles to nothing).
+///
+/// A separate function taking the tape's parts as separate arguments, so that they are known
+/// not to alias: the arena's and the slices' headers stay in registers for the whole loop. The
+/// whole tape `t` is only read by the observer and by tensor steps.
+#[allow(clippy::too_many_arguments)]
+fn sweep<T: Float, O: Observer<T>>(
+    t: &Tape<T>,
+    record: &[NodeKey],
+    nodes: &SlotMap<NodeKey, Rec>,
+    operands: &[u32],
+    vals: &[T],
+    mut acc: Acc<'_, T>,
+    tensors: &mut TensorGrads<T>,
+    mut obs: O,
+) -> Result<()> {
+    // One length for both: a slot checked against one is in range for the other.
+    let n = vals.len().min(acc.entries.len());
+    let vals = &vals[..n];
+    acc.entries = &mut acc.entries[..n];
+    for (p, &k) in record.iter().enumerate().rev() {
+        let i = slot(k);
+        let Some(g) = acc.visit(i, version(k)) else {
+            continue; // the loss does not depend on this node
+        };
+        obs.visit(p, k, g)?;
+        let g = *g;
+        // Every key on the record is live, so `get` always finds the node.
+        let Some(&Rec { code, a, b }) = nodes.get(k) else {
+            continue;
+        };
+        let (a, b) = (a as usize, b as usize);
+        // One dispatch on the packed code; each arm calls the rule with a constant function,
+        // so the rule's own `match` folds away.
+        macro_rules! unary {
+            ($f:expr) => {{
+                let d = $f.pullback(vals[a], vals[i], g);
+                obs.send(t, p, k, 0, g, d)?;
+                acc.send(a, d);
+            }};
+        }
+        macro_rules! binary {
+            ($f:expr) => {{
+                let (da, db) = $f.pullback(vals[a], vals[b], vals[i], g);
+                obs.send(t, p, k, 0, g, da)?;
+                acc.send(a, da);
+                if let Some(db) = db {
+                    obs.send(t, p, k, 1, g, db)?;
+                    acc.send(b, db);
+                }
+            }};
+        }
+        match code {
+            Code::Var | Code::Const => {}
+            Code::Neg => unary!(Fn1::Neg),
+            Code::Exp => unary!(Fn1::Exp),
+            Code::Ln => unary!(Fn1::Ln),
+            Code::Tanh => unary!(Fn1::Tanh),
+            Code::Sigmoid => unary!(Fn1::Sigmoid),
+            Code::Relu => unary!(Fn1::Relu),
+            Code::Sin => unary!(Fn1::Sin),
+            Code::Cos => unary!(Fn1::Cos),
+            Code::Sqrt => unary!(Fn1::Sqrt),
+            Code::Abs => unary!(Fn1::Abs),
+            Code::Powi => unary!(Fn1::Powi(b as u32 as i32)),
+            Code::Add => binary!(Fn2::Add),
+            Code::Sub => binary!(Fn2::Sub),
+            Code::Mul => binary!(Fn2::Mul),
+            Code::Div => binary!(Fn2::Div),
+            Code::Max => binary!(Fn2::Max),
+            Code::Min => binary!(Fn2::Min),
+            Code::Powf => binary!(Fn2::Powf),
+            Code::Sum => {
+                // ∂Σ/∂vᵢ = 1; here `a` is the first operand's position and `b` the count
+                for (j, &o) in operands[a..a + b].iter().enumerate() {
+                    obs.send(t, p, k, j, g, g)?;
+                    acc.send(o as usize, g);
+                }
+            }
+            // Here `a` is the tensor index.
+            Code::Tensor => tensors.step(t, a as u32, i, &mut acc)?,
+        }
+    }
+    Ok(())
+}
+
+/// The gradient entries during sweep number `sweep`: what the reverse sweep (scalar and
+/// tensor steps alike) reads and writes.
+pub(crate) struct Acc<'a, T> {
+    entries: &'a mut [Entry<T>],
+    sweep: u32,
+}
+
+impl<T: Float> Acc<'_, T> {
+    /// Adds the contribution `d` to the adjoint of slot `i`; the first one of this sweep
+    /// replaces whatever an older sweep left there.
+    #[inline(always)]
+    pub(crate) fn send(&mut self, i: usize, d: T) {
+        let sweep = self.sweep;
+        let e = &mut self.entries[i];
+        if e.sweep == sweep {
+            e.adj += d;
+        } else {
+            *e = Entry {
+                adj: d,
+                sweep,
+                state: PENDING,
+            };
+        }
+    }
+
+    /// Marks slot `i` reached (so the sweep will visit it) without adding to its adjoint: for
+    /// a tensor input, whose gradient is kept with the tensor.
+    #[inline]
+    pub(crate) fn reach(&mut self, i: usize) {
+        let sweep = self.sweep;
+        let e = &mut self.entries[i];
+        if e.sweep != sweep {
+            *e = Entry {
+                adj: T::ZERO,
+                sweep,
+                state: PENDING,
+            };
+        }
+    }
+
+    /// The adjoint of slot `i`, which the sweep is visiting.
+    #[inline]
+    pub(crate) fn adj_mut(&mut self, i: usize) -> &mut T {
+        &mut self.entries[i].adj
+    }
+
+    /// Marks slot `i` visited (as the node of key version `version`) and returns its adjoint,
+    /// or `None` if this sweep never reached it.
+    #[inline(always)]
+    fn visit(&mut self, i: usize, version: u32) -> Option<&mut T> {
+        let sweep = self.sweep;
+        let e = &mut self.entries[i];
+        if e.sweep != sweep {
+            return None;
+        }
+        e.state = version;
+        Some(&mut e.adj)
+    }
+}
+
 /// Position of a live key in the record (searching from the end: the loss is usually last).
 fn position<T>(t: &Tape<T>, k: NodeKey) -> usize {
     t.order
         .iter()
         .rposition(|&o| o == k)
         .expect("a live node is on the record")
+}
+
+#[cfg(test)]
+mod tests {
+    use approx::assert_relative_eq;
+    use slotmap::Key;
+
+    use crate::{Grads, Graph, Op};
+
+    /// Every packed code is sent to its own rule: each op's gradient against its textbook
+    /// derivative at a point away from kinks.
+    #[test]
+    fn each_op_gets_its_own_derivative() {
+        let g = Graph::new();
+        let (a, b) = (0.7_f64, -1.3_f64);
+        let (x, y) = (g.var(a), g.var(b));
+        let unary: Vec<(_, f64)> = vec![
+            (-x, -1.0),
+            (x.exp(), a.exp()),
+            (x.ln(), 1.0 / a),
+            (x.tanh(), 1.0 - a.tanh().powi(2)),
+            (x.sigmoid(), {
+                let s = 1.0 / (1.0 + (-a).exp());
+                s * (1.0 - s)
+            }),
+            (x.relu(), 1.0),
+            (x.sin(), a.cos()),
+            (x.cos(), -a.sin()),
+            (x.sqrt(), 0.5 / a.sqrt()),
+            (y.abs(), -1.0), // d|y|/dy at y < 0
+            (x.powi(-3), -3.0 * a.powi(-4)),
+            (x.powi(5), 5.0 * a.powi(4)),
+        ];
+        for (i, (node, want)) in unary.into_iter().enumerate() {
+            let wrt = if i == 9 { y } else { x };
+            assert!(matches!(g.op(node).unwrap(), Op::Unary(..)));
+            assert_relative_eq!(g.backward(node)[wrt], want, max_relative = 1e-15);
+        }
+        // (node, ∂/∂x, ∂/∂y)
+        let binary: Vec<(_, f64, f64)> = vec![
+            (x + y, 1.0, 1.0),
+            (x - y, 1.0, -1.0),
+            (x * y, b, a),
+            (x / y, 1.0 / b, -a / (b * b)),
+            (x.max(y), 1.0, 0.0),
+            (x.min(y), 0.0, 1.0),
+        ];
+        for (node, dx, dy) in binary {
+            let grads = g.backward(node);
+            assert_relative_eq!(grads[x], dx, max_relative = 1e-15);
+            assert_relative_eq!(grads[y], dy, max_relative = 1e-15);
+        }
+        // aᶜ with a non-integer constant exponent: c·aᶜ⁻¹; the exponent node takes none.
+        let p = x.powf(1.5);
+        assert!(matches!(g.op(p).unwrap(), Op::Binary(..)));
+        assert_relative_eq!(g.backward(p)[x], 1.5 * a.sqrt(), max_relative = 1e-15);
+        // An operand listed twice in a sum counts twice.
+        let s = g.sum(&[x, y, x]);
+        let grads = g.backward(s);
+        assert_eq!((grads[x], grads[y]), (2.0, 1.0));
+    }
+
+    /// The store's adjoints are not cleared between sweeps: a reused store must still answer 0
+    /// for every node the new loss does not reach.
+    #[test]
+    fn a_reused_store_forgets_what_the_new_loss_does_not_reach() {
+        let g = Graph::new();
+        let (x, y) = (g.var(3.0), g.var(5.0));
+        let xy = x * y;
+        let mut grads = Grads::new();
+        g.backward_into(xy, &mut grads).unwrap();
+        assert_eq!((grads[x], grads[y], grads[xy]), (5.0, 3.0, 1.0));
+        let x2 = x * 2.0;
+        g.backward_into(x2, &mut grads).unwrap();
+        assert_eq!((grads[x], grads[y], grads[xy]), (2.0, 0.0, 0.0));
+        // And the first contribution to a node replaces, never adds to, an old adjoint.
+        g.backward_into(xy, &mut grads).unwrap();
+        assert_eq!((grads[x], grads[y]), (5.0, 3.0));
+    }
+
+    /// The sweep counter wrapping around (after 2³² sweeps into one store) resets the stamps
+    /// instead of letting a very old entry look current.
+    #[test]
+    fn the_sweep_counter_wraps_safely() {
+        let g = Graph::new();
+        let (x, y) = (g.var(3.0), g.var(5.0));
+        let xy = x * y;
+        let mut grads = Grads::new();
+        g.backward_into(xy, &mut grads).unwrap();
+        // Pretend this was sweep number 0xFFFF_FFFF, so the next one wraps to 0.
+        grads.sweep = u32::MAX;
+        grads.entries.iter_mut().for_each(|e| {
+            if e.sweep != 0 {
+                e.sweep = u32::MAX;
+            }
+        });
+        g.backward_into(x * 2.0, &mut grads).unwrap();
+        assert_eq!(grads.sweep, 1);
+        assert_eq!((grads[x], grads[y], grads[xy]), (2.0, 0.0, 0.0));
+    }
+
+    /// A slot freed by rewind and handed to a new node does not inherit the old gradient.
+    #[test]
+    fn a_recycled_slot_does_not_answer_for_its_old_node() {
+        let g = Graph::new();
+        let x = g.var(2.0);
+        let mark = g.mark();
+        let old = x * x;
+        let grads = g.backward(old);
+        assert_eq!(grads[old], 1.0);
+        g.rewind(mark);
+        let new = g.constant(7.0); // takes `old`'s slot, with a newer key version
+        assert_eq!(
+            new.key().data().as_ffi() as u32,
+            old.key().data().as_ffi() as u32
+        );
+        assert_eq!(grads[new], 0.0);
+        assert_eq!(grads[x], 4.0);
+    }
+
+    /// A node the loss does not depend on is skipped, so an infinite local derivative there
+    /// cannot turn a gradient into NaN (0 · ∞).
+    #[test]
+    fn nodes_off_the_path_do_not_pollute_the_gradient() {
+        let g = Graph::new();
+        let x = g.var(0.0);
+        let _unused = x.sqrt() + x.ln(); // sqrt'(0) = ∞, ln'(0) = ∞
+        let loss = x * 3.0;
+        assert_eq!(g.backward(loss)[x], 3.0);
+    }
+
+    /// A node the loss does depend on is swept even when its gradient is exactly 0, as in
+    /// PyTorch: relu'(0) = 0 meets sqrt'(0) = ∞ and the product is NaN, not a silent 0.
+    #[test]
+    fn a_zero_gradient_on_the_path_still_meets_the_local_derivative() {
+        let g = Graph::new();
+        let x = g.var(0.0);
+        let loss = x.sqrt().relu();
+        assert!(g.backward(loss)[x].is_nan());
+    }
 }

@@ -238,8 +238,15 @@ impl<T: Float> Graph<T> {
         removed
     }
 
+    /// True in the default mode (neither no-grad nor anomaly detection): ops are recorded as
+    /// they are, without checks.
+    #[inline(always)]
+    pub(crate) fn plain_mode(&self) -> bool {
+        self.debug.mode.get() == Mode::default()
+    }
+
     /// Records `op` with value `y`, honouring no-grad and anomaly modes.
-    #[inline]
+    #[inline(never)]
     pub(crate) fn record(&self, t: &mut Tape<T>, op: Op, y: T) -> Result<NodeKey> {
         let mode = self.debug.mode.get();
         if mode == Mode::default() {
@@ -266,7 +273,7 @@ impl<T: Float> Graph<T> {
         for (pos, &k) in t.order.iter().enumerate().skip(start) {
             let y = t.vals[slot(k)];
             if !y.is_finite() {
-                let op = t.nodes[k];
+                let op = t.op(k);
                 return Err(Error::Anomaly(Box::new(Anomaly {
                     phase: AnomalyPhase::Backward,
                     position: pos,
@@ -306,9 +313,9 @@ impl<T> Default for DebugState<T> {
 
 /// What the reverse sweep reports to, at each node and each contribution.
 pub(crate) trait Observer<T: Float> {
-    /// The sweep reached node `k` (record position `pos`) with its complete gradient `g`;
-    /// returns the gradient to use from here on.
-    fn visit(&mut self, pos: usize, k: NodeKey, g: T) -> Result<T>;
+    /// The sweep reached node `k` (record position `pos`) with its complete gradient `g`,
+    /// which it may replace with the gradient to use (and store) from here on.
+    fn visit(&mut self, pos: usize, k: NodeKey, g: &mut T) -> Result<()>;
     /// The node at `pos` sends `d` = `g` · ∂y/∂input to its `input`-th input.
     fn send(&mut self, t: &Tape<T>, pos: usize, k: NodeKey, input: usize, g: T, d: T)
     -> Result<()>;
@@ -319,8 +326,8 @@ pub(crate) struct Plain;
 
 impl<T: Float> Observer<T> for Plain {
     #[inline(always)]
-    fn visit(&mut self, _: usize, _: NodeKey, g: T) -> Result<T> {
-        Ok(g)
+    fn visit(&mut self, _: usize, _: NodeKey, _: &mut T) -> Result<()> {
+        Ok(())
     }
     #[inline(always)]
     fn send(&mut self, _: &Tape<T>, _: usize, _: NodeKey, _: usize, _: T, _: T) -> Result<()> {
@@ -335,13 +342,13 @@ pub(crate) struct Watch<'a, T> {
 }
 
 impl<T: Float> Observer<T> for Watch<'_, T> {
-    fn visit(&mut self, _: usize, k: NodeKey, mut g: T) -> Result<T> {
+    fn visit(&mut self, _: usize, k: NodeKey, g: &mut T) -> Result<()> {
         if let Some(list) = self.hooks.get_mut(k) {
             for (_, hook) in list.iter_mut() {
-                g = hook(g);
+                *g = hook(*g);
             }
         }
-        Ok(g)
+        Ok(())
     }
 
     fn send(
@@ -356,7 +363,7 @@ impl<T: Float> Observer<T> for Watch<'_, T> {
         if !self.anomaly || d.is_finite() {
             return Ok(());
         }
-        let op = t.nodes[k];
+        let op = t.op(k);
         let ins: Vec<T> = t.inputs(op).map(|i| t.vals[i as usize]).collect();
         let y = t.vals[slot(k)];
         let local = match op {

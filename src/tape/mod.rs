@@ -9,14 +9,24 @@
 //! Why an explicit record-order list: once slots are reused, slot order is no longer the order
 //! in which nodes were recorded. The record order is a topological order, so the backward pass
 //! is one reverse loop — no recursion anywhere, however deep the graph.
+//!
+//! What a scalar node costs (f64): a 16-byte arena slot (its op packed into a 12-byte [`Rec`]
+//! plus the slotmap's version word), its value in a dense by-slot `Vec`, its key on the record,
+//! and during [`Graph::backward_into`] one 16-byte [`Grads`] entry (adjoint, sweep stamp,
+//! state) — about 48 bytes in all. Inputs are 32-bit slot indices, checked once when the node
+//! is recorded. Recording (`Var` operators → `Graph::unary`/`binary` → `Tape::push_with`) is
+//! inlined into the caller, so at each call site the rule is known and its `match` folds away.
 
 mod backward;
 mod debug;
 mod op;
+mod record;
 
+pub(crate) use backward::Acc;
 pub use backward::Grads;
 pub use debug::{Anomaly, AnomalyPhase, BackwardStep, HookHandle};
 pub use op::Op;
+pub(crate) use record::{Code, Rec};
 
 use std::cell::RefCell;
 use std::fmt;
@@ -68,8 +78,8 @@ pub struct Graph<T: Float = f64> {
 }
 
 pub(crate) struct Tape<T> {
-    /// The arena: one op per node.
-    pub(crate) nodes: SlotMap<NodeKey, Op>,
+    /// The arena: one packed op per node (see [`Rec`]; [`Tape::op`] unpacks it).
+    pub(crate) nodes: SlotMap<NodeKey, Rec>,
     /// Node values, indexed by slot.
     pub(crate) vals: Vec<T>,
     /// Live nodes in the order they were recorded (a topological order).
@@ -126,7 +136,7 @@ impl Graph<f64> {
 impl<T: Float> fmt::Debug for Graph<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let t = self.tape.borrow();
-        let vars = t.nodes.values().filter(|op| **op == Op::Var).count();
+        let vars = t.nodes.values().filter(|r| r.code == Code::Var).count();
         f.debug_struct("Graph")
             .field("nodes", &t.order.len())
             .field("vars", &vars)
@@ -204,7 +214,7 @@ impl<T: Float> Graph<T> {
         t.order
             .iter()
             .map(|&k| {
-                let op = t.nodes[k];
+                let op = t.op(k);
                 NodeView {
                     key: k,
                     op,
@@ -286,11 +296,22 @@ impl<T: Float> Graph<T> {
     /// Frees every node, keeping capacity. All handles become stale.
     pub fn clear(&self) {
         let mut t = self.tape.borrow_mut();
-        t.nodes.clear();
-        t.order.clear();
-        t.operands.clear();
-        t.names.clear();
-        t.tensors.truncate(0);
+        let Tape {
+            nodes,
+            order,
+            operands,
+            names,
+            tensors,
+            ..
+        } = &mut *t;
+        // Newest first, as in `rewind`, so the next nodes get slots 1, 2, … again and the
+        // by-slot vectors are walked in address order.
+        for k in order.drain(..).rev() {
+            nodes.remove(k);
+        }
+        operands.clear();
+        names.clear();
+        tensors.truncate(0);
         self.debug.hooks.borrow_mut().clear();
     }
 
@@ -298,9 +319,10 @@ impl<T: Float> Graph<T> {
     pub fn set_value(&self, v: Var<'_, T>, value: T) -> Result<()> {
         let i = self.check(v, "set_value")?;
         let mut t = self.tape.borrow_mut();
-        let op = t.nodes[v.key()];
-        if !op.is_leaf() {
-            return Err(Error::NotALeaf { op: op.name() });
+        if !t.nodes[v.key()].is_leaf() {
+            return Err(Error::NotALeaf {
+                op: t.op(v.key()).name(),
+            });
         }
         t.vals[i] = value;
         Ok(())
@@ -309,7 +331,7 @@ impl<T: Float> Graph<T> {
     /// The op recorded for `v`.
     pub fn op(&self, v: Var<'_, T>) -> Result<Op> {
         self.check(v, "op")?;
-        Ok(self.tape.borrow().nodes[v.key()])
+        Ok(self.tape.borrow().op(v.key()))
     }
 
     /// Σ vs as one node with many inputs (0 for an empty slice).
@@ -349,7 +371,7 @@ impl<T: Float> Graph<T> {
 
     fn leaf(&self, op: Op, value: T) -> Var<'_, T> {
         // Leaves are recorded as given: anomaly mode checks what ops produce.
-        let k = self.tape.borrow_mut().push(op, value);
+        let k = self.tape.borrow_mut().push_with(op.into(), |_| value);
         Var::new(self, k)
     }
 
@@ -359,13 +381,19 @@ impl<T: Float> Graph<T> {
     }
 
     fn check_in(&self, t: &Tape<T>, v: Var<'_, T>, op: &'static str) -> Result<usize> {
+        t.live(self, v).ok_or_else(|| self.fault(t, v, op))
+    }
+
+    /// Why `v` is not a live node of this graph (the slow path of every check).
+    #[cold]
+    #[inline(never)]
+    fn fault(&self, t: &Tape<T>, v: Var<'_, T>, op: &'static str) -> Error {
         if !std::ptr::eq(v.graph(), self) {
-            return Err(Error::ForeignGraph { op });
+            Error::ForeignGraph { op }
+        } else {
+            debug_assert!(!t.nodes.contains_key(v.key()));
+            Error::StaleHandle { op }
         }
-        if !t.nodes.contains_key(v.key()) {
-            return Err(Error::StaleHandle { op });
-        }
-        Ok(slot(v.key()))
     }
 
     /// The value of a live node.
@@ -375,23 +403,43 @@ impl<T: Float> Graph<T> {
         Ok(t.vals[i])
     }
 
+    // The two recording functions are the hot path of every forward pass: inlined, so that at
+    // a call site with a known `f` the rule's `match` disappears, and with the error built only
+    // on the cold path, so the common case returns a bare key. Outside the default mode
+    // (no-grad, anomaly detection) they take `record`, out of line.
+
+    #[inline(always)]
     pub(crate) fn unary(&self, f: Fn1, a: Var<'_, T>) -> Result<Var<'_, T>> {
         let mut t = self.tape.borrow_mut();
-        let ia = self.check_in(&t, a, f.name())?;
-        let y = f.eval(t.vals[ia]);
-        Ok(Var::new(
-            self,
-            self.record(&mut t, Op::Unary(f, ia as u32), y)?,
-        ))
+        let Some(ia) = t.live(self, a) else {
+            return Err(self.fault(&t, a, f.name()));
+        };
+        let op = Op::Unary(f, ia as u32);
+        let k = if self.plain_mode() {
+            t.push_with(op.into(), |v| f.eval(v[ia]))
+        } else {
+            let y = f.eval(t.vals[ia]);
+            self.record(&mut t, op, y)?
+        };
+        Ok(Var::new(self, k))
     }
 
+    #[inline(always)]
     pub(crate) fn binary(&self, f: Fn2, a: Var<'_, T>, b: Var<'_, T>) -> Result<Var<'_, T>> {
         let mut t = self.tape.borrow_mut();
-        let ia = self.check_in(&t, a, f.name())?;
-        let ib = self.check_in(&t, b, f.name())?;
-        let y = f.eval(t.vals[ia], t.vals[ib]);
+        let (ia, ib) = match (t.live(self, a), t.live(self, b)) {
+            (Some(ia), Some(ib)) => (ia, ib),
+            (None, _) => return Err(self.fault(&t, a, f.name())),
+            (_, None) => return Err(self.fault(&t, b, f.name())),
+        };
         let op = Op::Binary(f, ia as u32, ib as u32);
-        Ok(Var::new(self, self.record(&mut t, op, y)?))
+        let k = if self.plain_mode() {
+            t.push_with(op.into(), |v| f.eval(v[ia], v[ib]))
+        } else {
+            let y = f.eval(t.vals[ia], t.vals[ib]);
+            self.record(&mut t, op, y)?
+        };
+        Ok(Var::new(self, k))
     }
 
     pub(crate) fn tape(&self) -> std::cell::Ref<'_, Tape<T>> {
@@ -408,19 +456,54 @@ impl<T: Float> Graph<T> {
 }
 
 impl<T: Float> Tape<T> {
+    /// The slot of `v` if it is a live node of graph `g`.
+    #[inline(always)]
+    fn live(&self, g: &Graph<T>, v: Var<'_, T>) -> Option<usize> {
+        (std::ptr::eq(v.graph(), g) && self.nodes.contains_key(v.key())).then(|| slot(v.key()))
+    }
+
+    /// The op of a live node (panics for a freed key).
+    pub(crate) fn op(&self, k: NodeKey) -> Op {
+        self.nodes[k].op()
+    }
+
+    /// The op of `k`, or `None` if it was freed.
+    pub(crate) fn get_op(&self, k: NodeKey) -> Option<Op> {
+        self.nodes.get(k).map(|r| r.op())
+    }
+
+    /// Records a node with a known value.
     #[inline]
     pub(crate) fn push(&mut self, op: Op, value: T) -> NodeKey {
-        let k = self.nodes.insert(op);
-        let i = slot(k);
-        if i < self.vals.len() {
-            self.vals[i] = value;
-        } else {
-            // Slots are handed out densely, so this is a push (slot 0 is the arena's sentinel).
-            self.vals.resize(i, T::ZERO);
-            self.vals.push(value);
-        }
+        self.push_with(op.into(), |_| value)
+    }
+
+    /// Records a node: a slot in the arena, a place on the record, and its value, computed by
+    /// `value` from the values of the nodes before it.
+    ///
+    /// The value is computed last, after everything that might reallocate, so that on the hot
+    /// path no floating-point value has to be kept across a call.
+    #[inline(always)]
+    fn push_with(&mut self, rec: Rec, value: impl FnOnce(&[T]) -> T) -> NodeKey {
+        let k = self.nodes.insert(rec);
         self.order.push(k);
+        let i = slot(k);
+        if i >= self.vals.len() {
+            self.grow_vals(i);
+        }
+        let y = value(&self.vals);
+        if let Some(v) = self.vals.get_mut(i) {
+            *v = y;
+        }
         k
+    }
+
+    /// Makes room for slot `i`: the arena hands out slots densely, so this grows `vals` by one
+    /// (slot 0 is the arena's sentinel) and only while the tape is larger than ever before.
+    #[cold]
+    #[inline(never)]
+    fn grow_vals(&mut self, i: usize) {
+        self.vals.resize(i + 1, T::ZERO);
     }
 
     /// The slots a node reads, in operand order.
@@ -436,5 +519,27 @@ impl<T: Float> Tape<T> {
             Op::Tensor(i) => ([None, None], self.tensors.inputs(i)),
         };
         fixed.into_iter().flatten().chain(list.iter().copied())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clear_frees_every_node_and_reuses_slots_in_record_order() {
+        let g = Graph::new();
+        let x = g.var(1.0);
+        let _y = (x * 2.0).exp();
+        g.clear();
+        assert!(g.is_empty());
+        assert!(matches!(x.try_value(), Err(Error::StaleHandle { .. })));
+        let a = g.var(3.0);
+        let c = g.constant(2.0);
+        let b = a * a * c;
+        assert_eq!(g.backward(b)[a], 12.0);
+        // Freed newest first, so slots come back in ascending order, as after a rewind.
+        let slots: Vec<usize> = g.nodes().iter().map(|n| slot(n.key)).collect();
+        assert!(slots.windows(2).all(|w| w[0] < w[1]), "{slots:?}");
     }
 }

@@ -11,7 +11,7 @@ use super::store::{Pool, SCALAR_INPUT, TensorOp};
 use crate::error::{Error, Result, or_panic};
 use crate::real::Float;
 use crate::scalar::Var;
-use crate::tape::{Grads, Graph, NodeKey, Op, Tape, slot, version};
+use crate::tape::{Acc, Grads, Graph, NodeKey, Op, Tape};
 
 /// Tensor gradients of one [`Graph::backward`], by tensor index, and the pool their buffers
 /// come from (kept across [`Graph::backward_into`] calls so a training step does not allocate).
@@ -41,15 +41,13 @@ impl<T: Float> TensorGrads<T> {
 
     /// One step of the numeric reverse sweep at tensor node `ti` (slot `i`): completes its
     /// gradient (a rank-0 tensor also collects what scalar ops sent to `adj[i]`) and sends
-    /// `g · ∂y/∂x` to each input that takes a gradient, marking it `pending` in `seen`.
+    /// `g · ∂y/∂x` to each input that takes a gradient, marking it reached in `acc`.
     pub(crate) fn step(
         &mut self,
         tape: &Tape<T>,
         ti: u32,
         i: usize,
-        adj: &mut [T],
-        seen: &mut [u32],
-        pending: u32,
+        acc: &mut Acc<'_, T>,
     ) -> Result<()> {
         let ts = &tape.tensors;
         let node = &ts.nodes[ti as usize];
@@ -63,8 +61,9 @@ impl<T: Float> TensorGrads<T> {
             gbuf = p.filled(node.data.len(), T::ZERO);
         }
         if node.shape.rank() == 0 {
-            gbuf[0] += adj[i];
-            adj[i] = gbuf[0];
+            let a = acc.adj_mut(i);
+            gbuf[0] += *a;
+            *a = gbuf[0];
         }
         let leaf = matches!(node.op, TensorOp::Var | TensorOp::Const);
         if node.needs && !leaf {
@@ -91,10 +90,10 @@ impl<T: Float> TensorGrads<T> {
             };
             rules::pullback(info, x, &y, g, need, &mut |j, d: Val<'_, T>| {
                 let s = sin[j] as usize;
-                seen[s] = pending;
                 if tin[j] == SCALAR_INPUT {
-                    adj[s] += d.data()[0];
+                    acc.send(s, d.data()[0]);
                 } else {
+                    acc.reach(s);
                     let dst = &mut tadj[tin[j] as usize];
                     if dst.is_empty() {
                         *dst = d.into_vec();
@@ -132,11 +131,10 @@ impl<T: Float> Grads<T> {
             });
         }
         let tape = t.graph().tape();
-        let op = *tape.nodes.get(t.key()).ok_or(Error::StaleHandle {
+        let op = tape.get_op(t.key()).ok_or(Error::StaleHandle {
             op: "Grads::tensor",
         })?;
-        let s = slot(t.key());
-        let reached = self.seen.get(s) == Some(&version(t.key()));
+        let reached = self.reached(t.key());
         let Op::Tensor(ti) = op else {
             // A scalar node is a rank-0 tensor.
             return Ok(std::slice::from_ref(&self[Var::new(t.graph(), t.key())]));

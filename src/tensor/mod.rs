@@ -401,7 +401,7 @@ impl<T: Float> Graph<T> {
         let mut tape = self.tape_mut();
         let i = self.t_in(&tape, t, "update_tensor")?;
         if i.t == store::SCALAR_INPUT {
-            let op = tape.nodes[t.key()];
+            let op = tape.op(t.key());
             if !op.is_leaf() {
                 return Err(Error::NotALeaf { op: op.name() });
             }
@@ -426,7 +426,7 @@ impl<T: Float> Graph<T> {
         if i.t == store::SCALAR_INPUT {
             return Err(Error::Invalid(format!(
                 "`tensor_op`: node is the scalar op `{}`",
-                tape.nodes[t.key()].name()
+                tape.op(t.key()).name()
             )));
         }
         Ok(tape.tensors.nodes[i.t as usize].op)

@@ -50,9 +50,9 @@ impl<T: Float> Graph<T> {
             return Err(Error::ForeignGraph { op });
         }
         let s = slot(x.key()) as u32;
-        match tape.nodes.get(x.key()) {
+        match tape.get_op(x.key()) {
             None => Err(Error::StaleHandle { op }),
-            Some(&Op::Tensor(i)) => Ok(In {
+            Some(Op::Tensor(i)) => Ok(In {
                 slot: s,
                 t: i,
                 needs: tape.tensors.nodes[i as usize].needs,
@@ -60,7 +60,7 @@ impl<T: Float> Graph<T> {
             Some(op) => Ok(In {
                 slot: s,
                 t: SCALAR_INPUT,
-                needs: *op != Op::Const,
+                needs: op != Op::Const,
             }),
         }
     }
