@@ -177,11 +177,12 @@ impl<T: Float> Graph<T> {
         out.tensors.begin(&t);
         let pos = position(&t, loss);
         let mut acc = Acc {
-            entries: &mut out.entries,
+            entries: &mut out.entries[..n],
             sweep: out.sweep,
         };
         acc.send(s, T::ONE);
-        let (record, nodes, operands, vals) = (&t.order[..=pos], &t.nodes, &t.operands, &t.vals);
+        let (record, nodes, operands, vals) =
+            (&t.order[..=pos], &t.nodes, &t.operands, &t.vals[..n]);
         sweep(
             &t,
             record,
@@ -382,10 +383,8 @@ fn sweep<T: Float, O: Observer<T>>(
     tensors: &mut TensorGrads<T>,
     mut obs: O,
 ) -> Result<()> {
-    // One length for both: a slot checked against one is in range for the other.
-    let n = vals.len().min(acc.entries.len());
-    let vals = &vals[..n];
-    acc.entries = &mut acc.entries[..n];
+    // `vals` and the entries have one length: a slot checked against one is in range for both.
+    let vals = &vals[..acc.entries.len()];
     for (p, &k) in record.iter().enumerate().rev() {
         let i = slot(k);
         let Some(g) = acc.visit(i, version(k)) else {
@@ -445,8 +444,15 @@ fn sweep<T: Float, O: Observer<T>>(
                     acc.send(o as usize, g);
                 }
             }
-            // Here `a` is the tensor index.
-            Code::Tensor => tensors.step(t, a as u32, i, &mut acc)?,
+            Code::Tensor => {
+                // Here `a` is the tensor index. The step gets a copy of `acc`, so that `acc`
+                // itself never has its address taken and stays in registers.
+                let mut sub = Acc {
+                    entries: &mut *acc.entries,
+                    sweep: acc.sweep,
+                };
+                tensors.step(t, a as u32, i, &mut sub)?
+            }
         }
     }
     Ok(())

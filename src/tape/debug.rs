@@ -245,25 +245,37 @@ impl<T: Float> Graph<T> {
         self.debug.mode.get() == Mode::default()
     }
 
-    /// Records `op` with value `y`, honouring no-grad and anomaly modes.
+    /// Applies no-grad and anomaly modes to `k`, the node just recorded (the newest): in
+    /// no-grad mode it becomes a constant; in anomaly mode a value that is not finite is an
+    /// error, and the node is freed again, leaving the tape as it was.
+    ///
+    /// Recording pushes first and calls this only outside the default mode, so the common path
+    /// carries no mode logic but one test of [`plain_mode`](Graph::plain_mode).
+    #[cold]
     #[inline(never)]
-    pub(crate) fn record(&self, t: &mut Tape<T>, op: Op, y: T) -> Result<NodeKey> {
+    pub(crate) fn apply_mode(&self, t: &mut Tape<T>, k: NodeKey) -> Result<()> {
+        debug_assert_eq!(t.order.last(), Some(&k));
         let mode = self.debug.mode.get();
-        if mode == Mode::default() {
-            return Ok(t.push(op, y));
-        }
+        let y = t.vals[slot(k)];
         if mode.anomaly && !y.is_finite() {
-            return Err(Error::Anomaly(Box::new(Anomaly {
+            let op = t.op(k);
+            let anomaly = Anomaly {
                 phase: AnomalyPhase::Forward,
-                position: t.order.len(),
+                position: t.order.len() - 1,
                 name: None,
                 op: op.name(),
                 inputs: t.inputs(op).map(|i| t.vals[i as usize].to_f64()).collect(),
                 output: y.to_f64(),
                 backward: None,
-            })));
+            };
+            t.order.pop();
+            t.nodes.remove(k);
+            return Err(Error::Anomaly(Box::new(anomaly)));
         }
-        Ok(t.push(if mode.no_grad { Op::Const } else { op }, y))
+        if mode.no_grad {
+            t.nodes[k] = Op::Const.into();
+        }
+        Ok(())
     }
 
     /// The first node recorded at or after record position `start` whose value is not finite,

@@ -360,11 +360,14 @@ impl<T: Float> Graph<T> {
             start: start as u32,
             len: vs.len() as u32,
         };
-        let k = self.record(&mut t, op, total);
-        if k.is_err() {
-            t.operands.truncate(start);
+        let k = t.push(op, total);
+        if !self.plain_mode() {
+            if let Err(e) = self.apply_mode(&mut t, k) {
+                t.operands.truncate(start);
+                return Err(e);
+            }
         }
-        Ok(Var::new(self, k?))
+        Ok(Var::new(self, k))
     }
 
     // ----- recording (used by the Var methods) -----
@@ -406,39 +409,36 @@ impl<T: Float> Graph<T> {
     // The two recording functions are the hot path of every forward pass: inlined, so that at
     // a call site with a known `f` the rule's `match` disappears, and with the error built only
     // on the cold path, so the common case returns a bare key. Outside the default mode
-    // (no-grad, anomaly detection) they take `record`, out of line.
+    // (no-grad, anomaly detection) `apply_mode` then adjusts or takes back the new node.
 
     #[inline(always)]
     pub(crate) fn unary(&self, f: Fn1, a: Var<'_, T>) -> Result<Var<'_, T>> {
+        let plain = self.plain_mode();
         let mut t = self.tape.borrow_mut();
         let Some(ia) = t.live(self, a) else {
             return Err(self.fault(&t, a, f.name()));
         };
-        let op = Op::Unary(f, ia as u32);
-        let k = if self.plain_mode() {
-            t.push_with(op.into(), |v| f.eval(v[ia]))
-        } else {
-            let y = f.eval(t.vals[ia]);
-            self.record(&mut t, op, y)?
-        };
+        let k = t.push_with(Op::Unary(f, ia as u32).into(), |v| f.eval(v[ia]));
+        if !plain {
+            self.apply_mode(&mut t, k)?;
+        }
         Ok(Var::new(self, k))
     }
 
     #[inline(always)]
     pub(crate) fn binary(&self, f: Fn2, a: Var<'_, T>, b: Var<'_, T>) -> Result<Var<'_, T>> {
+        let plain = self.plain_mode();
         let mut t = self.tape.borrow_mut();
         let (ia, ib) = match (t.live(self, a), t.live(self, b)) {
             (Some(ia), Some(ib)) => (ia, ib),
             (None, _) => return Err(self.fault(&t, a, f.name())),
             (_, None) => return Err(self.fault(&t, b, f.name())),
         };
-        let op = Op::Binary(f, ia as u32, ib as u32);
-        let k = if self.plain_mode() {
-            t.push_with(op.into(), |v| f.eval(v[ia], v[ib]))
-        } else {
-            let y = f.eval(t.vals[ia], t.vals[ib]);
-            self.record(&mut t, op, y)?
-        };
+        let rec = Op::Binary(f, ia as u32, ib as u32).into();
+        let k = t.push_with(rec, |v| f.eval(v[ia], v[ib]));
+        if !plain {
+            self.apply_mode(&mut t, k)?;
+        }
         Ok(Var::new(self, k))
     }
 
@@ -541,5 +541,32 @@ mod tests {
         // Freed newest first, so slots come back in ascending order, as after a rewind.
         let slots: Vec<usize> = g.nodes().iter().map(|n| slot(n.key)).collect();
         assert!(slots.windows(2).all(|w| w[0] < w[1]), "{slots:?}");
+    }
+
+    /// Recording pushes first and applies the mode afterwards: an anomaly takes the new node
+    /// back (the tape is as before, its slot is reused), and no-grad turns it into a constant.
+    #[test]
+    fn modes_apply_to_the_node_just_pushed() {
+        let g = Graph::new();
+        let x = g.var(0.0);
+        let one = g.var(1.0);
+        g.set_detect_anomaly(true);
+        let before = g.nodes();
+        assert!(matches!(x.try_ln(), Err(Error::Anomaly(_))));
+        assert!(matches!(one.try_div(x), Err(Error::Anomaly(_))));
+        let inf = g.constant(f64::INFINITY);
+        let before_sum = g.nodes();
+        assert!(matches!(g.try_sum(&[x, inf]), Err(Error::Anomaly(_))));
+        assert_eq!(g.nodes(), before_sum);
+        g.set_detect_anomaly(false);
+        assert_eq!(g.nodes()[..2], before[..]);
+        let y = x * one + one; // reuses the freed slots and differentiates normally
+        let grads = g.backward(y);
+        assert_eq!((grads[x], grads[one]), (1.0, 1.0));
+        let z = g.no_grad(|| {
+            let c = x * one;
+            (g.op(c).unwrap(), c.value())
+        });
+        assert_eq!(z, (Op::Const, 0.0));
     }
 }
