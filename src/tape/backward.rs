@@ -1,5 +1,6 @@
 //! The reverse sweep: one loop over the record, newest node first.
 
+use std::fmt;
 use std::ops::Index;
 
 use slotmap::{Key, SlotMap};
@@ -22,7 +23,7 @@ const PENDING: u32 = 2;
 /// depend on, or one made after the sweep, has gradient 0. Stored densely by slot; each entry
 /// remembers the key version it was computed for, so a recycled slot never answers for another
 /// node. Reuse one store across steps with [`Graph::backward_into`] to avoid allocating.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Grads<T> {
     /// One entry per slot; only those stamped with the current `sweep` mean anything, so the
     /// store is never cleared between sweeps.
@@ -99,6 +100,22 @@ impl<T: Float> Grads<T> {
     pub(crate) fn reached(&self, k: NodeKey) -> bool {
         matches!(self.entries.get(slot(k)),
             Some(e) if e.sweep == self.sweep && e.state == version(k))
+    }
+}
+
+impl<T> fmt::Debug for Grads<T> {
+    /// A summary: which graph, and how many nodes the last sweep reached. (The entries of
+    /// older sweeps are stale and mean nothing, so they are not shown.)
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let reached = self
+            .entries
+            .iter()
+            .filter(|e| self.sweep != 0 && e.sweep == self.sweep)
+            .count();
+        f.debug_struct("Grads")
+            .field("graph", &self.graph)
+            .field("reached", &reached)
+            .finish()
     }
 }
 
@@ -410,10 +427,18 @@ fn sweep<T: Float, O: Observer<T>>(
             ($f:expr) => {{
                 let (da, db) = $f.pullback(vals[a], vals[b], vals[i], g);
                 obs.send(t, p, k, 0, g, da)?;
-                acc.send(a, da);
-                if let Some(db) = db {
-                    obs.send(t, p, k, 1, g, db)?;
-                    acc.send(b, db);
+                match db {
+                    // `x * x`, `x + x`: both contributions in one update (same result).
+                    Some(db) if a == b => {
+                        obs.send(t, p, k, 1, g, db)?;
+                        acc.send2(a, da, db)
+                    }
+                    Some(db) => {
+                        obs.send(t, p, k, 1, g, db)?;
+                        acc.send(a, da);
+                        acc.send(b, db);
+                    }
+                    None => acc.send(a, da),
                 }
             }};
         }
@@ -477,6 +502,23 @@ impl<T: Float> Acc<'_, T> {
         } else {
             *e = Entry {
                 adj: d,
+                sweep,
+                state: PENDING,
+            };
+        }
+    }
+
+    /// [`send`](Acc::send) of `d1` then `d2` to the same slot, in one update: the same
+    /// arithmetic, without reading back the value just stored.
+    #[inline(always)]
+    fn send2(&mut self, i: usize, d1: T, d2: T) {
+        let sweep = self.sweep;
+        let e = &mut self.entries[i];
+        if e.sweep == sweep {
+            e.adj = e.adj + d1 + d2;
+        } else {
+            *e = Entry {
+                adj: d1 + d2,
                 sweep,
                 state: PENDING,
             };
@@ -586,6 +628,19 @@ mod tests {
         assert_eq!((grads[x], grads[y]), (2.0, 1.0));
     }
 
+    /// `x * x` and `x + x` send both contributions to `x` in one update, whether or not `x`
+    /// already has a gradient from elsewhere.
+    #[test]
+    fn one_node_as_both_operands() {
+        let g = Graph::new();
+        let x = g.var(3.0);
+        assert_eq!(g.backward(x * x)[x], 6.0); // 2x
+        assert_eq!(g.backward(x + x)[x], 2.0);
+        assert_eq!(g.backward(x + x * x)[x], 7.0); // 1 + 2x, the 1 arriving first
+        assert_eq!(g.backward(x * x + x)[x], 7.0);
+        assert_eq!(g.backward((x * x) * (x * x))[x], 108.0); // 4x³
+    }
+
     /// The store's adjoints are not cleared between sweeps: a reused store must still answer 0
     /// for every node the new loss does not reach.
     #[test]
@@ -602,6 +657,19 @@ mod tests {
         // And the first contribution to a node replaces, never adds to, an old adjoint.
         g.backward_into(xy, &mut grads).unwrap();
         assert_eq!((grads[x], grads[y]), (5.0, 3.0));
+    }
+
+    #[test]
+    fn debug_shows_only_what_the_last_sweep_reached() {
+        let g = Graph::new();
+        let (x, y) = (g.var(3.0), g.var(5.0));
+        let mut grads = Grads::new();
+        assert_eq!(format!("{grads:?}"), "Grads { graph: 0, reached: 0 }");
+        g.backward_into(x * y, &mut grads).unwrap(); // x·y, x, y
+        let id = format!("{grads:?}");
+        assert!(id.ends_with("reached: 3 }"), "{id}");
+        g.backward_into(x.exp(), &mut grads).unwrap(); // exp(x), x
+        assert!(format!("{grads:?}").ends_with("reached: 2 }"));
     }
 
     /// The sweep counter wrapping around (after 2³² sweeps into one store) resets the stamps
