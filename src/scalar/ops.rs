@@ -51,6 +51,7 @@ macro_rules! binary_operator {
 
         impl<'g, T: Float> $Assign for Var<'g, T> {
             #[track_caller]
+            #[inline]
             fn $assign(&mut self, rhs: Var<'g, T>) {
                 *self = $Trait::$method(*self, rhs);
             }
@@ -58,6 +59,7 @@ macro_rules! binary_operator {
 
         impl<T: Float> $Assign<T> for Var<'_, T> {
             #[track_caller]
+            #[inline]
             fn $assign(&mut self, rhs: T) {
                 *self = $Trait::$method(*self, rhs);
             }

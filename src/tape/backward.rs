@@ -7,6 +7,7 @@ use slotmap::Key;
 use super::{Graph, NodeKey, Op, Tape, slot, version};
 use crate::error::{Error, Result};
 use crate::real::Float;
+use crate::rules::{Fn1, Fn2};
 use crate::scalar::Var;
 
 /// Marks a slot the sweep has sent a gradient to but not yet visited. Live versions are odd.
@@ -112,43 +113,61 @@ impl<T: Float> Graph<T> {
         let t = self.tape();
         let n = t.vals.len();
         out.graph = self.id();
-        out.adj.clear();
-        out.adj.resize(n, T::ZERO);
+        // Only `seen` is cleared: an adjoint is written (not added to) when its node is first
+        // reached, and one never reached is never read (`Grads::entry` checks `seen`).
         out.seen.clear();
         out.seen.resize(n, 0);
-        out.adj[s] = T::ONE;
-        out.seen[s] = PENDING;
+        out.adj.resize(n, T::ZERO);
+        // Slices of one length: a slot checked against one is in range for all three.
+        let mut acc = Acc {
+            adj: &mut out.adj[..n],
+            seen: &mut out.seen[..n],
+        };
+        let vals = &t.vals[..n];
+        acc.send(s, T::ONE);
         let pos = position(&t, loss.key());
-        let (adj, seen, vals) = (&mut out.adj, &mut out.seen, &t.vals);
         for &k in t.order[..=pos].iter().rev() {
             let i = slot(k);
-            if seen[i] == 0 {
+            let Some(g) = acc.visit(i, version(k)) else {
                 continue; // the loss does not depend on this node
-            }
-            seen[i] = version(k);
-            let g = adj[i];
-            match t.nodes[k] {
+            };
+            // Every key on the record is live, so `get` always finds the node.
+            let Some(&op) = t.nodes.get(k) else { continue };
+            // Each arm calls the one rule with a constant `f`, so the rule's `match` folds away.
+            match op {
                 Op::Var | Op::Const => {}
                 Op::Unary(f, a) => {
                     let a = a as usize;
-                    adj[a] += f.pullback(vals[a], vals[i], g);
-                    seen[a] = PENDING;
+                    let (x, y) = (vals[a], vals[i]);
+                    let d = match f {
+                        Fn1::Tanh => Fn1::Tanh.pullback(x, y, g),
+                        Fn1::Exp => Fn1::Exp.pullback(x, y, g),
+                        Fn1::Sigmoid => Fn1::Sigmoid.pullback(x, y, g),
+                        Fn1::Relu => Fn1::Relu.pullback(x, y, g),
+                        Fn1::Neg => Fn1::Neg.pullback(x, y, g),
+                        f => f.pullback(x, y, g),
+                    };
+                    acc.send(a, d);
                 }
                 Op::Binary(f, a, b) => {
                     let (a, b) = (a as usize, b as usize);
-                    let (da, db) = f.pullback(vals[a], vals[b], vals[i], g);
-                    adj[a] += da;
-                    seen[a] = PENDING;
+                    let (x, z, y) = (vals[a], vals[b], vals[i]);
+                    let (da, db) = match f {
+                        Fn2::Add => Fn2::Add.pullback(x, z, y, g),
+                        Fn2::Mul => Fn2::Mul.pullback(x, z, y, g),
+                        Fn2::Sub => Fn2::Sub.pullback(x, z, y, g),
+                        Fn2::Div => Fn2::Div.pullback(x, z, y, g),
+                        f => f.pullback(x, z, y, g),
+                    };
+                    acc.send(a, da);
                     if let Some(db) = db {
-                        adj[b] += db;
-                        seen[b] = PENDING;
+                        acc.send(b, db);
                     }
                 }
                 Op::Sum { start, len } => {
                     // ∂Σ/∂vᵢ = 1
                     for &o in &t.operands[start as usize..(start + len) as usize] {
-                        adj[o as usize] += g;
-                        seen[o as usize] = PENDING;
+                        acc.send(o as usize, g);
                     }
                 }
             }
@@ -303,6 +322,36 @@ impl<T: Float> Graph<T> {
         })();
         self.rewind(mark);
         out
+    }
+}
+
+/// The adjoints during a sweep: `seen[i]` is 0 (not reached), [`PENDING`] (reached, not yet
+/// visited) or the node's key version (visited: `adj[i]` is final).
+struct Acc<'a, T> {
+    adj: &'a mut [T],
+    seen: &'a mut [u32],
+}
+
+impl<T: Float> Acc<'_, T> {
+    /// Adds the contribution `d` to the adjoint of slot `i` (the first one is written, so the
+    /// adjoints need no clearing).
+    #[inline(always)]
+    fn send(&mut self, i: usize, d: T) {
+        let first = self.seen[i] == 0;
+        let prev = self.adj[i];
+        self.adj[i] = if first { d } else { prev + d };
+        self.seen[i] = PENDING;
+    }
+
+    /// Marks slot `i` visited (as `version`) and returns its adjoint, or `None` if it was never
+    /// reached.
+    #[inline(always)]
+    fn visit(&mut self, i: usize, version: u32) -> Option<T> {
+        if self.seen[i] == 0 {
+            return None;
+        }
+        self.seen[i] = version;
+        Some(self.adj[i])
     }
 }
 

@@ -330,13 +330,19 @@ impl<T: Float> Graph<T> {
     }
 
     fn check_in(&self, t: &Tape<T>, v: Var<'_, T>, op: &'static str) -> Result<usize> {
+        t.live(self, v).ok_or_else(|| self.fault(t, v, op))
+    }
+
+    /// Why `v` is not a live node of this graph (the slow path of every check).
+    #[cold]
+    #[inline(never)]
+    fn fault(&self, t: &Tape<T>, v: Var<'_, T>, op: &'static str) -> Error {
         if !std::ptr::eq(v.graph(), self) {
-            return Err(Error::ForeignGraph { op });
+            Error::ForeignGraph { op }
+        } else {
+            debug_assert!(!t.nodes.contains_key(v.key()));
+            Error::StaleHandle { op }
         }
-        if !t.nodes.contains_key(v.key()) {
-            return Err(Error::StaleHandle { op });
-        }
-        Ok(slot(v.key()))
     }
 
     /// The value of a live node.
@@ -346,17 +352,28 @@ impl<T: Float> Graph<T> {
         Ok(t.vals[i])
     }
 
+    // The two recording functions are the hot path of every forward pass: inlined, so that at
+    // a call site with a known `f` the rule's `match` disappears, and with the error built only
+    // on the cold path, so the common case returns a bare key.
+
+    #[inline(always)]
     pub(crate) fn unary(&self, f: Fn1, a: Var<'_, T>) -> Result<Var<'_, T>> {
         let mut t = self.tape.borrow_mut();
-        let ia = self.check_in(&t, a, f.name())?;
+        let Some(ia) = t.live(self, a) else {
+            return Err(self.fault(&t, a, f.name()));
+        };
         let y = f.eval(t.vals[ia]);
         Ok(Var::new(self, t.push(Op::Unary(f, ia as u32), y)))
     }
 
+    #[inline(always)]
     pub(crate) fn binary(&self, f: Fn2, a: Var<'_, T>, b: Var<'_, T>) -> Result<Var<'_, T>> {
         let mut t = self.tape.borrow_mut();
-        let ia = self.check_in(&t, a, f.name())?;
-        let ib = self.check_in(&t, b, f.name())?;
+        let (ia, ib) = match (t.live(self, a), t.live(self, b)) {
+            (Some(ia), Some(ib)) => (ia, ib),
+            (None, _) => return Err(self.fault(&t, a, f.name())),
+            (_, None) => return Err(self.fault(&t, b, f.name())),
+        };
         let y = f.eval(t.vals[ia], t.vals[ib]);
         Ok(Var::new(
             self,
@@ -374,7 +391,13 @@ impl<T: Float> Graph<T> {
 }
 
 impl<T: Float> Tape<T> {
-    #[inline]
+    /// The slot of `v` if it is a live node of graph `g`.
+    #[inline(always)]
+    fn live(&self, g: &Graph<T>, v: Var<'_, T>) -> Option<usize> {
+        (std::ptr::eq(v.graph(), g) && self.nodes.contains_key(v.key())).then(|| slot(v.key()))
+    }
+
+    #[inline(always)]
     fn push(&mut self, op: Op, value: T) -> NodeKey {
         let k = self.nodes.insert(op);
         let i = slot(k);
