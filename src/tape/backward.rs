@@ -2,9 +2,9 @@
 
 use std::ops::Index;
 
-use slotmap::Key;
+use slotmap::{Key, SlotMap};
 
-use super::{Graph, NodeKey, Op, Tape, slot, version};
+use super::{Code, Graph, NodeKey, Op, Rec, Tape, slot, version};
 use crate::error::{Error, Result};
 use crate::real::Float;
 use crate::rules::{Fn1, Fn2};
@@ -118,60 +118,17 @@ impl<T: Float> Graph<T> {
         out.seen.clear();
         out.seen.resize(n, 0);
         out.adj.resize(n, T::ZERO);
-        // Slices of one length: a slot checked against one is in range for all three.
-        let mut acc = Acc {
-            adj: &mut out.adj[..n],
-            seen: &mut out.seen[..n],
-        };
-        let vals = &t.vals[..n];
-        acc.send(s, T::ONE);
+        out.adj[s] = T::ONE;
+        out.seen[s] = PENDING;
         let pos = position(&t, loss.key());
-        for &k in t.order[..=pos].iter().rev() {
-            let i = slot(k);
-            let Some(g) = acc.visit(i, version(k)) else {
-                continue; // the loss does not depend on this node
-            };
-            // Every key on the record is live, so `get` always finds the node.
-            let Some(&op) = t.nodes.get(k) else { continue };
-            // Each arm calls the one rule with a constant `f`, so the rule's `match` folds away.
-            match op {
-                Op::Var | Op::Const => {}
-                Op::Unary(f, a) => {
-                    let a = a as usize;
-                    let (x, y) = (vals[a], vals[i]);
-                    let d = match f {
-                        Fn1::Tanh => Fn1::Tanh.pullback(x, y, g),
-                        Fn1::Exp => Fn1::Exp.pullback(x, y, g),
-                        Fn1::Sigmoid => Fn1::Sigmoid.pullback(x, y, g),
-                        Fn1::Relu => Fn1::Relu.pullback(x, y, g),
-                        Fn1::Neg => Fn1::Neg.pullback(x, y, g),
-                        f => f.pullback(x, y, g),
-                    };
-                    acc.send(a, d);
-                }
-                Op::Binary(f, a, b) => {
-                    let (a, b) = (a as usize, b as usize);
-                    let (x, z, y) = (vals[a], vals[b], vals[i]);
-                    let (da, db) = match f {
-                        Fn2::Add => Fn2::Add.pullback(x, z, y, g),
-                        Fn2::Mul => Fn2::Mul.pullback(x, z, y, g),
-                        Fn2::Sub => Fn2::Sub.pullback(x, z, y, g),
-                        Fn2::Div => Fn2::Div.pullback(x, z, y, g),
-                        f => f.pullback(x, z, y, g),
-                    };
-                    acc.send(a, da);
-                    if let Some(db) = db {
-                        acc.send(b, db);
-                    }
-                }
-                Op::Sum { start, len } => {
-                    // ∂Σ/∂vᵢ = 1
-                    for &o in &t.operands[start as usize..(start + len) as usize] {
-                        acc.send(o as usize, g);
-                    }
-                }
-            }
-        }
+        sweep(
+            &t.order[..=pos],
+            &t.nodes,
+            &t.operands,
+            &t.vals,
+            &mut out.adj,
+            &mut out.seen,
+        );
         Ok(())
     }
 
@@ -215,7 +172,7 @@ impl<T: Float> Graph<T> {
                 .iter()
                 .map(|&k| {
                     key_of[slot(k)] = k;
-                    (k, t.nodes[k])
+                    (k, t.op(k))
                 })
                 .collect();
             (record, key_of)
@@ -322,6 +279,82 @@ impl<T: Float> Graph<T> {
         })();
         self.rewind(mark);
         out
+    }
+}
+
+/// The reverse loop of [`Graph::backward_into`]: visits `record` newest first, sending each
+/// reached node's adjoint to its inputs.
+///
+/// A separate function so that its arguments are known not to alias: the arena's and the
+/// slices' headers stay in registers for the whole loop.
+fn sweep<T: Float>(
+    record: &[NodeKey],
+    nodes: &SlotMap<NodeKey, Rec>,
+    operands: &[u32],
+    vals: &[T],
+    adj: &mut [T],
+    seen: &mut [u32],
+) {
+    // Slices of one length: a slot checked against one is in range for all three.
+    let n = vals.len();
+    let mut acc = Acc {
+        adj: &mut adj[..n],
+        seen: &mut seen[..n],
+    };
+    for &k in record.iter().rev() {
+        let i = slot(k);
+        let Some(g) = acc.visit(i, version(k)) else {
+            continue; // the loss does not depend on this node
+        };
+        // Every key on the record is live, so `get` always finds the node.
+        let Some(&Rec { code, a, b }) = nodes.get(k) else {
+            continue;
+        };
+        let (a, b) = (a as usize, b as usize);
+        // One dispatch on the packed code; each arm calls the rule with a constant function,
+        // so the rule's own `match` folds away.
+        macro_rules! unary {
+            ($f:expr) => {{
+                let d = $f.pullback(vals[a], vals[i], g);
+                acc.send(a, d);
+            }};
+        }
+        macro_rules! binary {
+            ($f:expr) => {{
+                let (da, db) = $f.pullback(vals[a], vals[b], vals[i], g);
+                acc.send(a, da);
+                if let Some(db) = db {
+                    acc.send(b, db);
+                }
+            }};
+        }
+        match code {
+            Code::Var | Code::Const => {}
+            Code::Neg => unary!(Fn1::Neg),
+            Code::Exp => unary!(Fn1::Exp),
+            Code::Ln => unary!(Fn1::Ln),
+            Code::Tanh => unary!(Fn1::Tanh),
+            Code::Sigmoid => unary!(Fn1::Sigmoid),
+            Code::Relu => unary!(Fn1::Relu),
+            Code::Sin => unary!(Fn1::Sin),
+            Code::Cos => unary!(Fn1::Cos),
+            Code::Sqrt => unary!(Fn1::Sqrt),
+            Code::Abs => unary!(Fn1::Abs),
+            Code::Powi => unary!(Fn1::Powi(b as u32 as i32)),
+            Code::Add => binary!(Fn2::Add),
+            Code::Sub => binary!(Fn2::Sub),
+            Code::Mul => binary!(Fn2::Mul),
+            Code::Div => binary!(Fn2::Div),
+            Code::Max => binary!(Fn2::Max),
+            Code::Min => binary!(Fn2::Min),
+            Code::Powf => binary!(Fn2::Powf),
+            Code::Sum => {
+                // ∂Σ/∂vᵢ = 1; here `a` is the first operand's position and `b` the count
+                for &o in &operands[a..a + b] {
+                    acc.send(o as usize, g);
+                }
+            }
+        }
     }
 }
 

@@ -12,9 +12,11 @@
 
 mod backward;
 mod op;
+mod record;
 
 pub use backward::Grads;
 pub use op::Op;
+pub(crate) use record::{Code, Rec};
 
 use std::cell::RefCell;
 use std::fmt;
@@ -65,8 +67,8 @@ pub struct Graph<T: Float = f64> {
 }
 
 pub(crate) struct Tape<T> {
-    /// The arena: one op per node.
-    pub(crate) nodes: SlotMap<NodeKey, Op>,
+    /// The arena: one packed op per node (see [`Rec`]).
+    pub(crate) nodes: SlotMap<NodeKey, Rec>,
     /// Node values, indexed by slot.
     pub(crate) vals: Vec<T>,
     /// Live nodes in the order they were recorded (a topological order).
@@ -120,7 +122,7 @@ impl Graph<f64> {
 impl<T: Float> fmt::Debug for Graph<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let t = self.tape.borrow();
-        let vars = t.nodes.values().filter(|op| **op == Op::Var).count();
+        let vars = t.nodes.values().filter(|r| r.code == Code::Var).count();
         f.debug_struct("Graph")
             .field("nodes", &t.order.len())
             .field("vars", &vars)
@@ -192,7 +194,7 @@ impl<T: Float> Graph<T> {
         t.order
             .iter()
             .map(|&k| {
-                let op = t.nodes[k];
+                let op = t.op(k);
                 NodeView {
                     key: k,
                     op,
@@ -274,9 +276,10 @@ impl<T: Float> Graph<T> {
     pub fn set_value(&self, v: Var<'_, T>, value: T) -> Result<()> {
         let i = self.check(v, "set_value")?;
         let mut t = self.tape.borrow_mut();
-        let op = t.nodes[v.key()];
-        if !op.is_leaf() {
-            return Err(Error::NotALeaf { op: op.name() });
+        if !t.nodes[v.key()].is_leaf() {
+            return Err(Error::NotALeaf {
+                op: t.op(v.key()).name(),
+            });
         }
         t.vals[i] = value;
         Ok(())
@@ -285,7 +288,7 @@ impl<T: Float> Graph<T> {
     /// The op recorded for `v`.
     pub fn op(&self, v: Var<'_, T>) -> Result<Op> {
         self.check(v, "op")?;
-        Ok(self.tape.borrow().nodes[v.key()])
+        Ok(self.tape.borrow().op(v.key()))
     }
 
     /// Σ vs as one node with many inputs (0 for an empty slice).
@@ -314,13 +317,13 @@ impl<T: Float> Graph<T> {
             start: start as u32,
             len: vs.len() as u32,
         };
-        Ok(Var::new(self, t.push(op, total)))
+        Ok(Var::new(self, t.push(op.into(), total)))
     }
 
     // ----- recording (used by the Var methods) -----
 
     fn leaf(&self, op: Op, value: T) -> Var<'_, T> {
-        let k = self.tape.borrow_mut().push(op, value);
+        let k = self.tape.borrow_mut().push(op.into(), value);
         Var::new(self, k)
     }
 
@@ -363,7 +366,7 @@ impl<T: Float> Graph<T> {
             return Err(self.fault(&t, a, f.name()));
         };
         let y = f.eval(t.vals[ia]);
-        Ok(Var::new(self, t.push(Op::Unary(f, ia as u32), y)))
+        Ok(Var::new(self, t.push(Op::Unary(f, ia as u32).into(), y)))
     }
 
     #[inline(always)]
@@ -377,7 +380,7 @@ impl<T: Float> Graph<T> {
         let y = f.eval(t.vals[ia], t.vals[ib]);
         Ok(Var::new(
             self,
-            t.push(Op::Binary(f, ia as u32, ib as u32), y),
+            t.push(Op::Binary(f, ia as u32, ib as u32).into(), y),
         ))
     }
 
@@ -397,9 +400,14 @@ impl<T: Float> Tape<T> {
         (std::ptr::eq(v.graph(), g) && self.nodes.contains_key(v.key())).then(|| slot(v.key()))
     }
 
+    /// The op of a live node.
+    pub(crate) fn op(&self, k: NodeKey) -> Op {
+        self.nodes[k].op()
+    }
+
     #[inline(always)]
-    fn push(&mut self, op: Op, value: T) -> NodeKey {
-        let k = self.nodes.insert(op);
+    fn push(&mut self, rec: Rec, value: T) -> NodeKey {
+        let k = self.nodes.insert(rec);
         let i = slot(k);
         if i < self.vals.len() {
             self.vals[i] = value;
