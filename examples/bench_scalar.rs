@@ -23,7 +23,7 @@
 #[path = "common/bench.rs"]
 mod bench;
 
-use tapegrad::{Grads, Graph};
+use tapegrad::{Grads, Graph, Var};
 
 fn main() {
     let (workload, n) = bench::args("bench_scalar");
@@ -44,6 +44,24 @@ fn main() {
     bench::verify(&workload, n, value, grad);
 }
 
+/// The chain's forward pass: `n` times x = tanh(x·a + b).
+fn tanh_chain<'g>(x0: Var<'g>, a: Var<'g>, b: Var<'g>, n: usize) -> Var<'g> {
+    let mut x = x0;
+    for _ in 0..n {
+        x = (x * a + b).tanh();
+    }
+    x
+}
+
+/// The wide sum's forward pass: x₀·x₀ + x₁·x₁ + …, added left to right.
+fn sum_of_squares<'g>(xs: &[Var<'g>]) -> Var<'g> {
+    let mut y = xs[0] * xs[0];
+    for &x in &xs[1..] {
+        y += x * x;
+    }
+    y
+}
+
 /// N times x = tanh(x·a + b).
 fn chain(n: usize) -> (usize, f64, f64, [f64; 3]) {
     let g = Graph::new();
@@ -53,10 +71,7 @@ fn chain(n: usize) -> (usize, f64, f64, [f64; 3]) {
     let (median_s, (value, grad)) = bench::median_of(
         || g.rewind(mark),
         || {
-            let mut x = x0;
-            for _ in 0..n {
-                x = (x * a + b).tanh();
-            }
+            let x = tanh_chain(x0, a, b, n);
             g.backward_into(x, &mut grads).expect("live handle");
             (x.value(), [grads[x0], grads[a], grads[b]])
         },
@@ -73,10 +88,7 @@ fn wide(n: usize) -> (usize, f64, f64, [f64; 3]) {
     let (median_s, (value, grad)) = bench::median_of(
         || g.rewind(mark),
         || {
-            let mut y = xs[0] * xs[0];
-            for &x in &xs[1..] {
-                y += x * x;
-            }
+            let y = sum_of_squares(&xs);
             g.backward_into(y, &mut grads).expect("live handle");
             let x1 = xs[1.min(n - 1)];
             (y.value(), [grads[xs[0]], grads[x1], grads[xs[n - 1]]])

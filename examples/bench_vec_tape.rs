@@ -107,6 +107,27 @@ fn main() {
     bench::verify(&workload, n, value, grad);
 }
 
+/// The chain's forward pass: `n` times x = tanh(x·a + b).
+fn tanh_chain(t: &mut Tape, x0: u32, a: u32, b: u32, n: usize) -> u32 {
+    let mut x = x0;
+    for _ in 0..n {
+        let xa = t.mul(x, a);
+        let s = t.add(xa, b);
+        x = t.tanh(s);
+    }
+    x
+}
+
+/// The wide sum's forward pass: x₀·x₀ + x₁·x₁ + …, added left to right.
+fn sum_of_squares(t: &mut Tape, xs: &[u32]) -> u32 {
+    let mut y = t.mul(xs[0], xs[0]);
+    for &x in &xs[1..] {
+        let xx = t.mul(x, x);
+        y = t.add(y, xx);
+    }
+    y
+}
+
 fn chain(n: usize) -> (usize, f64, f64, [f64; 3]) {
     let mut t = Tape::default();
     let (x0, a, b) = (t.leaf(0.5), t.leaf(0.9), t.leaf(0.1));
@@ -116,12 +137,7 @@ fn chain(n: usize) -> (usize, f64, f64, [f64; 3]) {
         || t.borrow_mut().truncate(leaves),
         || {
             let t = &mut *t.borrow_mut();
-            let mut x = x0;
-            for _ in 0..n {
-                let xa = t.mul(x, a);
-                let s = t.add(xa, b);
-                x = t.tanh(s);
-            }
+            let x = tanh_chain(t, x0, a, b, n);
             t.backward(x);
             let adj = |i: u32| t.adj[i as usize];
             (t.nodes[x as usize].value, [adj(x0), adj(a), adj(b)])
@@ -139,11 +155,7 @@ fn wide(n: usize) -> (usize, f64, f64, [f64; 3]) {
         || t.borrow_mut().truncate(leaves),
         || {
             let t = &mut *t.borrow_mut();
-            let mut y = t.mul(xs[0], xs[0]);
-            for &x in &xs[1..] {
-                let xx = t.mul(x, x);
-                y = t.add(y, xx);
-            }
+            let y = sum_of_squares(t, &xs);
             t.backward(y);
             let adj = |i: u32| t.adj[i as usize];
             let x1 = xs[1.min(n - 1)];
