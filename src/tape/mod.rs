@@ -317,13 +317,13 @@ impl<T: Float> Graph<T> {
             start: start as u32,
             len: vs.len() as u32,
         };
-        Ok(Var::new(self, t.push(op.into(), total)))
+        Ok(Var::new(self, t.push_with(op.into(), |_| total)))
     }
 
     // ----- recording (used by the Var methods) -----
 
     fn leaf(&self, op: Op, value: T) -> Var<'_, T> {
-        let k = self.tape.borrow_mut().push(op.into(), value);
+        let k = self.tape.borrow_mut().push_with(op.into(), |_| value);
         Var::new(self, k)
     }
 
@@ -365,8 +365,8 @@ impl<T: Float> Graph<T> {
         let Some(ia) = t.live(self, a) else {
             return Err(self.fault(&t, a, f.name()));
         };
-        let y = f.eval(t.vals[ia]);
-        Ok(Var::new(self, t.push(Op::Unary(f, ia as u32).into(), y)))
+        let k = t.push_with(Op::Unary(f, ia as u32).into(), |v| f.eval(v[ia]));
+        Ok(Var::new(self, k))
     }
 
     #[inline(always)]
@@ -377,11 +377,9 @@ impl<T: Float> Graph<T> {
             (None, _) => return Err(self.fault(&t, a, f.name())),
             (_, None) => return Err(self.fault(&t, b, f.name())),
         };
-        let y = f.eval(t.vals[ia], t.vals[ib]);
-        Ok(Var::new(
-            self,
-            t.push(Op::Binary(f, ia as u32, ib as u32).into(), y),
-        ))
+        let rec = Op::Binary(f, ia as u32, ib as u32).into();
+        let k = t.push_with(rec, |v| f.eval(v[ia], v[ib]));
+        Ok(Var::new(self, k))
     }
 
     pub(crate) fn tape(&self) -> std::cell::Ref<'_, Tape<T>> {
@@ -405,19 +403,32 @@ impl<T: Float> Tape<T> {
         self.nodes[k].op()
     }
 
+    /// Records a node: a slot in the arena, a place on the record, and its value, computed by
+    /// `value` from the values of the nodes before it.
+    ///
+    /// The value is computed last, after everything that might reallocate, so that on the hot
+    /// path no floating-point value has to be kept across a call.
     #[inline(always)]
-    fn push(&mut self, rec: Rec, value: T) -> NodeKey {
+    fn push_with(&mut self, rec: Rec, value: impl FnOnce(&[T]) -> T) -> NodeKey {
         let k = self.nodes.insert(rec);
-        let i = slot(k);
-        if i < self.vals.len() {
-            self.vals[i] = value;
-        } else {
-            // Slots are handed out densely, so this is a push (slot 0 is the arena's sentinel).
-            self.vals.resize(i, T::ZERO);
-            self.vals.push(value);
-        }
         self.order.push(k);
+        let i = slot(k);
+        if i >= self.vals.len() {
+            self.grow_vals(i);
+        }
+        let y = value(&self.vals);
+        if let Some(v) = self.vals.get_mut(i) {
+            *v = y;
+        }
         k
+    }
+
+    /// Makes room for slot `i`: the arena hands out slots densely, so this grows `vals` by one
+    /// (slot 0 is the arena's sentinel) and only while the tape is larger than ever before.
+    #[cold]
+    #[inline(never)]
+    fn grow_vals(&mut self, i: usize) {
+        self.vals.resize(i + 1, T::ZERO);
     }
 
     /// The slots a node reads, in operand order.
