@@ -10,7 +10,8 @@ use crate::real::Float;
 use crate::rules::{Fn1, Fn2};
 use crate::scalar::Var;
 
-/// Marks a slot the sweep has sent a gradient to but not yet visited. Live versions are odd.
+/// The state of an entry the sweep has sent a gradient to but not yet visited (live key
+/// versions are odd, so this is never a version).
 const PENDING: u32 = 2;
 
 /// The gradients from one [`Graph::backward`]: ∂loss/∂v for every node `v` that existed then.
@@ -21,18 +22,31 @@ const PENDING: u32 = 2;
 /// node. Reuse one store across steps with [`Graph::backward_into`] to avoid allocating.
 #[derive(Clone, Debug, Default)]
 pub struct Grads<T> {
-    adj: Vec<T>,
-    seen: Vec<u32>,
+    /// One entry per slot; only those stamped with the current `sweep` mean anything, so the
+    /// store is never cleared between sweeps.
+    entries: Vec<Entry<T>>,
+    /// Number of the sweep that filled the store (0: none yet).
+    sweep: u32,
     graph: u64,
     zero: T,
+}
+
+/// A slot's adjoint and what the sweep numbered `sweep` knows of it: `state` is [`PENDING`]
+/// (reached, not yet visited) or the key version of the node it was computed for. An entry
+/// stamped with an older sweep is not reached (and its adjoint is garbage).
+#[derive(Clone, Copy, Debug, Default)]
+struct Entry<T> {
+    adj: T,
+    sweep: u32,
+    state: u32,
 }
 
 impl<T: Float> Grads<T> {
     /// An empty store, to be filled by [`Graph::backward_into`].
     pub fn new() -> Self {
         Grads {
-            adj: Vec::new(),
-            seen: Vec::new(),
+            entries: Vec::new(),
+            sweep: 0,
             graph: 0,
             zero: T::ZERO,
         }
@@ -59,9 +73,8 @@ impl<T: Float> Grads<T> {
     }
 
     fn entry(&self, k: NodeKey) -> &T {
-        let i = slot(k);
-        match self.seen.get(i) {
-            Some(&s) if s == version(k) => &self.adj[i],
+        match self.entries.get(slot(k)) {
+            Some(e) if e.sweep == self.sweep && e.state == version(k) => &e.adj,
             _ => &self.zero,
         }
     }
@@ -113,22 +126,21 @@ impl<T: Float> Graph<T> {
         let t = self.tape();
         let n = t.vals.len();
         out.graph = self.id();
-        // Only `seen` is cleared: an adjoint is written (not added to) when its node is first
-        // reached, and one never reached is never read (`Grads::entry` checks `seen`).
-        out.seen.clear();
-        out.seen.resize(n, 0);
-        out.adj.resize(n, T::ZERO);
-        out.adj[s] = T::ONE;
-        out.seen[s] = PENDING;
+        // A new sweep number makes every entry stale at once: nothing is cleared. When the
+        // counter wraps (after 2³² sweeps) the stamps are reset once.
+        out.sweep = out.sweep.wrapping_add(1);
+        if out.sweep == 0 {
+            out.entries.iter_mut().for_each(|e| e.sweep = 0);
+            out.sweep = 1;
+        }
+        out.entries.resize(n, Entry::default());
         let pos = position(&t, loss.key());
-        sweep(
-            &t.order[..=pos],
-            &t.nodes,
-            &t.operands,
-            &t.vals,
-            &mut out.adj,
-            &mut out.seen,
-        );
+        let mut acc = Acc {
+            entries: &mut out.entries,
+            sweep: out.sweep,
+        };
+        acc.send(s, T::ONE);
+        sweep(&t.order[..=pos], &t.nodes, &t.operands, &t.vals, acc);
         Ok(())
     }
 
@@ -292,15 +304,12 @@ fn sweep<T: Float>(
     nodes: &SlotMap<NodeKey, Rec>,
     operands: &[u32],
     vals: &[T],
-    adj: &mut [T],
-    seen: &mut [u32],
+    mut acc: Acc<'_, T>,
 ) {
-    // Slices of one length: a slot checked against one is in range for all three.
-    let n = vals.len();
-    let mut acc = Acc {
-        adj: &mut adj[..n],
-        seen: &mut seen[..n],
-    };
+    // One length for both: a slot checked against one is in range for the other.
+    let n = vals.len().min(acc.entries.len());
+    let vals = &vals[..n];
+    acc.entries = &mut acc.entries[..n];
     for &k in record.iter().rev() {
         let i = slot(k);
         let Some(g) = acc.visit(i, version(k)) else {
@@ -358,33 +367,41 @@ fn sweep<T: Float>(
     }
 }
 
-/// The adjoints during a sweep: `seen[i]` is 0 (not reached), [`PENDING`] (reached, not yet
-/// visited) or the node's key version (visited: `adj[i]` is final).
+/// The entries during sweep number `sweep`.
 struct Acc<'a, T> {
-    adj: &'a mut [T],
-    seen: &'a mut [u32],
+    entries: &'a mut [Entry<T>],
+    sweep: u32,
 }
 
 impl<T: Float> Acc<'_, T> {
-    /// Adds the contribution `d` to the adjoint of slot `i` (the first one is written, so the
-    /// adjoints need no clearing).
+    /// Adds the contribution `d` to the adjoint of slot `i`; the first one of this sweep
+    /// replaces whatever an older sweep left there.
     #[inline(always)]
     fn send(&mut self, i: usize, d: T) {
-        let first = self.seen[i] == 0;
-        let prev = self.adj[i];
-        self.adj[i] = if first { d } else { prev + d };
-        self.seen[i] = PENDING;
+        let sweep = self.sweep;
+        let e = &mut self.entries[i];
+        if e.sweep == sweep {
+            e.adj += d;
+        } else {
+            *e = Entry {
+                adj: d,
+                sweep,
+                state: PENDING,
+            };
+        }
     }
 
-    /// Marks slot `i` visited (as `version`) and returns its adjoint, or `None` if it was never
-    /// reached.
+    /// Marks slot `i` visited (as the node of key version `version`) and returns its adjoint,
+    /// or `None` if this sweep never reached it.
     #[inline(always)]
     fn visit(&mut self, i: usize, version: u32) -> Option<T> {
-        if self.seen[i] == 0 {
+        let sweep = self.sweep;
+        let e = &mut self.entries[i];
+        if e.sweep != sweep {
             return None;
         }
-        self.seen[i] = version;
-        Some(self.adj[i])
+        e.state = version;
+        Some(e.adj)
     }
 }
 
@@ -472,6 +489,27 @@ mod tests {
         // And the first contribution to a node replaces, never adds to, an old adjoint.
         g.backward_into(xy, &mut grads).unwrap();
         assert_eq!((grads[x], grads[y]), (5.0, 3.0));
+    }
+
+    /// The sweep counter wrapping around (after 2³² sweeps into one store) resets the stamps
+    /// instead of letting a very old entry look current.
+    #[test]
+    fn the_sweep_counter_wraps_safely() {
+        let g = Graph::new();
+        let (x, y) = (g.var(3.0), g.var(5.0));
+        let xy = x * y;
+        let mut grads = Grads::new();
+        g.backward_into(xy, &mut grads).unwrap();
+        // Pretend this was sweep number 0xFFFF_FFFF, so the next one wraps to 0.
+        grads.sweep = u32::MAX;
+        grads.entries.iter_mut().for_each(|e| {
+            if e.sweep != 0 {
+                e.sweep = u32::MAX;
+            }
+        });
+        g.backward_into(x * 2.0, &mut grads).unwrap();
+        assert_eq!(grads.sweep, 1);
+        assert_eq!((grads[x], grads[y], grads[xy]), (2.0, 0.0, 0.0));
     }
 
     /// A slot freed by rewind and handed to a new node does not inherit the old gradient.
