@@ -136,11 +136,11 @@ impl<T: Float> Graph<T> {
         out.entries.resize(n, Entry::default());
         let pos = position(&t, loss.key());
         let mut acc = Acc {
-            entries: &mut out.entries,
+            entries: &mut out.entries[..n],
             sweep: out.sweep,
         };
         acc.send(s, T::ONE);
-        sweep(&t.order[..=pos], &t.nodes, &t.operands, &t.vals, acc);
+        sweep(&t.order[..=pos], &t.nodes, &t.operands, &t.vals[..n], acc);
         Ok(())
     }
 
@@ -306,10 +306,8 @@ fn sweep<T: Float>(
     vals: &[T],
     mut acc: Acc<'_, T>,
 ) {
-    // One length for both: a slot checked against one is in range for the other.
-    let n = vals.len().min(acc.entries.len());
-    let vals = &vals[..n];
-    acc.entries = &mut acc.entries[..n];
+    // `vals` and the entries have one length: a slot checked against one is in range for both.
+    let vals = &vals[..acc.entries.len()];
     for &k in record.iter().rev() {
         let i = slot(k);
         let Some(g) = acc.visit(i, version(k)) else {
