@@ -1,5 +1,6 @@
 //! The reverse sweep: one loop over the record, newest node first.
 
+use std::fmt;
 use std::ops::Index;
 
 use slotmap::{Key, SlotMap};
@@ -20,7 +21,7 @@ const PENDING: u32 = 2;
 /// depend on, or one made after the sweep, has gradient 0. Stored densely by slot; each entry
 /// remembers the key version it was computed for, so a recycled slot never answers for another
 /// node. Reuse one store across steps with [`Graph::backward_into`] to avoid allocating.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Grads<T> {
     /// One entry per slot; only those stamped with the current `sweep` mean anything, so the
     /// store is never cleared between sweeps.
@@ -77,6 +78,22 @@ impl<T: Float> Grads<T> {
             Some(e) if e.sweep == self.sweep && e.state == version(k) => &e.adj,
             _ => &self.zero,
         }
+    }
+}
+
+impl<T> fmt::Debug for Grads<T> {
+    /// A summary: which graph, and how many nodes the last sweep reached. (The entries of
+    /// older sweeps are stale and mean nothing, so they are not shown.)
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let reached = self
+            .entries
+            .iter()
+            .filter(|e| self.sweep != 0 && e.sweep == self.sweep)
+            .count();
+        f.debug_struct("Grads")
+            .field("graph", &self.graph)
+            .field("reached", &reached)
+            .finish()
     }
 }
 
@@ -487,6 +504,19 @@ mod tests {
         // And the first contribution to a node replaces, never adds to, an old adjoint.
         g.backward_into(xy, &mut grads).unwrap();
         assert_eq!((grads[x], grads[y]), (5.0, 3.0));
+    }
+
+    #[test]
+    fn debug_shows_only_what_the_last_sweep_reached() {
+        let g = Graph::new();
+        let (x, y) = (g.var(3.0), g.var(5.0));
+        let mut grads = Grads::new();
+        assert_eq!(format!("{grads:?}"), "Grads { graph: 0, reached: 0 }");
+        g.backward_into(x * y, &mut grads).unwrap(); // x·y, x, y
+        let id = format!("{grads:?}");
+        assert!(id.ends_with("reached: 3 }"), "{id}");
+        g.backward_into(x.exp(), &mut grads).unwrap(); // exp(x), x
+        assert!(format!("{grads:?}").ends_with("reached: 2 }"));
     }
 
     /// The sweep counter wrapping around (after 2³² sweeps into one store) resets the stamps
