@@ -346,9 +346,14 @@ fn sweep<T: Float>(
         macro_rules! binary {
             ($f:expr) => {{
                 let (da, db) = $f.pullback(vals[a], vals[b], vals[i], g);
-                acc.send(a, da);
-                if let Some(db) = db {
-                    acc.send(b, db);
+                match db {
+                    // `x * x`, `x + x`: both contributions in one update (same result).
+                    Some(db) if a == b => acc.send2(a, da, db),
+                    Some(db) => {
+                        acc.send(a, da);
+                        acc.send(b, db);
+                    }
+                    None => acc.send(a, da),
                 }
             }};
         }
@@ -400,6 +405,23 @@ impl<T: Float> Acc<'_, T> {
         } else {
             *e = Entry {
                 adj: d,
+                sweep,
+                state: PENDING,
+            };
+        }
+    }
+
+    /// [`send`](Acc::send) of `d1` then `d2` to the same slot, in one update: the same
+    /// arithmetic, without reading back the value just stored.
+    #[inline(always)]
+    fn send2(&mut self, i: usize, d1: T, d2: T) {
+        let sweep = self.sweep;
+        let e = &mut self.entries[i];
+        if e.sweep == sweep {
+            e.adj = e.adj + d1 + d2;
+        } else {
+            *e = Entry {
+                adj: d1 + d2,
                 sweep,
                 state: PENDING,
             };
@@ -486,6 +508,19 @@ mod tests {
         let s = g.sum(&[x, y, x]);
         let grads = g.backward(s);
         assert_eq!((grads[x], grads[y]), (2.0, 1.0));
+    }
+
+    /// `x * x` and `x + x` send both contributions to `x` in one update, whether or not `x`
+    /// already has a gradient from elsewhere.
+    #[test]
+    fn one_node_as_both_operands() {
+        let g = Graph::new();
+        let x = g.var(3.0);
+        assert_eq!(g.backward(x * x)[x], 6.0); // 2x
+        assert_eq!(g.backward(x + x)[x], 2.0);
+        assert_eq!(g.backward(x + x * x)[x], 7.0); // 1 + 2x, the 1 arriving first
+        assert_eq!(g.backward(x * x + x)[x], 7.0);
+        assert_eq!(g.backward((x * x) * (x * x))[x], 108.0); // 4x³
     }
 
     /// The store's adjoints are not cleared between sweeps: a reused store must still answer 0
