@@ -72,7 +72,12 @@ fn run() -> Result<()> {
         .validation(Validation::Split(0.2))
         .early_stopping(EarlyStopping::new(15))
         .progress(!json);
-    let history = fit(&mut model, &train, &mut Adam::new(3e-3).weight_decay(0.1), &options)?;
+    let history = fit(
+        &mut model,
+        &train,
+        &mut Adam::new(3e-3).weight_decay(0.1),
+        &options,
+    )?;
     let scaled = evaluate(&mut model, &test, Loss::Mse, &[Metric::R2])?;
     let mut nn_pred = predict(&mut model, &test)?;
     y_scaler.inverse_transform_columns(&mut nn_pred, 1)?;
@@ -93,7 +98,9 @@ fn run() -> Result<()> {
         train.len(),
         test.len()
     );
-    println!("model: {description}; MSE on the standardized target, Adam lr 3e-3 with weight decay 0.1, batches of 16");
+    println!(
+        "model: {description}; MSE on the standardized target, Adam lr 3e-3 with weight decay 0.1, batches of 16"
+    );
     let (best, stopped) = (history.best_epoch, history.stopped_epoch);
     println!(
         "trained {} epochs{}; best val_loss {:.4} at epoch {}",

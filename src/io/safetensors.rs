@@ -109,11 +109,16 @@ pub fn save_safetensors<T: Float, M: Trainable<T> + ?Sized>(
 /// dtypes F64, F32, F16 and BF16 are read; other dtypes are an error naming the tensor.
 pub fn read_safetensors(bytes: &[u8]) -> Result<Vec<NamedTensor>> {
     let st = SafeTensors::deserialize(bytes).map_err(|e| st_err("not a safetensors file", e))?;
+    let (_, meta) =
+        SafeTensors::read_metadata(bytes).map_err(|e| st_err("not a safetensors file", e))?;
     let mut out = Vec::with_capacity(st.len());
-    for (name, view) in st.iter() {
-        let values = decode(name, view.dtype(), view.data())?;
+    for name in meta.offset_keys() {
+        let view = st
+            .tensor(&name)
+            .map_err(|e| st_err(&format!("tensor \"{name}\""), e))?;
+        let values = decode(&name, view.dtype(), view.data())?;
         out.push(NamedTensor {
-            name: name.to_string(),
+            name,
             shape: view.shape().to_vec(),
             dtype: format!("{}", view.dtype()),
             values,

@@ -130,7 +130,7 @@ impl Setting {
 }
 
 impl fmt::Display for Setting {
-    /// `lr=0.01 hidden=32`.
+    /// `lr=0.01 hidden=32`, each value with at most four significant digits.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let parts: Vec<String> = self
             .values
