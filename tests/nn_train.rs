@@ -472,3 +472,40 @@ fn grid_search_with_real_training_prefers_the_setting_that_learns() {
     let err = report.best().0.get("momentum").unwrap_err();
     assert!(err.to_string().contains("(the setting has: lr)"), "{err}");
 }
+
+#[test]
+fn history_columns_follow_keras_names_and_classes_follow_the_loss() {
+    let g = Graph::new();
+    let mut model = mlp(&g, &[2, 3, 2], 4);
+    let xor = data::xor();
+    let opts = FitOptions::new(2)
+        .loss(Loss::CrossEntropy)
+        .metrics(&[Metric::Accuracy, Metric::Mse])
+        .validation(Validation::Data(xor.clone()))
+        .progress(false);
+    let h = fit(&mut model, &xor, &mut Sgd::new(0.1), &opts).unwrap();
+    assert_eq!(
+        h.names(),
+        &[
+            "loss",
+            "accuracy",
+            "mse",
+            "val_loss",
+            "val_accuracy",
+            "val_mse",
+            "lr"
+        ]
+    );
+    assert_eq!(h.rows().len(), 2);
+    let out = predict(&mut model, &xor).unwrap();
+    let classes =
+        tapegrad::nn::train::predict_classes(&mut model, &xor, Loss::CrossEntropy).unwrap();
+    for (c, r) in classes.iter().zip(out.chunks(2)) {
+        assert_eq!(*c, if r[1] > r[0] { 1.0 } else { 0.0 });
+    }
+    assert_eq!(Loss::Hinge.predicted_class(&[-0.1]), -1.0);
+    assert_eq!(Loss::BceWithLogits.predicted_class(&[0.2]), 1.0);
+    assert_eq!(Loss::Mse.predicted_class(&[0.4]), 0.0);
+    let err = model.set_flat_values(&[1.0]).unwrap_err();
+    assert!(matches!(err, Error::Shape { .. }), "{err}");
+}
