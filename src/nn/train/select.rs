@@ -135,9 +135,23 @@ impl fmt::Display for Setting {
         let parts: Vec<String> = self
             .values
             .iter()
-            .map(|(n, v)| format!("{n}={v}"))
+            .map(|(n, v)| format!("{n}={}", short(*v)))
             .collect();
         write!(f, "{}", parts.join(" "))
+    }
+}
+
+/// A number with four significant digits, trailing zeros dropped (`0.02899`, `16`, `0.1`).
+fn short(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() || (v.fract() == 0.0 && v.abs() < 1e15) {
+        return v.to_string();
+    }
+    let digits = (3 - v.abs().log10().floor() as i32).clamp(0, 17) as usize;
+    let s = format!("{v:.digits$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
     }
 }
 
@@ -150,6 +164,9 @@ impl fmt::Display for Setting {
 /// let settings = grid.settings();
 /// assert_eq!(settings.len(), 6);
 /// assert_eq!(settings[1].to_string(), "lr=0.1 hidden=16");
+/// let odd = Grid::new().axis("lr", &[0.0123456, 2.5e-5, 1234.5678]).settings();
+/// let shown: Vec<String> = odd.iter().map(|s| s.to_string()).collect();
+/// assert_eq!(shown, ["lr=0.01235", "lr=0.000025", "lr=1235"]);
 /// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Grid {
