@@ -42,7 +42,10 @@ pub struct MlpModel<'g, T: Float = f64> {
 }
 
 impl<'g, T: Float> MlpModel<'g, T> {
-    /// Wraps `mlp`; its current parameter values are the model's.
+    /// Wraps `mlp`; its current parameter values are the model's. From then on change the
+    /// parameters through the model ([`update_params`](Trainable::update_params), `fit`,
+    /// loading): its flat buffers are what it saves and snapshots, and it writes them into the
+    /// graph's leaves.
     pub fn new(mlp: Mlp<'g, T>) -> Self {
         let mut tensors = Vec::new();
         let mut vars = Vec::new();
