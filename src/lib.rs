@@ -63,6 +63,7 @@ mod error;
 pub mod expr;
 pub mod functional;
 pub mod gradcheck;
+pub mod io;
 pub mod nn;
 mod real;
 pub mod rules;
