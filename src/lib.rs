@@ -39,6 +39,10 @@
 //!   whose every example is a test.
 //! - [`nn`]: neurons, layers and MLPs built only from graph ops, losses, initializers,
 //!   optimizers (SGD, AdaGrad, RMSprop, Adam, AdamW), schedules and clipping.
+//! - [`nn::train`]: `fit` / `evaluate` / `predict` with validation, early stopping, schedules,
+//!   a progress bar and a history; K-fold cross-validation, grid and random search.
+//! - [`io`]: save and load parameters as safetensors; history as CSV, JSON and a loss curve.
+//! - [`tensor`]: tensors on the same tape — broadcasting, reductions, matmul, softmax.
 //! - [`data`]: xor / moons / linear generators, CSV loading, splits, K-fold, batches, and the
 //!   iris, digits, diabetes and breast-cancer sets built in.
 //!
@@ -63,6 +67,7 @@ mod error;
 pub mod expr;
 pub mod functional;
 pub mod gradcheck;
+pub mod io;
 pub mod nn;
 mod real;
 pub mod rules;

@@ -46,5 +46,6 @@ mod init;
 pub mod optim;
 pub mod scalar;
 pub mod schedule;
+pub mod train;
 
 pub use init::Init;

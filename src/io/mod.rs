@@ -1,0 +1,19 @@
+//! Files: model parameters as safetensors, training histories as CSV and JSON, loss curves as
+//! PNG or SVG.
+//!
+//! - [`save_safetensors`] / [`load_safetensors`]: a [`Trainable`](crate::nn::train::Trainable)
+//!   model's named tensors, `F64` or `F32` as the model's element type, readable by PyTorch
+//!   (`safetensors.torch.load_file`) and candle; loading checks every tensor's name, dtype and
+//!   shape and names the tensor in the error.
+//! - [`History::write_csv`](crate::nn::train::History::write_csv),
+//!   [`History::to_json`](crate::nn::train::History::to_json),
+//!   [`History::plot`](crate::nn::train::History::plot).
+
+mod history;
+mod plot;
+mod safetensors;
+
+pub use self::safetensors::{
+    NamedTensor, from_safetensors_bytes, load_safetensors, read_safetensors, save_safetensors,
+    to_safetensors_bytes,
+};

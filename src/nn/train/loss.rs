@@ -1,0 +1,195 @@
+//! [`Loss`]: the training loss chosen by name, evaluated on recorded outputs or plain numbers.
+
+use crate::error::{Error, Result};
+use crate::nn::scalar::loss as scalar_loss;
+use crate::real::Float;
+use crate::scalar::Var;
+
+/// Which loss [`fit`](super::fit) minimises. Each is the mean over the rows of a per-row loss,
+/// the same formulas as [`nn::scalar::loss`](crate::nn::scalar::loss):
+///
+/// | variant | outputs per row | target | per-row loss |
+/// |---|---|---|---|
+/// | [`Mse`](Loss::Mse) | 1 | a value y | (p − y)² |
+/// | [`Mae`](Loss::Mae) | 1 | a value y | \|p − y\| |
+/// | [`BceWithLogits`](Loss::BceWithLogits) | 1 logit z | 0 or 1 | max(z, 0) − z·y + ln(1 + e^(−\|z\|)) |
+/// | [`Hinge`](Loss::Hinge) | 1 score s | −1 or +1 | max(0, 1 − y·s) |
+/// | [`CrossEntropy`](Loss::CrossEntropy) | k logits z | a class c in 0..k | logsumexp(z) − z_c |
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Loss {
+    /// Mean squared error (regression).
+    #[default]
+    Mse,
+    /// Mean absolute error (regression).
+    Mae,
+    /// Binary cross-entropy on a logit (PyTorch's `BCEWithLogitsLoss`), targets 0/1.
+    BceWithLogits,
+    /// Hinge loss on a score, targets ±1.
+    Hinge,
+    /// Softmax cross-entropy on logits (PyTorch's `CrossEntropyLoss`), targets class indices.
+    CrossEntropy,
+}
+
+impl Loss {
+    /// A short name: `mse`, `mae`, `bce_with_logits`, `hinge`, `cross_entropy`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Loss::Mse => "mse",
+            Loss::Mae => "mae",
+            Loss::BceWithLogits => "bce_with_logits",
+            Loss::Hinge => "hinge",
+            Loss::CrossEntropy => "cross_entropy",
+        }
+    }
+
+    /// True for the losses of classifiers (accuracy and confusion matrices make sense).
+    pub fn is_classification(self) -> bool {
+        matches!(self, Loss::BceWithLogits | Loss::Hinge | Loss::CrossEntropy)
+    }
+
+    /// Checks that `n_outputs` outputs per row suit this loss.
+    pub fn check_outputs(self, n_outputs: usize) -> Result<()> {
+        let ok = match self {
+            Loss::CrossEntropy => n_outputs >= 2,
+            _ => n_outputs == 1,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::Invalid(format!(
+                "loss {} needs {} output(s) per row, the model has {n_outputs}",
+                self.name(),
+                if self == Loss::CrossEntropy {
+                    "at least 2"
+                } else {
+                    "exactly 1"
+                }
+            )))
+        }
+    }
+
+    /// The loss recorded on a graph from each row's outputs (`outputs[i]` for row i) and the
+    /// targets; its [`backward`](crate::Graph::backward) gives ∂loss/∂outputs.
+    pub fn scalar<'g, T: Float>(
+        self,
+        outputs: &[Vec<Var<'g, T>>],
+        targets: &[f64],
+    ) -> Result<Var<'g, T>> {
+        if outputs.len() != targets.len() {
+            return Err(Error::Shape {
+                op: "loss",
+                lhs: vec![outputs.len()],
+                rhs: vec![targets.len()],
+            });
+        }
+        if self == Loss::CrossEntropy {
+            let labels = labels(targets)?;
+            return scalar_loss::try_softmax_cross_entropy(outputs, &labels);
+        }
+        let first: Vec<Var<'g, T>> = outputs
+            .iter()
+            .map(|row| {
+                row.first()
+                    .copied()
+                    .ok_or_else(|| Error::Invalid("a row without outputs".into()))
+            })
+            .collect::<Result<_>>()?;
+        let y: Vec<T> = targets.iter().map(|&t| T::from_f64(t)).collect();
+        match self {
+            Loss::Mse => scalar_loss::try_mse(&first, &y),
+            Loss::Mae => scalar_loss::try_mae(&first, &y),
+            Loss::BceWithLogits => scalar_loss::try_bce_with_logits(&first, &y),
+            Loss::Hinge => scalar_loss::try_hinge(&first, &y),
+            Loss::CrossEntropy => unreachable!("handled above"),
+        }
+    }
+
+    /// The loss of plain outputs (`n_outputs` per row, row-major) against the targets: the same
+    /// number [`scalar`](Loss::scalar) records, computed in `f64`.
+    ///
+    /// ```
+    /// use tapegrad::nn::train::Loss;
+    /// assert_eq!(Loss::Mse.value(&[1.0, 3.0], 1, &[0.0, 1.0]).unwrap(), 2.5);
+    /// let ce = Loss::CrossEntropy.value(&[0.0, 0.0], 2, &[1.0]).unwrap();
+    /// assert!((ce - 2f64.ln()).abs() < 1e-15);
+    /// ```
+    pub fn value(self, outputs: &[f64], n_outputs: usize, targets: &[f64]) -> Result<f64> {
+        self.check_outputs(n_outputs)?;
+        if outputs.len() != n_outputs * targets.len() || targets.is_empty() {
+            return Err(Error::Shape {
+                op: "loss",
+                lhs: vec![outputs.len()],
+                rhs: vec![targets.len(), n_outputs],
+            });
+        }
+        let rows = outputs.chunks_exact(n_outputs).zip(targets);
+        let total: f64 = match self {
+            Loss::Mse => rows.map(|(p, y)| (p[0] - y) * (p[0] - y)).sum(),
+            Loss::Mae => rows.map(|(p, y)| (p[0] - y).abs()).sum(),
+            Loss::BceWithLogits => rows
+                .map(|(z, y)| z[0].max(0.0) - z[0] * y + (-z[0].abs()).exp().ln_1p())
+                .sum(),
+            Loss::Hinge => rows.map(|(s, y)| (1.0 - s[0] * y).max(0.0)).sum(),
+            Loss::CrossEntropy => {
+                let mut total = 0.0;
+                for (z, &y) in rows {
+                    let c = label(y, n_outputs)?;
+                    total += logsumexp(z) - z[c];
+                }
+                total
+            }
+        };
+        Ok(total / targets.len() as f64)
+    }
+
+    /// The class a row's outputs predict, in the targets' coding: the arg-max logit for
+    /// [`CrossEntropy`](Loss::CrossEntropy), 1 or 0 by the logit's sign for
+    /// [`BceWithLogits`](Loss::BceWithLogits), +1 or −1 by the score's sign for
+    /// [`Hinge`](Loss::Hinge), and for the regression losses the nearest integer (so 0/1
+    /// targets fitted by MSE are classified at 0.5).
+    pub fn predicted_class(self, outputs: &[f64]) -> f64 {
+        match self {
+            Loss::CrossEntropy => argmax(outputs) as f64,
+            Loss::BceWithLogits => f64::from(u8::from(outputs[0] > 0.0)),
+            Loss::Hinge => {
+                if outputs[0] > 0.0 {
+                    1.0
+                } else {
+                    -1.0
+                }
+            }
+            Loss::Mse | Loss::Mae => outputs[0].round(),
+        }
+    }
+}
+
+/// The index of the largest value (the first of ties); 0 for an empty slice.
+pub(crate) fn argmax(v: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, &x) in v.iter().enumerate() {
+        if x > v[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+fn logsumexp(z: &[f64]) -> f64 {
+    let m = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let m = if m.is_finite() { m } else { 0.0 };
+    m + z.iter().map(|&v| (v - m).exp()).sum::<f64>().ln()
+}
+
+fn label(y: f64, n_classes: usize) -> Result<usize> {
+    if y >= 0.0 && y.fract() == 0.0 && (y as usize) < n_classes {
+        Ok(y as usize)
+    } else {
+        Err(Error::Invalid(format!(
+            "target {y} is not a class index in 0..{n_classes}"
+        )))
+    }
+}
+
+fn labels(targets: &[f64]) -> Result<Vec<usize>> {
+    targets.iter().map(|&y| label(y, usize::MAX)).collect()
+}

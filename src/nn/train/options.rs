@@ -1,0 +1,243 @@
+//! [`FitOptions`] and the pieces it is made of.
+
+use crate::data::Dataset;
+use crate::nn::schedule::{CosineLr, ExponentialLr, LinearLr, ReduceLrOnPlateau, Schedule, StepLr};
+
+use super::{Loss, Metric};
+
+/// Where [`fit`](super::fit) gets the data it reports `val_*` numbers on (and that early
+/// stopping and reduce-on-plateau watch).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Validation {
+    /// No validation data.
+    #[default]
+    None,
+    /// Hold out this fraction of the training rows, the **last** ⌈fraction·n⌉ rows in the data's
+    /// order, before any shuffling (Keras' `validation_split`). Shuffle the data first if its
+    /// order means something.
+    Split(f64),
+    /// Validate on this data set (Keras' `validation_data`).
+    Data(Dataset),
+}
+
+/// Gradient clipping applied to every batch's gradients before the optimizer step (frozen
+/// tensors excluded).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Clip {
+    /// Rescale so the global Euclidean norm is at most this
+    /// ([`clip_grad_norm`](crate::nn::clip::clip_grad_norm)).
+    Norm(f64),
+    /// Clamp every gradient into [−v, v] ([`clip_grad_value`](crate::nn::clip::clip_grad_value)).
+    Value(f64),
+}
+
+/// A learning-rate schedule for [`fit`](super::fit), stepped once per epoch.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LrSchedule {
+    /// [`StepLr`], set before each epoch.
+    Step(StepLr),
+    /// [`ExponentialLr`], set before each epoch.
+    Exponential(ExponentialLr),
+    /// [`CosineLr`], set before each epoch.
+    Cosine(CosineLr),
+    /// [`LinearLr`], set before each epoch.
+    Linear(LinearLr),
+    /// [`ReduceLrOnPlateau`], fed the validation loss (the training loss without validation
+    /// data) after each epoch; its starting rate is set before the first.
+    Plateau(ReduceLrOnPlateau),
+}
+
+impl LrSchedule {
+    /// The closed-form rate at `epoch`, `None` for reduce-on-plateau.
+    pub(crate) fn closed_form(&self, epoch: usize) -> Option<f64> {
+        match self {
+            LrSchedule::Step(s) => Some(s.lr(epoch)),
+            LrSchedule::Exponential(s) => Some(s.lr(epoch)),
+            LrSchedule::Cosine(s) => Some(s.lr(epoch)),
+            LrSchedule::Linear(s) => Some(s.lr(epoch)),
+            LrSchedule::Plateau(_) => None,
+        }
+    }
+}
+
+/// Early stopping as Keras' `EarlyStopping` callback: watch the validation loss (the training
+/// loss when there is no validation data); an epoch improves on the best so far when its loss is
+/// below best − `min_delta`; training stops once `patience` epochs in a row have not improved.
+/// With `restore_best_weights`, the parameters of the best epoch are put back at the end of
+/// training (whether it stopped early or ran all its epochs).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EarlyStopping {
+    /// Epochs without improvement tolerated before stopping (0 stops at the first one).
+    pub patience: usize,
+    /// The smallest decrease that counts as an improvement.
+    pub min_delta: f64,
+    /// Put back the best epoch's parameters at the end.
+    pub restore_best_weights: bool,
+}
+
+impl EarlyStopping {
+    /// Stop after `patience` epochs without improvement; `min_delta` 0, best weights restored.
+    pub fn new(patience: usize) -> Self {
+        EarlyStopping {
+            patience,
+            min_delta: 0.0,
+            restore_best_weights: true,
+        }
+    }
+
+    /// Sets the minimum improvement.
+    pub fn min_delta(mut self, min_delta: f64) -> Self {
+        self.min_delta = min_delta;
+        self
+    }
+
+    /// Turns restoring the best weights on or off.
+    pub fn restore_best_weights(mut self, on: bool) -> Self {
+        self.restore_best_weights = on;
+        self
+    }
+}
+
+/// Everything [`fit`](super::fit) does besides the model, the data and the optimizer.
+///
+/// The defaults: 10 epochs, batches of 32, shuffled with seed 0, MSE, no metric, no
+/// validation, no schedule, no clipping, no early stopping, nothing frozen, a progress bar
+/// (drawn only when stderr is a terminal).
+///
+/// ```
+/// use tapegrad::nn::train::{EarlyStopping, FitOptions, Loss, Metric, Validation};
+/// let opts = FitOptions::new(100)
+///     .batch_size(16)
+///     .loss(Loss::CrossEntropy)
+///     .metrics(&[Metric::Accuracy])
+///     .validation(Validation::Split(0.2))
+///     .early_stopping(EarlyStopping::new(5))
+///     .progress(false);
+/// assert_eq!((opts.epochs, opts.batch_size), (100, 16));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct FitOptions {
+    /// The most epochs to run.
+    pub epochs: usize,
+    /// Rows per mini-batch (the last batch of an epoch may be smaller).
+    pub batch_size: usize,
+    /// Reshuffle the training rows every epoch.
+    pub shuffle: bool,
+    /// Seed of the shuffling (the same seed gives the same batches).
+    pub seed: u64,
+    /// The loss to minimise.
+    pub loss: Loss,
+    /// Metrics to report for the training and the validation data.
+    pub metrics: Vec<Metric>,
+    /// Validation data.
+    pub validation: Validation,
+    /// A learning-rate schedule.
+    pub schedule: Option<LrSchedule>,
+    /// Gradient clipping.
+    pub clip: Option<Clip>,
+    /// Early stopping.
+    pub early_stopping: Option<EarlyStopping>,
+    /// Tensors whose name starts with one of these prefixes are not updated (fine-tuning).
+    pub frozen: Vec<String>,
+    /// Draw a progress bar per epoch on stderr (never when stderr is not a terminal).
+    pub progress: bool,
+}
+
+impl Default for FitOptions {
+    fn default() -> Self {
+        FitOptions {
+            epochs: 10,
+            batch_size: 32,
+            shuffle: true,
+            seed: 0,
+            loss: Loss::Mse,
+            metrics: Vec::new(),
+            validation: Validation::None,
+            schedule: None,
+            clip: None,
+            early_stopping: None,
+            frozen: Vec::new(),
+            progress: true,
+        }
+    }
+}
+
+impl FitOptions {
+    /// The defaults with `epochs` epochs.
+    pub fn new(epochs: usize) -> Self {
+        FitOptions {
+            epochs,
+            ..Self::default()
+        }
+    }
+
+    /// Sets the batch size.
+    pub fn batch_size(mut self, batch_size: usize) -> Self {
+        self.batch_size = batch_size;
+        self
+    }
+
+    /// Turns shuffling on or off.
+    pub fn shuffle(mut self, shuffle: bool) -> Self {
+        self.shuffle = shuffle;
+        self
+    }
+
+    /// Sets the shuffling seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets the loss.
+    pub fn loss(mut self, loss: Loss) -> Self {
+        self.loss = loss;
+        self
+    }
+
+    /// Sets the metrics.
+    pub fn metrics(mut self, metrics: &[Metric]) -> Self {
+        self.metrics = metrics.to_vec();
+        self
+    }
+
+    /// Sets the validation data.
+    pub fn validation(mut self, validation: Validation) -> Self {
+        self.validation = validation;
+        self
+    }
+
+    /// Sets a learning-rate schedule.
+    pub fn schedule(mut self, schedule: LrSchedule) -> Self {
+        self.schedule = Some(schedule);
+        self
+    }
+
+    /// Sets gradient clipping.
+    pub fn clip(mut self, clip: Clip) -> Self {
+        self.clip = Some(clip);
+        self
+    }
+
+    /// Sets early stopping.
+    pub fn early_stopping(mut self, early_stopping: EarlyStopping) -> Self {
+        self.early_stopping = Some(early_stopping);
+        self
+    }
+
+    /// Freezes the tensors whose names start with `prefix` (e.g. `layers.0.`).
+    pub fn freeze(mut self, prefix: impl Into<String>) -> Self {
+        self.frozen.push(prefix.into());
+        self
+    }
+
+    /// Turns the progress bar on or off.
+    pub fn progress(mut self, progress: bool) -> Self {
+        self.progress = progress;
+        self
+    }
+
+    pub(crate) fn is_frozen(&self, name: &str) -> bool {
+        self.frozen.iter().any(|p| name.starts_with(p.as_str()))
+    }
+}
