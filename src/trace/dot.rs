@@ -85,7 +85,7 @@ impl<'a, T: Float> Dot<'a, T> {
         if n > self.max_svg_nodes {
             return Err(crate::Error::Invalid(format!(
                 "the graph has {n} nodes, more than the {} an SVG picture draws; raise the \
-                 limit (Dot::with_max_svg_nodes) or use the DOT output",
+                 limit (Dot::with_max_svg_nodes, or --max-nodes of `tapegrad dot`) or use the DOT output",
                 self.max_svg_nodes
             )));
         }
