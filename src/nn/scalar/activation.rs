@@ -118,16 +118,7 @@ pub fn softmax<'g, T: Float>(z: &[Var<'g, T>]) -> Vec<Var<'g, T>> {
 
 /// [`softmax`] returning an error for an empty slice or a stale handle.
 pub fn try_softmax<'g, T: Float>(z: &[Var<'g, T>]) -> Result<Vec<Var<'g, T>>> {
-    let Some(first) = z.first() else {
-        return Err(Error::Invalid("softmax of an empty vector".into()));
-    };
-    let g = first.graph();
-    let m = max_value(z)?;
-    let e = z
-        .iter()
-        .map(|&zi| (zi - m).try_exp())
-        .collect::<Result<Vec<_>>>()?;
-    let total = g.try_sum(&e)?;
+    let (e, total, _) = shifted_exps(z, "softmax")?;
     e.into_iter().map(|ei| ei.try_div(total)).collect()
 }
 
@@ -151,20 +142,29 @@ pub fn logsumexp<'g, T: Float>(z: &[Var<'g, T>]) -> Var<'g, T> {
 
 /// [`logsumexp`] returning an error for an empty slice or a stale handle.
 pub fn try_logsumexp<'g, T: Float>(z: &[Var<'g, T>]) -> Result<Var<'g, T>> {
+    let (_, total, m) = shifted_exps(z, "logsumexp")?;
+    Ok(total.try_ln()? + m)
+}
+
+/// The largest value of a non-empty slice, as a plain number (a constant shift: no gradient).
+/// e^(zᵢ − m) for every i and their sum, with m = max z as a constant (so nothing overflows);
+/// what softmax and log-sum-exp share. `what` names the caller in the empty-slice error.
+fn shifted_exps<'g, T: Float>(
+    z: &[Var<'g, T>],
+    what: &str,
+) -> Result<(Vec<Var<'g, T>>, Var<'g, T>, T)> {
     let Some(first) = z.first() else {
-        return Err(Error::Invalid("logsumexp of an empty vector".into()));
+        return Err(Error::Invalid(format!("{what} of an empty vector")));
     };
-    let g = first.graph();
     let m = max_value(z)?;
     let e = z
         .iter()
         .map(|&zi| (zi - m).try_exp())
         .collect::<Result<Vec<_>>>()?;
-    let total = g.try_sum(&e)?;
-    Ok(total.try_ln()? + m)
+    let total = first.graph().try_sum(&e)?;
+    Ok((e, total, m))
 }
 
-/// The largest value of a non-empty slice, as a plain number (a constant shift: no gradient).
 fn max_value<T: Float>(z: &[Var<'_, T>]) -> Result<T> {
     let mut m = z[0].try_value()?;
     for &zi in &z[1..] {
