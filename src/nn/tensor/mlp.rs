@@ -232,6 +232,23 @@ impl<'g, T: Float> Mlp<'g, T> {
         self.predict_with(x, |z| z.try_softmax(-1))
     }
 
+    /// Each layer's outputs (after its activation) for plain rows `x`, first layer first, each
+    /// `[rows, layer outputs]` row-major, without recording: what
+    /// [`draw_activations`](Mlp::draw_activations) shows.
+    pub fn activations(&self, x: &[T]) -> Result<Vec<Vec<T>>> {
+        let rows = self.rows(x)?;
+        let g = self.graph();
+        g.no_grad(|| {
+            let mut h = g.try_tensor_const(x, &[rows, self.layers[0].nin()])?;
+            let mut out = Vec::with_capacity(self.layers.len());
+            for layer in &self.layers {
+                h = layer.try_forward(h)?;
+                out.push(h.try_to_vec()?);
+            }
+            Ok(out)
+        })
+    }
+
     /// The values of `then(forward(x))` computed inside [`Graph::no_grad`].
     fn predict_with(
         &self,

@@ -11,12 +11,16 @@
 //! is [`Mlp::predict_proba`] over logits trained with
 //! [`Loss::CrossEntropy`](crate::nn::train::Loss).
 //!
+//! [`Mlp::draw_first_layer`] and [`Mlp::draw_activations`] draw what a trained model learned
+//! as PNG images.
+//!
 //! [`scalar`]: crate::nn::scalar
 
 mod activation;
 mod linear;
 mod mlp;
 mod model;
+mod picture;
 
 pub use linear::Linear;
 pub use mlp::Mlp;
