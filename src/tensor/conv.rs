@@ -145,19 +145,24 @@ pub(crate) fn check_window(op: &'static str, xs: Shape, win: &Window) -> Result<
             .is_some_and(|e| e < hw[a] + 2 * win.p[a])
     });
     if !fits {
-        let ext = [win.extent(0), win.extent(1)];
+        let dilated = if win.d == [1, 1] {
+            String::new()
+        } else {
+            format!(" ({}×{} dilated)", win.extent(0), win.extent(1))
+        };
+        let padded = if win.p == [0, 0] {
+            String::new()
+        } else {
+            format!(
+                " ({}×{} padded)",
+                hw[0] + 2 * win.p[0],
+                hw[1] + 2 * win.p[1]
+            )
+        };
         return Err(Error::Invalid(format!(
-            "`{op}`: the kernel ({}×{}, {}×{} with dilation) is larger than the input \
-             ({}×{}, {}×{} with padding {:?}); use a smaller kernel or more padding",
-            win.k[0],
-            win.k[1],
-            ext[0],
-            ext[1],
-            hw[0],
-            hw[1],
-            hw[0] + 2 * win.p[0],
-            hw[1] + 2 * win.p[1],
-            win.p
+            "`{op}`: the kernel {}×{}{dilated} is larger than the input {}×{}{padded}; \
+             use a smaller kernel or more padding",
+            win.k[0], win.k[1], hw[0], hw[1]
         )));
     }
     Ok(())
