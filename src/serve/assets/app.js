@@ -182,14 +182,16 @@ function renderSweep() {
     const node = svg.querySelector(`g.node#${step.node}`);
     if (node) node.classList.add('current');
     for (const edge of svg.querySelectorAll(`path.edge[data-to="${step.node}"]`)) edge.classList.add('active');
+    const label = (id) => { const n = trace.forward.find((m) => m.id === id); return (n && n.name) || id; };
     const computes = trace.forward.find((n) => n.id === step.node).computes;
-    const lines = [`step ${step.step}: ${step.node} = ${computes}, upstream ∂f/∂${step.node} = ${full(step.upstream)}`];
+    const lines = [`step ${step.step}: ${label(step.node)} = ${computes}, upstream ∂f/∂${label(step.node)} = ${full(step.upstream)}`];
     for (const c of step.inputs) {
+      const to = label(c.input);
       if (c.sent === null) {
-        lines.push(`  ${c.input}: ${c.rule} (a constant: no gradient)`);
+        lines.push(`  ${to}: a constant, no gradient   [${c.rule}]`);
       } else {
-        lines.push(`  ${c.input}: upstream × local partial = ${full(step.upstream)} × ${full(c.partial)} = ${full(c.sent)}`
-          + `   [${c.rule}]   ∂f/∂${c.input} so far = ${full(c.accumulated)}`);
+        lines.push(`  ${to}: upstream × local partial = ${full(step.upstream)} × ${full(c.partial)} = ${full(c.sent)}`);
+        lines.push(`  ${' '.repeat(to.length)}  [${c.rule}]   ∂f/∂${to} so far = ${full(c.accumulated)}`);
       }
     }
     detail.textContent = lines.join('\n');
