@@ -40,7 +40,7 @@
 //! | `POST /api/train` with a [training configuration](#training) | `{"id": 1, "parameters": 17, "model": "Mlp 2 → …", "points": [[x, y, label], …], "bounds": [x0, x1, y0, y1], "config": {…}, …}` and the state below |
 //! | `GET /api/train/{id}?since=K` | the session's state: `{"step", "running", "done", "loss", "accuracy", "steps_per_second", "history": {"since": K, "loss": [...]}, "heatmap": {"size": S, "p": [...]}, "error"}` |
 //! | `POST /api/train/{id}/start`, `/pause` | starts or pauses training; the state |
-//! | `POST /api/train/{id}/step` `{"steps": n}` (body optional, n = 1) | pauses, takes n steps; the state after them |
+//! | `POST /api/train/{id}/step?steps=N` (N = 1 unless given, at most [`Limits::max_rate`]) | pauses, takes N steps (fewer when they would take more than half the request time limit); the state after them |
 //! | `DELETE /api/train/{id}` | closes the session: `{"closed": id}` |
 //!
 //! `POST /api/expr` answers `{"value": v, "vars": [...], "grad": [...], "hessian": [[...]]}` as

@@ -41,7 +41,7 @@ pub(crate) struct Command {
 pub(crate) enum Action {
     Start,
     Pause,
-    /// Pause, then take this many steps.
+    /// Pause, then take this many steps (fewer if they take longer than the plan's budget).
     Step(u64),
 }
 
@@ -148,8 +148,10 @@ pub(crate) fn run(
                 Action::Pause => running = false,
                 Action::Step(n) => {
                     running = false;
+                    // At most n steps, and no longer than the budget: the requester waits.
+                    let start = Instant::now();
                     for _ in 0..n {
-                        if trainer.done {
+                        if trainer.done || start.elapsed() >= plan.step_budget {
                             break;
                         }
                         trainer.step_and_record();
