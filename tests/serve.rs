@@ -106,6 +106,37 @@ fn the_page_and_its_assets_are_served() {
 }
 
 #[test]
+fn only_requests_for_a_local_host_are_answered() {
+    use std::io::{Read, Write};
+    let base = start(Limits::default());
+    let addr = base.trim_start_matches("http://");
+    // A page elsewhere whose name points at 127.0.0.1 sends its own name as Host.
+    for (host, status) in [
+        ("evil.example", "403"),
+        ("localhost:8000", "200"),
+        (addr, "200"),
+    ] {
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        write!(
+            stream,
+            "GET /api/limits HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply).unwrap();
+        assert!(
+            reply.starts_with(&format!("HTTP/1.1 {status}")),
+            "{host}: {reply}"
+        );
+        if status == "403" {
+            assert!(
+                reply.contains("answers requests for localhost only, not for host 'evil.example'")
+            );
+        }
+    }
+}
+
+#[test]
 fn limits_are_reported() {
     let base = start(Limits::default());
     let (status, limits) = get(&format!("{base}/api/limits"));

@@ -20,7 +20,10 @@
 //! depth and node count, the network's layers, widths and parameters, the data set's size, the
 //! training steps and rate, the number of training sessions, and the time a request may take.
 //! A training session that nobody polls for [`Limits::session_idle`] is closed and its thread
-//! ends. No request reads or writes a file. The command binds 127.0.0.1 unless told otherwise.
+//! ends. No request reads or writes a file. The command binds 127.0.0.1 unless told otherwise;
+//! on a loopback address the server answers only requests whose `Host` is `localhost` or a
+//! loopback address, so a page elsewhere cannot reach it by pointing its own name at
+//! 127.0.0.1 (DNS rebinding).
 //!
 //! # The API
 //! Requests and responses are JSON (`Content-Type: application/json`); numbers that JSON cannot
@@ -37,7 +40,7 @@
 //! | `POST /api/train` with a [training configuration](#training) | `{"id": 1, "parameters": 17, "model": "Mlp 2 → …", "points": [[x, y, label], …], "bounds": [x0, x1, y0, y1], "config": {…}, …}` and the state below |
 //! | `GET /api/train/{id}?since=K` | the session's state: `{"step", "running", "done", "loss", "accuracy", "steps_per_second", "history": {"since": K, "loss": [...]}, "heatmap": {"size": S, "p": [...]}, "error"}` |
 //! | `POST /api/train/{id}/start`, `/pause` | starts or pauses training; the state |
-//! | `POST /api/train/{id}/step` `{"steps": n}` (body optional, n = 1) | pauses, takes n steps; the state after them |
+//! | `POST /api/train/{id}/step?steps=N` (N = 1 unless given, at most [`Limits::max_rate`]) | pauses, takes N steps (fewer when they would take more than half the request time limit); the state after them |
 //! | `DELETE /api/train/{id}` | closes the session: `{"closed": id}` |
 //!
 //! `POST /api/expr` answers `{"value": v, "vars": [...], "grad": [...], "hessian": [[...]]}` as
@@ -65,7 +68,9 @@
 //! itself at [`Limits::max_steps`]. The state's `loss` and `history` are the data loss on the
 //! whole training set after each step (`history.loss[0]` is the loss before the first step),
 //! `accuracy` the fraction of points whose score has their label's sign, and `heatmap.p` the
-//! predicted probability of label 1 on an S × S grid over `bounds`, top row first.
+//! predicted probability of label 1 on an S × S grid over `bounds`, top row first. One answer
+//! carries at most 10 000 history entries; ask again with `since` where they end for more. The
+//! answers of start, pause and step carry no history (it is polled).
 //!
 //! ```no_run
 //! # async fn example() -> std::io::Result<()> {
@@ -170,6 +175,8 @@ impl Limits {
 struct App {
     limits: Limits,
     sessions: train::Sessions,
+    /// The server listens on a loopback address, so it answers only requests for a local host.
+    local_only: bool,
 }
 
 /// The page and the API, with the body size and request time limits applied (the other
@@ -187,6 +194,7 @@ fn router(app: Arc<App>) -> Router {
         .route("/api/train/{id}/{action}", post(train::control))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(app.clone(), time_limit))
+        .layer(middleware::from_fn_with_state(app.clone(), local_only))
         .layer(DefaultBodyLimit::max(app.limits.max_body_bytes))
         .with_state(app)
 }
@@ -197,6 +205,7 @@ pub async fn run(listener: tokio::net::TcpListener, limits: Limits) -> std::io::
     let app = Arc::new(App {
         limits,
         sessions: train::Sessions::default(),
+        local_only: listener.local_addr()?.ip().is_loopback(),
     });
     let reaper = tokio::spawn(train::close_idle(app.clone()));
     let served = axum::serve(listener, router(app)).await;
@@ -216,11 +225,70 @@ async fn not_found(request: Request) -> ApiError {
     ))
 }
 
+/// On a loopback address, refuses requests whose `Host` is not local: a page elsewhere whose
+/// name was made to point at 127.0.0.1 (DNS rebinding) still sends its own name.
+async fn local_only(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    if app.local_only && !is_local(host) {
+        return ApiError::forbidden(format!(
+            "this server answers requests for localhost only, not for host '{host}'"
+        ))
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// True for a `Host` header naming this machine: `localhost` or a loopback address, with or
+/// without a port.
+fn is_local(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _port)| name),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// Answers with an error when a request takes longer than [`Limits::request_time`].
 async fn time_limit(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let limit = app.limits.request_time;
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => ApiError::timeout(limit).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local;
+
+    #[test]
+    fn local_hosts() {
+        for host in [
+            "localhost",
+            "LOCALHOST:8000",
+            "127.0.0.1:8000",
+            "127.1.2.3",
+            "[::1]:8000",
+            "[::1]",
+        ] {
+            assert!(is_local(host), "{host}");
+        }
+        for host in [
+            "",
+            "example.com",
+            "localhost.example.com:8000",
+            "10.0.0.1:8000",
+            "[::2]:80",
+            "0.0.0.0",
+        ] {
+            assert!(!is_local(host), "{host}");
+        }
     }
 }

@@ -346,17 +346,24 @@ const train = {
   drawLoss() {
     const canvas = $('loss-curve');
     const ctx = canvas.getContext('2d');
-    const h = this.history.filter(Number.isFinite);
     ctx.clearRect(0, 0, canvas.width, canvas.height);
+    const h = this.history;
     if (h.length === 0) return;
-    const top = Math.max(...h) * 1.05 || 1;
+    // One point per pixel column at most: the last loss of the steps that column covers.
+    const columns = Math.min(h.length, canvas.width);
+    const points = [];
+    for (let c = 0; c < columns; c++) {
+      const i = columns === 1 ? 0 : Math.round((c / (columns - 1)) * (h.length - 1));
+      if (Number.isFinite(h[i])) points.push([c / Math.max(columns - 1, 1), h[i]]);
+    }
+    const top = points.reduce((m, p) => Math.max(m, p[1]), 0) * 1.05 || 1;
     ctx.strokeStyle = '#111827';
     ctx.lineWidth = 1.5;
     ctx.beginPath();
-    h.forEach((v, i) => {
-      const x = h.length === 1 ? 0 : (i / (h.length - 1)) * canvas.width;
+    points.forEach(([t, v], k) => {
+      const x = t * canvas.width;
       const y = canvas.height - (v / top) * (canvas.height - 10);
-      if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+      if (k === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
     });
     ctx.stroke();
     ctx.fillStyle = '#6b7280';

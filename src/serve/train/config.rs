@@ -107,6 +107,8 @@ pub(crate) struct Plan {
     pub(crate) rate: u32,
     pub(crate) seed: u64,
     pub(crate) max_steps: u64,
+    /// The longest one step request may train: half the request time limit.
+    pub(crate) step_budget: std::time::Duration,
     /// The configuration with every default filled in, as the answer shows it.
     pub(crate) config: TrainConfig,
 }
@@ -187,6 +189,7 @@ impl TrainConfig {
             rate: self.rate,
             seed,
             max_steps: limits.max_steps,
+            step_budget: limits.request_time / 2,
             config: self,
         })
     }

@@ -24,6 +24,9 @@ use crate::{Grads, Graph, Var};
 /// The heat map is `HEATMAP` × `HEATMAP` cells.
 pub(crate) const HEATMAP: usize = 40;
 
+/// The most loss history entries one answer carries.
+pub(crate) const HISTORY_PER_ANSWER: usize = 10_000;
+
 /// How often a running session redraws its heat map and measures its speed.
 const PUBLISH_EVERY: Duration = Duration::from_millis(100);
 
@@ -38,7 +41,7 @@ pub(crate) struct Command {
 pub(crate) enum Action {
     Start,
     Pause,
-    /// Pause, then take this many steps.
+    /// Pause, then take this many steps (fewer if they take longer than the plan's budget).
     Step(u64),
 }
 
@@ -60,9 +63,11 @@ pub(crate) struct State {
 }
 
 impl State {
-    /// The state as JSON, with the loss history from step `since` on.
+    /// The state as JSON, with the loss history from step `since` on (at most
+    /// [`HISTORY_PER_ANSWER`] entries: ask again from where it ends for more).
     pub(crate) fn to_json(&self, since: usize) -> Value {
         let since = since.min(self.history.len());
+        let end = self.history.len().min(since + HISTORY_PER_ANSWER);
         let numbers = |xs: &[f64]| xs.iter().map(|&x| json_num(x)).collect::<Vec<_>>();
         json!({
             "step": self.step,
@@ -71,7 +76,7 @@ impl State {
             "loss": json_num(self.loss),
             "accuracy": self.accuracy,
             "steps_per_second": self.steps_per_second,
-            "history": {"since": since, "loss": numbers(&self.history[since..])},
+            "history": {"since": since, "loss": numbers(&self.history[since..end])},
             "heatmap": {"size": HEATMAP, "p": numbers(&self.heatmap)},
             "error": self.error,
         })
@@ -143,8 +148,10 @@ pub(crate) fn run(
                 Action::Pause => running = false,
                 Action::Step(n) => {
                     running = false;
+                    // At most n steps, and no longer than the budget: the requester waits.
+                    let start = Instant::now();
                     for _ in 0..n {
-                        if trainer.done {
+                        if trainer.done || start.elapsed() >= plan.step_budget {
                             break;
                         }
                         trainer.step_and_record();
@@ -392,6 +399,27 @@ mod tests {
     fn plan(json: &str) -> Plan {
         let config: TrainConfig = serde_json::from_str(json).unwrap();
         config.plan(&Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn an_answer_carries_at_most_a_page_of_history() {
+        let state = State {
+            history: (0..HISTORY_PER_ANSWER + 5).map(|i| i as f64).collect(),
+            ..State::default()
+        };
+        let page = |since: usize| state.to_json(since)["history"].clone();
+        assert_eq!(
+            page(0)["loss"].as_array().unwrap().len(),
+            HISTORY_PER_ANSWER
+        );
+        assert_eq!(
+            page(HISTORY_PER_ANSWER)["loss"],
+            json!([10000.0, 10001.0, 10002.0, 10003.0, 10004.0])
+        );
+        assert_eq!(
+            page(usize::MAX),
+            json!({"since": HISTORY_PER_ANSWER + 5, "loss": []})
+        );
     }
 
     #[test]
