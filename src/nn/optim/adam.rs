@@ -148,8 +148,9 @@ impl<T: Float> Optimizer<T> for Adam<T> {
             v,
             v_max,
         };
-        if n >= PARALLEL_LEN {
-            // Two halves on two threads (the update of each element is independent).
+        if n >= PARALLEL_LEN && rayon::current_num_threads() > 1 {
+            // Two halves on two threads (the update of each element is independent). With a
+            // pool of one thread, the hop to it would only add a wake-up.
             let (a, b) = slices.split(n / 2);
             rayon::join(|| k.apply(a), || k.apply(b));
         } else {
