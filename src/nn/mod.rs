@@ -45,6 +45,7 @@
 pub mod clip;
 mod init;
 pub mod optim;
+pub mod quant;
 pub mod scalar;
 pub mod schedule;
 pub mod tensor;
