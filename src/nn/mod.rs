@@ -43,6 +43,7 @@
 //! ```
 
 pub mod clip;
+pub mod distill;
 mod init;
 pub mod optim;
 pub mod quant;
