@@ -36,7 +36,7 @@ use crate::tensor::Tensor;
 /// let g = Graph::new();
 /// let s = g.tensor(&[1.0, 0.0], &[1, 2]);
 /// // Student and teacher agree: the KL term is 0, the loss is (1 − α)·CE.
-/// let l = distillation_loss(s, &[2.0, 0.0], &[0], 2.0, 0.5).unwrap();
+/// let l = distillation_loss(s, &[1.0, 0.0], &[0], 2.0, 0.5).unwrap();
 /// let ce = (1.0 + (-1.0f64).exp()).ln();
 /// assert!((l.value() - 0.5 * ce).abs() < 1e-12);
 /// ```
