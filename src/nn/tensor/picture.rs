@@ -136,7 +136,8 @@ impl<T: Float> Mlp<'_, T> {
             (cols as i32 * (tw + gap) + gap) as u32,
             (top + rows as i32 * (th + gap) + gap) as u32,
         );
-        let root = canvas(path, size.max((520, 0)))?;
+        // At least wide enough for the two lines of title.
+        let root = canvas(path, (size.0.max(620), size.1))?;
         let draw = || -> std::result::Result<(), String> {
             text(
                 &root,
