@@ -407,19 +407,21 @@ fn pictures_are_pngs_sized_by_the_model() {
         &mut rng,
     );
     let (a, b) = (dir.join("small.png"), dir.join("large.png"));
-    small.draw_first_layer((4, 4), &a).unwrap();
-    large.draw_first_layer((4, 4), &b).unwrap();
+    small.draw_first_layer((4, 4), 100, &a).unwrap();
+    large.draw_first_layer((4, 4), 100, &b).unwrap();
     let ((wa, ha), (wb, hb)) = (png_size(&a), png_size(&b));
     assert_eq!(wa, wb);
     assert!(hb > ha, "{ha} vs {hb}");
+    large.draw_first_layer((4, 4), 10, &b).unwrap();
+    assert!(png_size(&b).1 < hb, "10 of the 24 units take fewer rows");
     let x = [0.5; 16];
     let c = dir.join("activations.png");
     large.draw_activations(&x, (4, 4), &c).unwrap();
     assert!(png_size(&c).0 > 0);
-    assert!(large.draw_first_layer((4, 3), &a).is_err());
+    assert!(large.draw_first_layer((4, 3), 100, &a).is_err());
     assert!(large.draw_activations(&[0.5; 32], (4, 4), &c).is_err());
     let e = large
-        .draw_first_layer((4, 4), dir.join("w.svg"))
+        .draw_first_layer((4, 4), 100, dir.join("w.svg"))
         .unwrap_err();
     assert!(e.to_string().contains(".png"), "{e}");
     assert_eq!(
