@@ -5,8 +5,8 @@
 //! (lr 1e-3) with mini-batches of 32, 10% of the training rows held out for early stopping
 //! (patience 10, best weights restored). Prints the per-epoch history, the test accuracy and the
 //! confusion matrix, and writes the loss curve (`digits_loss.png` in the system temp dir, or
-//! `--out PATH`, `.png` or `.svg`) and next to it two pictures: the first layer's weights as
-//! 8×8 images (`digits_weights.png`) and what one test image activates
+//! `--out PATH`, `.png` or `.svg`) and next to it two pictures: the weights of the 64 first-layer
+//! units the output layer relies on most, as 8×8 images (`digits_weights.png`) and what one test image activates
 //! (`digits_activations.png`).
 //!
 //! Each layer is a matmul, a broadcast add and an activation on the whole batch, so an epoch
@@ -47,7 +47,7 @@ fn run() -> Result<()> {
     history.plot(&args.out)?;
     let weights_png = args.out.with_file_name("digits_weights.png");
     let activations_png = args.out.with_file_name("digits_activations.png");
-    model.draw_first_layer((8, 8), &weights_png)?;
+    model.draw_first_layer((8, 8), 64, &weights_png)?;
     let sample: Vec<f32> = test.row(0).iter().map(|&v| v as f32).collect();
     model.draw_activations(&sample, (8, 8), &activations_png)?;
 

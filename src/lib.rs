@@ -38,7 +38,9 @@
 //! - [`tutorial`]: backpropagation from the chain rule to gradient descent, in four chapters
 //!   whose every example is a test.
 //! - [`nn`]: neurons, layers and MLPs built only from graph ops, losses, initializers,
-//!   optimizers (SGD, AdaGrad, RMSprop, Adam, AdamW), schedules and clipping.
+//!   optimizers (SGD, AdaGrad, RMSprop, Adam, AdamW), schedules and clipping; [`nn::tensor`]:
+//!   the tensor `Linear` and `Mlp` for speed; [`nn::quant`]: int8 weight quantization;
+//!   [`nn::distill`]: knowledge distillation.
 //! - [`nn::train`]: `fit` / `evaluate` / `predict` with validation, early stopping, schedules,
 //!   a progress bar and a history; K-fold cross-validation, grid and random search.
 //! - [`io`]: save and load parameters as safetensors; history as CSV, JSON and a loss curve.

@@ -283,7 +283,8 @@ impl<'g, T: Float> Mlp<'g, T> {
     /// parameter, keeps it for [`update_params`](crate::nn::train::Trainable::update_params),
     /// rewinds to the mark and returns the loss value. `loss` may record anything on the graph
     /// (it is freed too); [`loss_and_grad`](crate::nn::train::Trainable::loss_and_grad) is this
-    /// with a [`Loss`](crate::nn::train::Loss).
+    /// with a [`Loss`](crate::nn::train::Loss), and [`Distill`](crate::nn::distill::Distill)
+    /// uses it with a distillation loss.
     pub fn loss_and_grad_with(
         &mut self,
         x: &[f64],

@@ -114,10 +114,18 @@ fn grid(n: usize) -> (usize, usize) {
 
 impl<T: Float> Mlp<'_, T> {
     /// Writes the first layer's weights to a PNG file: each unit's incoming weights (a row of
-    /// `layers.0.weight`) drawn as an `h × w` image, the units in a grid, red for positive and
-    /// blue for negative, each unit scaled to its own largest |weight| so its pattern shows.
-    /// Errors unless `h · w` is the number of inputs and `path` ends in `.png`.
-    pub fn draw_first_layer(&self, (h, w): (usize, usize), path: impl AsRef<Path>) -> Result<()> {
+    /// `layers.0.weight`) drawn as an `h × w` image, red for positive and blue for negative,
+    /// each unit scaled to its own largest |weight| so its pattern shows, labelled with its
+    /// index. At most `max_units` units are drawn: those the next layer weighs most (the
+    /// largest Euclidean norm of their column of `layers.1.weight`), most important first; a
+    /// one-layer model's units are drawn in order. Errors unless `h · w` is the number of
+    /// inputs and `path` ends in `.png`.
+    pub fn draw_first_layer(
+        &self,
+        (h, w): (usize, usize),
+        max_units: usize,
+        path: impl AsRef<Path>,
+    ) -> Result<()> {
         let path = path.as_ref();
         let first = self.layers()[0];
         self.check_image("draw_first_layer", (h, w))?;
@@ -128,24 +136,41 @@ impl<T: Float> Mlp<'_, T> {
             .map(|v| v.to_f64())
             .collect();
         let n = first.nout();
-        let (cols, rows) = grid(n);
+        let mut units: Vec<usize> = (0..n).collect();
+        if let Some(next) = self.layers().get(1) {
+            let w2 = next.weight().try_to_vec()?;
+            let norm =
+                |u: usize| -> f64 { w2.chunks_exact(n).map(|row| row[u].to_f64().powi(2)).sum() };
+            units.sort_by(|&a, &b| norm(b).total_cmp(&norm(a)));
+        }
+        units.truncate(max_units.max(1));
+        let (cols, rows) = grid(units.len());
         let cell = (64 / h.max(w)).max(2) as i32;
-        let (tw, th) = (w as i32 * cell, h as i32 * cell);
+        let (tw, th) = (w as i32 * cell, h as i32 * cell + 14);
         let (gap, top) = (8, 56);
         let size = (
             (cols as i32 * (tw + gap) + gap) as u32,
             (top + rows as i32 * (th + gap) + gap) as u32,
         );
-        let root = canvas(path, size.max((520, 0)))?;
+        // At least wide enough for the two lines of title.
+        let root = canvas(path, (size.0.max(640), size.1))?;
+        let which = if units.len() == n {
+            format!("its {n} units")
+        } else {
+            format!(
+                "the {} of its {n} units the next layer weighs most",
+                units.len()
+            )
+        };
         let draw = || -> std::result::Result<(), String> {
             text(
                 &root,
                 &format!(
-                    "first layer: the {} inputs each of {n} units sees, as {h}×{w} images",
+                    "first layer: {which}, each unit's {} input weights as an {h}×{w} image",
                     h * w
                 ),
                 (gap, 8),
-                18,
+                16,
             )?;
             text(
                 &root,
@@ -153,13 +178,20 @@ impl<T: Float> Mlp<'_, T> {
                 (gap, 32),
                 14,
             )?;
-            for (u, row) in weights.chunks_exact(h * w).enumerate() {
+            for (i, &u) in units.iter().enumerate() {
+                let row = &weights[u * h * w..(u + 1) * h * w];
                 let m = max_abs(row);
                 let at = (
-                    gap + (u % cols) as i32 * (tw + gap),
-                    top + (u / cols) as i32 * (th + gap),
+                    gap + (i % cols) as i32 * (tw + gap),
+                    top + (i / cols) as i32 * (th + gap),
                 );
                 image(&root, at, (h, w), cell, row, |v| diverging(v / m))?;
+                text(
+                    &root,
+                    &format!("#{u}"),
+                    (at.0, at.1 + h as i32 * cell + 1),
+                    11,
+                )?;
             }
             root.present().map_err(|e| e.to_string())
         };
