@@ -72,6 +72,7 @@ mod backward;
 mod elementwise;
 mod gemm;
 mod kernels;
+mod kinks;
 mod matmul;
 mod movement;
 mod numeric;
@@ -83,8 +84,9 @@ mod rules;
 mod shape;
 mod store;
 
-pub(crate) use anomaly::{Site, recorded_anomaly};
+pub(crate) use anomaly::{Site, recorded_anomaly, unravel};
 pub(crate) use backward::TensorGrads;
+pub(crate) use kinks::kink_sides;
 pub use shape::MAX_RANK;
 pub use store::TensorOp;
 pub(crate) use store::TensorStore;
