@@ -59,6 +59,6 @@ pub use formula_report::{FormulaReport, PointCheck, VariableReport, Verdict};
 pub use options::{GradcheckOptions, Status};
 pub use report::{CheckKind, Component, GradcheckReport, TensorLayout};
 pub use tensor::{
-    TensorInput, gradcheck_tensors, gradgradcheck_tensors, try_gradcheck_tensors,
+    TensorFunction, TensorInput, gradcheck_tensors, gradgradcheck_tensors, try_gradcheck_tensors,
     try_gradgradcheck_tensors,
 };

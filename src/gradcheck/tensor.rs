@@ -12,6 +12,12 @@ use super::report::{CheckKind, GradcheckReport, TensorLayout};
 use crate::error::or_panic;
 use crate::{Error, Graph, Mark, Result, Tensor, Var};
 
+/// A scalar function of tensors, as the tensor checks take it: any
+/// `for<'g> Fn(&[Tensor<'g>]) -> Var<'g>` (a closure written in the call, or a `fn`).
+pub trait TensorFunction: for<'g> Fn(&[Tensor<'g>]) -> Var<'g> {}
+
+impl<F: for<'g> Fn(&[Tensor<'g>]) -> Var<'g>> TensorFunction for F {}
+
 /// A tensor input of [`gradcheck_tensors`]: its elements (row-major), its shape and a name
 /// for the report.
 #[derive(Clone, Debug, PartialEq)]
@@ -77,34 +83,29 @@ impl TensorInput {
 /// assert_eq!(report.label(c), "∂f/∂W[1, 0]");
 /// ```
 #[track_caller]
-pub fn gradcheck_tensors<F>(
-    f: F,
+pub fn gradcheck_tensors(
+    f: impl TensorFunction,
     inputs: &[TensorInput],
     options: GradcheckOptions,
-) -> GradcheckReport
-where
-    F: for<'g> Fn(&[Tensor<'g>]) -> Var<'g>,
-{
+) -> GradcheckReport {
     or_panic(try_gradcheck_tensors(f, inputs, options))
 }
 
 /// [`gradcheck_tensors`] returning an error for invalid options, no inputs, an input whose
 /// values do not fill its shape, or a closure that mixes graphs.
-pub fn try_gradcheck_tensors<F>(
-    f: F,
+pub fn try_gradcheck_tensors(
+    f: impl TensorFunction,
     inputs: &[TensorInput],
     options: GradcheckOptions,
-) -> Result<GradcheckReport>
-where
-    F: for<'g> Fn(&[Tensor<'g>]) -> Var<'g>,
-{
-    let (x, layout) = prepare(inputs, &options)?;
+) -> Result<GradcheckReport> {
     let g = Graph::new();
-    let mut s = Session::new(&g, &f, inputs)?;
-    let (sample, grad) = s.gradient(&x)?;
-    let kind = CheckKind::Gradient;
-    let mut report =
-        GradcheckReport::new(kind, &x, sample.values.clone(), options).with_tensors(layout);
+    let Start {
+        x,
+        mut s,
+        sample,
+        grad,
+        mut report,
+    } = start(&g, &f, inputs, options, CheckKind::Gradient)?;
     for (j, &a) in grad.iter().enumerate() {
         let column = central(&x, j, &options, &sample.signature, |p| s.eval(p))?;
         report.push(0, j, a, column.derivative[0], column.kink);
@@ -132,31 +133,30 @@ where
 /// assert_eq!(report.get(0, 1).unwrap().analytical, 0.0);
 /// ```
 #[track_caller]
-pub fn gradgradcheck_tensors<F>(
-    f: F,
+pub fn gradgradcheck_tensors(
+    f: impl TensorFunction,
     inputs: &[TensorInput],
     options: GradcheckOptions,
-) -> GradcheckReport
-where
-    F: for<'g> Fn(&[Tensor<'g>]) -> Var<'g>,
-{
+) -> GradcheckReport {
     or_panic(try_gradgradcheck_tensors(f, inputs, options))
 }
 
 /// [`gradgradcheck_tensors`] returning an error for invalid options, no inputs, an input
 /// whose values do not fill its shape, or a closure that mixes graphs.
-pub fn try_gradgradcheck_tensors<F>(
-    f: F,
+pub fn try_gradgradcheck_tensors(
+    f: impl TensorFunction,
     inputs: &[TensorInput],
     options: GradcheckOptions,
-) -> Result<GradcheckReport>
-where
-    F: for<'g> Fn(&[Tensor<'g>]) -> Var<'g>,
-{
-    let (x, layout) = prepare(inputs, &options)?;
+) -> Result<GradcheckReport> {
     let g = Graph::new();
-    let mut s = Session::new(&g, &f, inputs)?;
-    let (sample, _) = s.gradient(&x)?;
+    let kind = CheckKind::SecondDerivative;
+    let Start {
+        x,
+        mut s,
+        sample,
+        mut report,
+        ..
+    } = start(&g, &f, inputs, options, kind)?;
     let n = x.len();
     // Column j of H is H·eⱼ (analytical) and the difference of the gradient along xⱼ.
     let mut hess = Vec::with_capacity(n);
@@ -171,8 +171,6 @@ where
             })
         })?);
     }
-    let kind = CheckKind::SecondDerivative;
-    let mut report = GradcheckReport::new(kind, &x, sample.values, options).with_tensors(layout);
     // Row-major, as the scalar check: component (i, j) is ∂²f/∂xᵢ∂xⱼ, entry i of column j.
     for i in 0..n {
         for (j, (h, c)) in hess.iter().zip(&columns).enumerate() {
@@ -181,6 +179,37 @@ where
     }
     report.skip_kinks();
     Ok(report)
+}
+
+/// What both checks start from: the point (every element, flattened), a session on the
+/// graph, the value, kink signature and engine gradient at the point, and an empty report.
+struct Start<'g, 'f, F> {
+    x: Vec<f64>,
+    s: Session<'g, 'f, F>,
+    sample: Sample,
+    grad: Vec<f64>,
+    report: GradcheckReport,
+}
+
+fn start<'g, 'f, F: TensorFunction>(
+    g: &'g Graph,
+    f: &'f F,
+    inputs: &[TensorInput],
+    options: GradcheckOptions,
+    kind: CheckKind,
+) -> Result<Start<'g, 'f, F>> {
+    let (x, layout) = prepare(inputs, &options)?;
+    let mut s = Session::new(g, f, inputs)?;
+    let (sample, grad) = s.gradient(&x)?;
+    let report =
+        GradcheckReport::new(kind, &x, sample.values.clone(), options).with_tensors(layout);
+    Ok(Start {
+        x,
+        s,
+        sample,
+        grad,
+        report,
+    })
 }
 
 /// Validates the options and inputs; returns the point (every element, flattened) and where
@@ -230,10 +259,7 @@ struct Session<'g, 'f, F> {
     f: &'f F,
 }
 
-impl<'g, 'f, F> Session<'g, 'f, F>
-where
-    F: for<'a> Fn(&[Tensor<'a>]) -> Var<'a>,
-{
+impl<'g, 'f, F: TensorFunction> Session<'g, 'f, F> {
     fn new(g: &'g Graph, f: &'f F, inputs: &[TensorInput]) -> Result<Self> {
         let xs = inputs
             .iter()
