@@ -76,6 +76,8 @@ pub mod nn;
 mod real;
 pub mod rules;
 mod scalar;
+#[cfg(feature = "serve")]
+pub mod serve;
 mod tape;
 pub mod tensor;
 pub mod trace;

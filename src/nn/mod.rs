@@ -1,5 +1,6 @@
 //! Neural networks built only from graph operations: modules, activations, losses,
-//! initializers, optimizers, learning-rate schedules and gradient clipping.
+//! initializers, optimizers, learning-rate schedules and gradient clipping; layers of scalar
+//! neurons ([`scalar`], for teaching) and of tensors ([`tensor`], for speed).
 //!
 //! The pieces, and how one training step uses them:
 //!
@@ -46,6 +47,7 @@ mod init;
 pub mod optim;
 pub mod scalar;
 pub mod schedule;
+pub mod tensor;
 pub mod train;
 
 pub use init::Init;

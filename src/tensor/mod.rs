@@ -1,5 +1,5 @@
 //! Tensors on the same tape as scalars: broadcasting elementwise ops, reductions, matmul,
-//! movement ops, softmax, with gradients.
+//! movement ops, softmax, 2-D convolution and pooling, with gradients.
 //!
 //! A [`Tensor`] is a `Copy` handle like [`Var`]: the graph and the key of a node whose op is
 //! [`Op::Tensor`](crate::Op::Tensor). The node holds a shape and a contiguous row-major buffer
@@ -69,6 +69,7 @@
 
 mod anomaly;
 mod backward;
+mod conv;
 mod elementwise;
 mod gemm;
 mod kernels;
@@ -77,6 +78,7 @@ mod matmul;
 mod movement;
 mod numeric;
 mod ops;
+mod pool;
 mod record;
 mod recorded;
 mod reduce;
@@ -87,6 +89,8 @@ mod store;
 pub(crate) use anomaly::{Site, recorded_anomaly, unravel};
 pub(crate) use backward::TensorGrads;
 pub(crate) use kinks::kink_sides;
+pub use conv::Conv2dOptions;
+pub use pool::Pool2dOptions;
 pub use shape::MAX_RANK;
 pub use store::TensorOp;
 pub(crate) use store::TensorStore;

@@ -3,8 +3,10 @@
 
 use std::cell::RefCell;
 
+use super::conv::{self, Window};
 use super::kernels::{self, each_fn1, each_fn2, simd};
 use super::matmul::{matmul, matmul_shape};
+use super::pool;
 use super::rules::TensorMath;
 use super::shape::{Shape, walk};
 use super::store::{Pool, perm_at};
@@ -289,5 +291,31 @@ impl<T: Float> TensorMath for Val<'_, T> {
             &mut out,
         );
         Ok(a.own(s, out))
+    }
+
+    fn im2col(&self, win: &Window) -> Result<Self> {
+        let to = win.cols_shape(self.shape);
+        let mut out = self.buf(to.numel());
+        conv::im2col(self.data(), self.shape, win, T::ZERO, &mut out);
+        Ok(self.own(to, out))
+    }
+
+    fn col2im(&self, win: &Window, to: Shape) -> Result<Self> {
+        let mut out = self.buf(to.numel());
+        conv::col2im(self.data(), to, win, &mut out);
+        Ok(self.own(to, out))
+    }
+
+    fn pool_max_weights(x: &Self, y: &Self, win: &Window) -> Result<Self> {
+        let to = win.cols_shape(pool::planes(x.shape));
+        let (mut cols, mut count) = (x.buf(to.numel()), x.buf(y.data().len()));
+        let mut out = x.buf(to.numel());
+        let xd = (x.data(), x.shape);
+        pool::max_weights(xd, y.data(), win, &mut cols, &mut count, &mut out);
+        let mut p = x.pool.borrow_mut();
+        p.put(cols);
+        p.put(count);
+        drop(p);
+        Ok(x.own(to, out))
     }
 }

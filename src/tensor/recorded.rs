@@ -2,7 +2,9 @@
 //! is itself recorded and can be differentiated again.
 
 use super::Tensor;
+use super::conv::{self, Window};
 use super::kernels;
+use super::pool;
 use super::rules::TensorMath;
 use super::shape::Shape;
 use super::store::{TensorOp, perm_at};
@@ -158,6 +160,30 @@ impl<T: Float> TensorMath for Tensor<'_, T> {
 
     fn select(cond: &Self, a: &Self, b: &Self) -> Result<Self> {
         cond.try_select(*a, *b)
+    }
+
+    fn im2col(&self, win: &Window) -> Result<Self> {
+        let to = win.cols_shape(TensorMath::shape(self));
+        let win = *win;
+        self.with_params(TensorOp::Im2Col, win.params(), to, |x, xs, _, out| {
+            conv::im2col(x, xs, &win, T::ZERO, out)
+        })
+    }
+
+    fn col2im(&self, win: &Window, to: Shape) -> Result<Self> {
+        let win = *win;
+        self.with_params(TensorOp::Col2Im, win.params(), to, |g, _, _, out| {
+            conv::col2im(g, to, &win, out)
+        })
+    }
+
+    fn pool_max_weights(x: &Self, y: &Self, win: &Window) -> Result<Self> {
+        let to = win.cols_shape(pool::planes(TensorMath::shape(x)));
+        let yv = y.try_to_vec()?;
+        x.const_from(to, |xd, xs, out| {
+            let (mut cols, mut count) = (Vec::new(), Vec::new());
+            pool::max_weights((xd, xs), &yv, win, &mut cols, &mut count, out);
+        })
     }
 }
 

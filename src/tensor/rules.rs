@@ -18,6 +18,8 @@
 //! The un-broadcast (summing a contribution back to its input's shape) happens in one place:
 //! the `send` wrapper at the top of [`pullback`], for every op.
 
+use super::conv::Window;
+use super::pool::planes;
 use super::shape::Shape;
 use super::store::{TensorOp, perm_at};
 use crate::error::Result;
@@ -73,6 +75,19 @@ pub(crate) trait TensorMath: Sized {
     fn scatter_last(&self, labels: &[u32], to: Shape) -> Result<Self>;
     /// `cond ≠ 0 ? a : b`, broadcasting.
     fn select(cond: &Self, a: &Self, b: &Self) -> Result<Self>;
+    /// The windows of an `(N, C, H, W)` tensor as columns `(N, C·kh·kw, OH·OW)` (zeros in the
+    /// padding).
+    fn im2col(&self, win: &Window) -> Result<Self>;
+    /// im2col's adjoint: columns `(N, C·kh·kw, OH·OW)` added back into zeros shaped `to`.
+    fn col2im(&self, win: &Window, to: Shape) -> Result<Self>;
+    /// The constant weights of a max pool's gradient in the im2col layout of its planes,
+    /// `(N·C, kh·kw, OH·OW)`: 1/k at the k maxima of each window. `y` is the pool's output.
+    fn pool_max_weights(x: &Self, y: &Self, win: &Window) -> Result<Self>;
+}
+
+/// A shape built from dimensions the rules derived from valid shapes.
+fn dims(d: &[usize]) -> Shape {
+    Shape::SCALAR.concat(d)
 }
 
 /// What the rules know about the node being differentiated.
@@ -215,6 +230,50 @@ pub(crate) fn pullback<V: TensorMath>(
             let s = g.sum_keep(1 << axis)?;
             out(0, g.sub(&y.exp()?.mul(&s)?)?)?;
         }
+        // y[n] = W₂ @ im2col(x)[n] + b, W₂ the weight as (O, C·kh·kw), G = g as (N, O, L):
+        // ∂x = col2im(W₂ᵀ @ G), ∂W₂ = Σₙ G[n] @ im2col(x)[n]ᵀ, ∂b = Σ G over n and L.
+        TensorOp::Conv2d => {
+            let win = Window::from_params(node.params);
+            let (ws, ys) = (xs(1), y.shape());
+            let (n, o, l) = (ys.dim(0), ys.dim(1), ys.dim(2) * ys.dim(3));
+            let w2 = dims(&[o, ws.dim(1) * win.taps()]);
+            let g3 = g.reshape(dims(&[n, o, l]))?;
+            if need(0) {
+                let dcols = V::matmul(&x(1).reshape(w2)?, true, &g3, false)?;
+                out(0, dcols.col2im(&win, xs(0))?)?;
+            }
+            if need(1) {
+                let cols = x(0).im2col(&win)?;
+                let dw = V::matmul(&g3, false, &cols, true)?.sum_to(w2)?;
+                out(1, dw.reshape(ws)?)?;
+            }
+            if node.n_in == 3 && need(2) {
+                out(2, g3.sum_keep(0b101)?.reshape(dims(&[o]))?)?;
+            }
+        }
+        // Each window's gradient is spread over its taps, 1/k to each of its k maxima (max)
+        // or 1/(kh·kw) to each tap (average), and col2im adds the taps onto the input.
+        TensorOp::MaxPool2d | TensorOp::AvgPool2d => {
+            let win = Window::from_params(node.params);
+            let (s, ys) = (xs(0), y.shape());
+            let ps = planes(s);
+            let (nc, l) = (ps.dim(0), ys.dim(2) * ys.dim(3));
+            let taps = g
+                .reshape(dims(&[nc, 1, l]))?
+                .broadcast_to(dims(&[nc, win.taps(), l]))?;
+            let taps = if node.op == TensorOp::MaxPool2d {
+                taps.mul(&V::pool_max_weights(&x(0), y, &win)?)?
+            } else {
+                taps.scale(1.0 / win.taps() as f64)?
+            };
+            out(0, taps.col2im(&win, ps)?.reshape(s)?)?;
+        }
+        // Both are linear and each other's adjoint.
+        TensorOp::Im2Col => {
+            let win = Window::from_params(node.params);
+            out(0, g.col2im(&win, xs(0))?)?;
+        }
+        TensorOp::Col2Im => out(0, g.im2col(&Window::from_params(node.params))?)?,
     }
     Ok(())
 }

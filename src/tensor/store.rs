@@ -101,6 +101,18 @@ pub enum TensorOp {
         /// The axis.
         axis: u8,
     },
+    /// 2-D convolution of `(x, w)` or `(x, w, b)`; the window is the node's parameters.
+    Conv2d,
+    /// 2-D max pooling; the window is the node's parameters.
+    MaxPool2d,
+    /// 2-D average pooling; the window is the node's parameters.
+    AvgPool2d,
+    /// The windows of an `(N, C, H, W)` input as columns `(N, C·kh·kw, OH·OW)`. Recorded only
+    /// by the recorded backward of a convolution or pool; its derivative is `Col2Im`.
+    Im2Col,
+    /// `Im2Col`'s adjoint: columns added back into the node's `(N, C, H, W)` shape. Recorded
+    /// only by the recorded backward of a convolution or pool; its derivative is `Im2Col`.
+    Col2Im,
 }
 
 impl TensorOp {
@@ -127,6 +139,11 @@ impl TensorOp {
             TensorOp::Where => "where",
             TensorOp::Softmax { .. } => "softmax",
             TensorOp::LogSoftmax { .. } => "log_softmax",
+            TensorOp::Conv2d => "conv2d",
+            TensorOp::MaxPool2d => "max_pool2d",
+            TensorOp::AvgPool2d => "avg_pool2d",
+            TensorOp::Im2Col => "im2col",
+            TensorOp::Col2Im => "col2im",
         }
     }
 }

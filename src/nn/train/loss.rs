@@ -4,6 +4,7 @@ use crate::error::{Error, Result};
 use crate::nn::scalar::loss as scalar_loss;
 use crate::real::Float;
 use crate::scalar::Var;
+use crate::tensor::Tensor;
 
 /// Which loss [`fit`](super::fit) minimises. Each is the mean over the rows of a per-row loss,
 /// the same formulas as [`nn::scalar::loss`](crate::nn::scalar::loss):
@@ -102,6 +103,75 @@ impl Loss {
             Loss::Hinge => scalar_loss::try_hinge(&first, &y),
             Loss::CrossEntropy => unreachable!("handled above"),
         }
+    }
+
+    /// The loss recorded on a graph from a batch of outputs `[rows, n_outputs]` (a tensor
+    /// model's forward pass) and one target per row: the same formulas as
+    /// [`scalar`](Loss::scalar), written with tensor ops. Cross-entropy is the fused, stable
+    /// `−mean(log_softmax(z)[label])`; binary cross-entropy uses `max(z, 0)` (a tie at 0 splits,
+    /// so ∂ℓ/∂z = σ(0) − y there as in the scalar form).
+    ///
+    /// ```
+    /// use tapegrad::Graph;
+    /// use tapegrad::nn::train::Loss;
+    /// let g = Graph::new();
+    /// let z = g.tensor(&[1.0, 3.0], &[2, 1]);
+    /// let l = Loss::Mse.try_tensor(z, &[0.0, 1.0]).unwrap();
+    /// assert_eq!(l.value(), 2.5);
+    /// assert_eq!(g.backward(l).tensor(z), &[1.0, 2.0]); // 2(p − y)/n
+    /// ```
+    pub fn try_tensor<'g, T: Float>(
+        self,
+        outputs: Tensor<'g, T>,
+        targets: &[f64],
+    ) -> Result<Var<'g, T>> {
+        let s = outputs.try_shape()?;
+        if s.len() != 2 || s[0] != targets.len() || targets.is_empty() {
+            return Err(Error::Shape {
+                op: "loss",
+                lhs: s,
+                rhs: vec![targets.len()],
+            });
+        }
+        self.check_outputs(s[1])?;
+        if self == Loss::CrossEntropy {
+            let labels = targets
+                .iter()
+                .map(|&y| label(y, s[1]))
+                .collect::<Result<Vec<_>>>()?;
+            return outputs
+                .try_log_softmax(-1)?
+                .try_gather(&labels)?
+                .try_mean()?
+                .try_neg();
+        }
+        let g = outputs.graph();
+        let y: Vec<T> = targets.iter().map(|&t| T::from_f64(t)).collect();
+        let y = g.try_tensor_const(&y, &s)?;
+        let terms = match self {
+            Loss::Mse => outputs.try_sub(y)?.try_powi(2)?,
+            Loss::Mae => outputs.try_sub(y)?.try_abs()?,
+            Loss::BceWithLogits => {
+                let zero = g.constant(T::ZERO).as_tensor();
+                let one = g.constant(T::ONE).as_tensor();
+                let softplus = outputs
+                    .try_abs()?
+                    .try_neg()?
+                    .try_exp()?
+                    .try_add(one)?
+                    .try_ln()?;
+                outputs
+                    .try_maximum(zero)?
+                    .try_sub(outputs.try_mul(y)?)?
+                    .try_add(softplus)?
+            }
+            Loss::Hinge => {
+                let one = g.constant(T::ONE).as_tensor();
+                one.try_sub(y.try_mul(outputs)?)?.try_relu()?
+            }
+            Loss::CrossEntropy => unreachable!("handled above"),
+        };
+        terms.try_mean()
     }
 
     /// The loss of plain outputs (`n_outputs` per row, row-major) against the targets: the same
