@@ -10,6 +10,7 @@ use tapegrad::gradcheck::{
     CheckKind, GradcheckOptions, Status, TensorInput, gradcheck_tensors, gradgradcheck_tensors,
     try_gradcheck_tensors,
 };
+use tapegrad::tensor::{Conv2dOptions, Pool2dOptions};
 use tapegrad::{Error, Tensor, Var};
 use tensor_common::data;
 
@@ -73,6 +74,18 @@ fn correct_cases() -> Vec<(&'static str, F, Vec<TensorInput>)> {
             "elementwise: exp, log, sqrt, sigmoid",
             |t| weighted((t[0] * t[0] + 1.0).ln() + (t[0].exp() + 0.5).sqrt() + t[0].sigmoid()),
             vec![input(&[2, 3], 12)],
+        ),
+        (
+            "conv2d, tanh, max_pool2d",
+            |t| {
+                let conv = t[0].conv2d(t[1], Some(t[2]), Conv2dOptions::default());
+                weighted(conv.tanh().max_pool2d(Pool2dOptions::new(2).stride(1)))
+            },
+            vec![
+                input(&[1, 1, 4, 4], 15),
+                input(&[2, 1, 2, 2], 16),
+                input(&[2], 17),
+            ],
         ),
         (
             "a scalar input among tensors",

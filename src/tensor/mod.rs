@@ -88,8 +88,8 @@ mod store;
 
 pub(crate) use anomaly::{Site, recorded_anomaly, unravel};
 pub(crate) use backward::TensorGrads;
-pub(crate) use kinks::kink_sides;
 pub use conv::Conv2dOptions;
+pub(crate) use kinks::kink_sides;
 pub use pool::Pool2dOptions;
 pub use shape::MAX_RANK;
 pub use store::TensorOp;
