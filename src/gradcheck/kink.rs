@@ -9,13 +9,15 @@
 //! the derivative is only a convention) is caught the same way: the tie is its own side.
 
 use crate::rules::{Fn1, Fn2};
-use crate::{Graph, Op};
+use crate::{Graph, Op, TensorOp};
 
-/// The recorded ops and, for every kink or pole, the side its inputs are on.
+/// The recorded ops and, for every kink or pole (every element of one, for a tensor op), its
+/// name and the side its inputs are on.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Signature {
     ops: Vec<Op>,
-    sides: Vec<i8>,
+    tensor_ops: Vec<TensorOp>,
+    sides: Vec<(&'static str, i8)>,
 }
 
 impl Signature {
@@ -25,48 +27,44 @@ impl Signature {
         let t = g.tape();
         let val = |i: u32| t.vals[i as usize];
         let mut ops = Vec::with_capacity(t.order.len());
+        let mut tensor_ops = Vec::new();
         let mut sides = Vec::new();
         for &k in &t.order {
             let op = t.op(k);
             ops.push(op);
-            let side = match op {
-                Op::Unary(Fn1::Relu | Fn1::Abs, a) => val(a),
-                Op::Unary(Fn1::Powi(p), a) if p < 0 => val(a),
-                Op::Binary(Fn2::Max | Fn2::Min, a, b) => val(a) - val(b),
-                Op::Binary(Fn2::Div, _, b) => val(b),
+            let (name, side) = match op {
+                Op::Unary(Fn1::Relu, a) => ("relu", val(a)),
+                Op::Unary(Fn1::Abs, a) => ("abs", val(a)),
+                Op::Unary(Fn1::Powi(p), a) if p < 0 => ("a pole of a negative power", val(a)),
+                Op::Binary(Fn2::Max, a, b) => ("max", val(a) - val(b)),
+                Op::Binary(Fn2::Min, a, b) => ("min", val(a) - val(b)),
+                Op::Binary(Fn2::Div, _, b) => ("a pole of /", val(b)),
+                Op::Tensor(ti) => {
+                    tensor_ops.push(t.tensors.nodes[ti as usize].op);
+                    crate::tensor::kink_sides(&t, ti, |name, v| sides.push((name, sign(v))));
+                    continue;
+                }
                 _ => continue,
             };
-            sides.push(sign(side));
+            sides.push((name, sign(side)));
         }
-        Signature { ops, sides }
+        Signature {
+            ops,
+            tensor_ops,
+            sides,
+        }
     }
 
     /// What `other` (recorded at a nearby point) crossed relative to `self`, if anything.
     pub(crate) fn crossed(&self, other: &Signature) -> Option<&'static str> {
-        if self.ops != other.ops {
+        if self.ops != other.ops || self.tensor_ops != other.tensor_ops {
             return Some("a branch in the function");
         }
-        let mut kinks = self.ops.iter().filter_map(|&op| kink_name(op));
         self.sides
             .iter()
             .zip(&other.sides)
-            .map(|(a, b)| (a, b, kinks.next()))
-            .find(|(a, b, _)| a != b)
-            .and_then(|(_, _, name)| name)
-    }
-}
-
-/// The name of a node's kink or pole, if it has one (the same ops `Signature::of` records a
-/// side for, in the same order).
-fn kink_name(op: Op) -> Option<&'static str> {
-    match op {
-        Op::Unary(Fn1::Relu, _) => Some("relu"),
-        Op::Unary(Fn1::Abs, _) => Some("abs"),
-        Op::Unary(Fn1::Powi(k), _) if k < 0 => Some("a pole of a negative power"),
-        Op::Binary(Fn2::Max, _, _) => Some("max"),
-        Op::Binary(Fn2::Min, _, _) => Some("min"),
-        Op::Binary(Fn2::Div, _, _) => Some("a pole of /"),
-        _ => None,
+            .find(|(a, b)| a != b)
+            .map(|((name, _), _)| *name)
     }
 }
 

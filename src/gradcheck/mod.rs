@@ -6,6 +6,9 @@
 //!   `eps`, `atol`, `rtol`; see [`GradcheckOptions`]).
 //! - [`gradgradcheck`]: second derivatives through the recorded backward pass, against finite
 //!   differences of the engine's gradient (PyTorch's `gradgradcheck`).
+//! - [`gradcheck_tensors`] / [`gradgradcheck_tensors`]: the same for a scalar function of
+//!   [`Tensor`](crate::Tensor) inputs, element by element; the report names each element by
+//!   its tensor and multi-index (`∂f/∂W[0, 1]`).
 //! - [`check_formula`]: you derived ∂f/∂x on paper; it is compared with autograd and finite
 //!   differences at many random (seeded) or given points. Points near a kink or outside the
 //!   domain are skipped and counted, never reported as a false alarm.
@@ -45,6 +48,7 @@ mod kink;
 mod options;
 mod report;
 mod table;
+mod tensor;
 
 pub use check::{
     gradcheck, gradcheck_jacobian, gradgradcheck, try_gradcheck, try_gradcheck_jacobian,
@@ -53,4 +57,8 @@ pub use check::{
 pub use formula::{Derivative, FormulaOptions, Points, Variable, check_formula};
 pub use formula_report::{FormulaReport, PointCheck, VariableReport, Verdict};
 pub use options::{GradcheckOptions, Status};
-pub use report::{CheckKind, Component, GradcheckReport};
+pub use report::{CheckKind, Component, GradcheckReport, TensorLayout};
+pub use tensor::{
+    TensorFunction, TensorInput, gradcheck_tensors, gradgradcheck_tensors, try_gradcheck_tensors,
+    try_gradgradcheck_tensors,
+};

@@ -54,15 +54,20 @@ pub enum Status {
     Mismatch,
     /// One of the numbers is NaN or infinite: a failure, never a pass.
     NonFinite,
+    /// Not compared: the finite-difference stencil crosses a kink or pole, where the
+    /// difference quotient is not a derivative (tensor checks, whose many elements the user
+    /// did not place one by one). Neither a pass nor a failure.
+    Skipped,
 }
 
 impl Status {
-    /// `ok`, `FAIL` or `NOT FINITE`, as the tables print it.
+    /// `ok`, `FAIL`, `NOT FINITE` or `skipped`, as the tables print it.
     pub fn label(self) -> &'static str {
         match self {
             Status::Pass => "ok",
             Status::Mismatch => "FAIL",
             Status::NonFinite => "NOT FINITE",
+            Status::Skipped => "skipped",
         }
     }
 }

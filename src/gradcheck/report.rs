@@ -45,6 +45,12 @@ impl Component {
     pub fn passed(&self) -> bool {
         self.status == Status::Pass
     }
+
+    /// True when the numbers disagree or one is not finite (a skipped component neither
+    /// passes nor fails).
+    pub fn failed(&self) -> bool {
+        matches!(self.status, Status::Mismatch | Status::NonFinite)
+    }
 }
 
 /// The comparison of the engine's derivatives with finite differences at one point.
@@ -73,6 +79,37 @@ pub struct GradcheckReport {
     pub components: Vec<Component>,
     /// Step and tolerances used.
     pub options: GradcheckOptions,
+    /// Tensor checks only ([`gradcheck_tensors`](super::gradcheck_tensors)): the tensor
+    /// inputs, whose elements — row-major, one tensor after another — are the columns (and
+    /// `inputs`, and `names` such as `W[0, 1]`). Empty for a scalar check.
+    pub tensors: Vec<TensorLayout>,
+}
+
+/// A tensor input of a tensor check, and where its elements are among the report's columns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TensorLayout {
+    /// Its name (`x0`, `x1`, … unless named).
+    pub name: String,
+    /// Its shape.
+    pub shape: Vec<usize>,
+    /// The column of its first element; element `e` (row-major) is column `offset + e`.
+    pub offset: usize,
+}
+
+impl TensorLayout {
+    fn numel(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// The name of element `e` (row-major): `W[0, 1]`, or just `W` for a rank-0 tensor.
+    fn element_name(&self, e: usize) -> String {
+        if self.shape.is_empty() {
+            return self.name.clone();
+        }
+        let index = crate::tensor::unravel(e, &self.shape);
+        let index: Vec<String> = index.iter().map(usize::to_string).collect();
+        format!("{}[{}]", self.name, index.join(", "))
+    }
 }
 
 impl GradcheckReport {
@@ -89,7 +126,24 @@ impl GradcheckReport {
             outputs,
             components: Vec::new(),
             options,
+            tensors: Vec::new(),
         }
+    }
+
+    /// Makes this the report of a check of tensor inputs laid out as `tensors`: each column
+    /// is named after its tensor and element.
+    pub(crate) fn with_tensors(mut self, tensors: Vec<TensorLayout>) -> Self {
+        self.tensors = tensors;
+        self.name_elements();
+        self
+    }
+
+    fn name_elements(&mut self) {
+        self.names = self
+            .tensors
+            .iter()
+            .flat_map(|t| (0..t.numel()).map(|e| t.element_name(e)))
+            .collect();
     }
 
     pub(crate) fn push(
@@ -114,31 +168,83 @@ impl GradcheckReport {
         });
     }
 
-    /// Names the inputs, in order (`&["w", "b"]`): used in labels and the printed point.
-    /// Extra names are ignored; inputs without a name keep `x0`, `x1`, ….
+    /// Names the inputs, in order (`&["w", "b"]`; for a tensor check, the tensors): used in
+    /// labels and the printed point. Extra names are ignored; inputs without a name keep `x0`,
+    /// `x1`, ….
     pub fn with_names(mut self, names: &[&str]) -> Self {
-        for (slot, name) in self.names.iter_mut().zip(names) {
-            *slot = name.to_string();
+        if self.tensors.is_empty() {
+            for (slot, name) in self.names.iter_mut().zip(names) {
+                *slot = name.to_string();
+            }
+        } else {
+            for (t, name) in self.tensors.iter_mut().zip(names) {
+                t.name = name.to_string();
+            }
+            self.name_elements();
         }
         self
     }
 
-    /// True when every component passes (both numbers finite and within tolerance).
+    /// Tensor checks: the tensor input and the multi-index of the element that `column` is.
+    pub fn element(&self, column: usize) -> Option<(usize, Vec<usize>)> {
+        let i = self
+            .tensors
+            .iter()
+            .position(|t| (t.offset..t.offset + t.numel()).contains(&column))?;
+        let t = &self.tensors[i];
+        Some((i, crate::tensor::unravel(column - t.offset, &t.shape)))
+    }
+
+    /// Tensor checks: the column of element `index` of tensor input `input`, if it has one.
+    pub fn column(&self, input: usize, index: &[usize]) -> Option<usize> {
+        let t = self.tensors.get(input)?;
+        if index.len() != t.shape.len() || index.iter().zip(&t.shape).any(|(i, n)| i >= n) {
+            return None;
+        }
+        let e = index.iter().zip(&t.shape).fold(0, |e, (i, n)| e * n + i);
+        Some(t.offset + e)
+    }
+
+    /// Tensor gradient checks: the component ∂f/∂x for element `index` of tensor input
+    /// `input` (`report.get_element(0, &[1, 2])` is ∂f/∂W[1, 2]).
+    pub fn get_element(&self, input: usize, index: &[usize]) -> Option<&Component> {
+        self.get(0, self.column(input, index)?)
+    }
+
+    /// True when no component fails: every one passes (both numbers finite and within
+    /// tolerance) or, in a tensor check, was skipped at a kink.
     pub fn passed(&self) -> bool {
-        self.components.iter().all(Component::passed)
+        !self.components.iter().any(Component::failed)
     }
 
-    /// The components that did not pass.
+    /// The components that failed.
     pub fn failures(&self) -> impl Iterator<Item = &Component> {
-        self.components.iter().filter(|c| !c.passed())
+        self.components.iter().filter(|c| c.failed())
     }
 
-    /// The component farthest from its tolerance (largest [`excess`](Component::excess); a
-    /// non-finite one first).
+    /// The components skipped because their stencil crosses a kink (tensor checks only).
+    pub fn skipped(&self) -> impl Iterator<Item = &Component> {
+        self.components
+            .iter()
+            .filter(|c| c.status == Status::Skipped)
+    }
+
+    /// Of the compared components, the one farthest from its tolerance (largest
+    /// [`excess`](Component::excess); a non-finite one first).
     pub fn worst(&self) -> Option<&Component> {
         self.components
             .iter()
+            .filter(|c| c.status != Status::Skipped)
             .reduce(|w, c| if c.excess > w.excess { c } else { w })
+    }
+
+    /// Marks every finite mismatch whose stencil crosses a kink as skipped, not failed.
+    pub(crate) fn skip_kinks(&mut self) {
+        for c in &mut self.components {
+            if c.kink.is_some() && c.status == Status::Mismatch {
+                c.status = Status::Skipped;
+            }
+        }
     }
 
     /// The component ∂fᵢ/∂xⱼ (or ∂²f/∂xᵢ∂xⱼ) for row `output` and column `input`.
@@ -180,6 +286,10 @@ impl fmt::Display for GradcheckReport {
             "{title}: {verdict}, {} components",
             self.components.len()
         )?;
+        let skipped = self.skipped().count();
+        if skipped > 0 {
+            write!(f, " ({skipped} skipped at kinks)")?;
+        }
         if let Some(w) = self.worst() {
             write!(
                 f,
@@ -195,10 +305,19 @@ impl fmt::Display for GradcheckReport {
         } else {
             "central differences"
         };
+        let at = if self.tensors.is_empty() {
+            point(&self.names, &self.inputs)
+        } else {
+            let shapes: Vec<String> = self
+                .tensors
+                .iter()
+                .map(|t| format!("{} of shape {:?}", t.name, t.shape))
+                .collect();
+            shapes.join(", ")
+        };
         writeln!(
             f,
-            "\n  at {}; {method}, eps = {}; pass when |a − n| ≤ {} + {}·|n|",
-            point(&self.names, &self.inputs),
+            "\n  at {at}; {method}, eps = {}; pass when |a − n| ≤ {} + {}·|n|",
             short(o.eps),
             short(o.atol),
             short(o.rtol)
@@ -227,7 +346,7 @@ impl fmt::Display for GradcheckReport {
         }
         t.write(f, "  ")?;
         let mut noted = Vec::new();
-        for c in self.failures() {
+        for c in self.components.iter().filter(|c| !c.passed()) {
             if let Some(k) = c.kink.filter(|k| !noted.contains(k)) {
                 noted.push(k);
                 writeln!(

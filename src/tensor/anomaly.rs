@@ -68,7 +68,7 @@ pub(crate) fn value_anomaly<T: Float>(
 }
 
 /// The inputs of tensor node `ti`, resolved.
-fn node_inputs<T: Float>(tape: &Tape<T>, ti: u32) -> Vec<In> {
+pub(super) fn node_inputs<T: Float>(tape: &Tape<T>, ti: u32) -> Vec<In> {
     let ts = &tape.tensors;
     ts.inputs(ti)
         .iter()

@@ -1,0 +1,50 @@
+//! Which side of each kink or pole a tensor op's elements are on: what a gradient check
+//! compares between nearby points to know that a finite difference crossed one.
+
+use super::anomaly::node_inputs;
+use super::record::data_of;
+use super::shape::walk;
+use super::store::TensorOp;
+use crate::real::Float;
+use crate::rules::{Fn1, Fn2};
+use crate::tape::Tape;
+
+/// Calls `side(name, value)` for every element of tensor node `ti` that has a kink or a pole,
+/// with the number whose sign says which side it is on: the input of relu and abs and of a
+/// negative power, `a − b` for an elementwise max or min, the divisor of `/`, and `x − max`
+/// for a max reduction (0 at the maxima, so a change of which element is the maximum shows).
+pub(crate) fn kink_sides<T: Float>(
+    tape: &Tape<T>,
+    ti: u32,
+    mut side: impl FnMut(&'static str, f64),
+) {
+    let node = &tape.tensors.nodes[ti as usize];
+    let ins = node_inputs(tape, ti);
+    let input = |j: usize| data_of(tape, ins[j]);
+    let unary = |name, side: &mut dyn FnMut(&'static str, f64)| {
+        input(0).0.iter().for_each(|v| side(name, v.to_f64()))
+    };
+    match node.op {
+        TensorOp::Unary(Fn1::Relu) => unary("relu", &mut side),
+        TensorOp::Unary(Fn1::Abs) => unary("abs", &mut side),
+        TensorOp::Unary(Fn1::Powi(p)) if p < 0 => unary("a pole of a negative power", &mut side),
+        TensorOp::Binary(f @ (Fn2::Max | Fn2::Min | Fn2::Div)) => {
+            let ((a, sa), (b, sb)) = (input(0), input(1));
+            let out = node.shape;
+            let (ta, tb) = (sa.strides_in(out), sb.strides_in(out));
+            walk(out, [&ta, &tb], |_, [i, j]| match f {
+                Fn2::Max => side("max", (a[i] - b[j]).to_f64()),
+                Fn2::Min => side("min", (a[i] - b[j]).to_f64()),
+                _ => side("a pole of /", b[j].to_f64()),
+            });
+        }
+        TensorOp::Max { axes, .. } => {
+            let (x, sx) = input(0);
+            let ty = sx.reduced(axes, true).strides_in(sx);
+            walk(sx, [&sx.strides(), &ty], |_, [i, j]| {
+                side("max", (x[i] - node.data[j]).to_f64())
+            });
+        }
+        _ => {}
+    }
+}
