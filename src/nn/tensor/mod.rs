@@ -17,6 +17,7 @@ mod activation;
 mod linear;
 mod mlp;
 mod model;
+mod params;
 
 pub use linear::Linear;
 pub use mlp::Mlp;
