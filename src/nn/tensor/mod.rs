@@ -11,13 +11,20 @@
 //! is [`Mlp::predict_proba`] over logits trained with
 //! [`Loss::CrossEntropy`](crate::nn::train::Loss).
 //!
+//! [`Conv2d`], [`MaxPool2d`] and [`AvgPool2d`] work on `(N, C, H, W)` image batches, and a
+//! [`Cnn`] stacks them before an [`Mlp`] head, also as a `Trainable` model.
+//!
 //! [`scalar`]: crate::nn::scalar
 
 mod activation;
+mod cnn;
+mod conv;
 mod linear;
 mod mlp;
 mod model;
 mod params;
 
+pub use cnn::Cnn;
+pub use conv::{AvgPool2d, Conv2d, Layer2d, MaxPool2d};
 pub use linear::Linear;
 pub use mlp::Mlp;
