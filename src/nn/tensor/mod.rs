@@ -32,4 +32,4 @@ pub use cnn::Cnn;
 pub use conv::{AvgPool2d, Conv2d, Layer2d, MaxPool2d};
 pub use linear::Linear;
 pub use mlp::Mlp;
-pub use recurrent::{LstmCell, LstmState, RnnCell};
+pub use recurrent::{LstmCell, LstmState, RecurrentCell, RnnCell};

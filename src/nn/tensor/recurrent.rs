@@ -123,6 +123,53 @@ impl<'g, T: Float> Affine<'g, T> {
     }
 }
 
+/// A recurrent cell whose input and recurrent affine maps have `GATES` stacked blocks of H
+/// rows: [`RnnCell`] (1) and [`LstmCell`] (4), which add their own `try_forward` and `unroll`.
+#[derive(Clone, Copy, Debug)]
+pub struct RecurrentCell<'g, T: Float, const GATES: usize> {
+    affine: Affine<'g, T>,
+}
+
+impl<'g, T: Float, const GATES: usize> RecurrentCell<'g, T, GATES> {
+    /// A cell of `hidden` units reading `input` features, every parameter U(±1/√hidden) as
+    /// PyTorch draws them. Panics for a zero size; see [`try_new`](RecurrentCell::try_new).
+    #[track_caller]
+    pub fn new(g: &'g Graph<T>, input: usize, hidden: usize, rng: &mut impl Rng) -> Self {
+        or_panic(Self::try_new(g, input, hidden, rng))
+    }
+
+    /// [`new`](RecurrentCell::new) returning an error for a zero size.
+    pub fn try_new(
+        g: &'g Graph<T>,
+        input: usize,
+        hidden: usize,
+        rng: &mut impl Rng,
+    ) -> Result<Self> {
+        Ok(RecurrentCell {
+            affine: Affine::new(g, (input, hidden, GATES), rng)?,
+        })
+    }
+
+    /// A cell of given parameters `[weight_ih (GATES·H, I), weight_hh (GATES·H, H),
+    /// bias_ih (GATES·H), bias_hh (GATES·H)]` (an LSTM's gate blocks in the order i, f, g, o),
+    /// or [`Error::Shape`] if they do not fit together.
+    pub fn from_parameters(params: [Tensor<'g, T>; 4]) -> Result<Self> {
+        Ok(RecurrentCell {
+            affine: Affine::from_parameters(params, GATES)?,
+        })
+    }
+
+    /// The parameters with PyTorch's names: `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`.
+    pub fn parameters(&self) -> [(&'static str, Tensor<'g, T>); 4] {
+        self.affine.named()
+    }
+
+    /// The number of hidden units H.
+    pub fn hidden(&self) -> usize {
+        self.affine.hidden()
+    }
+}
+
 /// An Elman RNN cell (PyTorch's `nn.RNNCell` with tanh): h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ
 /// + b_hh), x `(N, I)`, h `(N, H)`, W_ih `(H, I)`, W_hh `(H, H)`.
 ///
@@ -142,44 +189,9 @@ impl<'g, T: Float> Affine<'g, T> {
 /// let grads = g.backward(hs[4].sum()); // backpropagation through all 5 steps
 /// assert!(grads.tensor(cell.parameters()[1].1).iter().any(|&d| d != 0.0));
 /// ```
-#[derive(Clone, Copy, Debug)]
-pub struct RnnCell<'g, T: Float = f64> {
-    affine: Affine<'g, T>,
-}
+pub type RnnCell<'g, T = f64> = RecurrentCell<'g, T, 1>;
 
 impl<'g, T: Float> RnnCell<'g, T> {
-    /// A cell of `hidden` units reading `input` features, every parameter U(±1/√hidden) as
-    /// PyTorch draws them. Panics for a zero size; see [`try_new`](RnnCell::try_new).
-    #[track_caller]
-    pub fn new(g: &'g Graph<T>, input: usize, hidden: usize, rng: &mut impl Rng) -> Self {
-        or_panic(Self::try_new(g, input, hidden, rng))
-    }
-
-    /// [`new`](RnnCell::new) returning an error for a zero size.
-    pub fn try_new(
-        g: &'g Graph<T>,
-        input: usize,
-        hidden: usize,
-        rng: &mut impl Rng,
-    ) -> Result<Self> {
-        Ok(RnnCell {
-            affine: Affine::new(g, (input, hidden, 1), rng)?,
-        })
-    }
-
-    /// A cell of given parameters `[weight_ih (H, I), weight_hh (H, H), bias_ih (H),
-    /// bias_hh (H)]`, or [`Error::Shape`] if they do not fit together.
-    pub fn from_parameters(params: [Tensor<'g, T>; 4]) -> Result<Self> {
-        Ok(RnnCell {
-            affine: Affine::from_parameters(params, 1)?,
-        })
-    }
-
-    /// The parameters with PyTorch's names: `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`.
-    pub fn parameters(&self) -> [(&'static str, Tensor<'g, T>); 4] {
-        self.affine.named()
-    }
-
     /// One step: the next hidden state `(N, H)` from an input `(N, I)` and a state `(N, H)`,
     /// or [`Error::Shape`] for shapes that do not fit.
     pub fn try_forward(&self, x: Tensor<'g, T>, h: Tensor<'g, T>) -> Result<Tensor<'g, T>> {
@@ -223,53 +235,12 @@ impl<'g, T: Float> RnnCell<'g, T> {
 /// assert_eq!(c.to_vec(), vec![1.0]);
 /// assert_eq!(h.to_vec(), vec![0.5 * 1.0_f64.tanh()]);
 /// ```
-#[derive(Clone, Copy, Debug)]
-pub struct LstmCell<'g, T: Float = f64> {
-    affine: Affine<'g, T>,
-}
+pub type LstmCell<'g, T = f64> = RecurrentCell<'g, T, 4>;
 
 /// The state of an LSTM: (hidden h, cell c), each `(N, H)`.
 pub type LstmState<'g, T> = (Tensor<'g, T>, Tensor<'g, T>);
 
 impl<'g, T: Float> LstmCell<'g, T> {
-    /// A cell of `hidden` units reading `input` features, every parameter U(±1/√hidden) as
-    /// PyTorch draws them. Panics for a zero size; see [`try_new`](LstmCell::try_new).
-    #[track_caller]
-    pub fn new(g: &'g Graph<T>, input: usize, hidden: usize, rng: &mut impl Rng) -> Self {
-        or_panic(Self::try_new(g, input, hidden, rng))
-    }
-
-    /// [`new`](LstmCell::new) returning an error for a zero size.
-    pub fn try_new(
-        g: &'g Graph<T>,
-        input: usize,
-        hidden: usize,
-        rng: &mut impl Rng,
-    ) -> Result<Self> {
-        Ok(LstmCell {
-            affine: Affine::new(g, (input, hidden, 4), rng)?,
-        })
-    }
-
-    /// A cell of given parameters `[weight_ih (4H, I), weight_hh (4H, H), bias_ih (4H),
-    /// bias_hh (4H)]` (gate blocks in the order i, f, g, o), or [`Error::Shape`] if they do
-    /// not fit together.
-    pub fn from_parameters(params: [Tensor<'g, T>; 4]) -> Result<Self> {
-        Ok(LstmCell {
-            affine: Affine::from_parameters(params, 4)?,
-        })
-    }
-
-    /// The parameters with PyTorch's names: `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`.
-    pub fn parameters(&self) -> [(&'static str, Tensor<'g, T>); 4] {
-        self.affine.named()
-    }
-
-    /// The number of hidden units H.
-    pub fn hidden(&self) -> usize {
-        self.affine.hidden()
-    }
-
     /// One step: the next state (h', c') from an input `(N, I)` and a state (h, c), or
     /// [`Error::Shape`] for shapes that do not fit.
     pub fn try_forward(
@@ -278,7 +249,7 @@ impl<'g, T: Float> LstmCell<'g, T> {
         (h, c): LstmState<'g, T>,
     ) -> Result<LstmState<'g, T>> {
         let z = self.affine.apply(x, h)?;
-        let n = self.hidden();
+        let n = self.affine.hidden();
         let gate = |k: usize| z.try_narrow(1, k * n, n);
         let (i, f) = (gate(0)?.try_sigmoid()?, gate(1)?.try_sigmoid()?);
         let (g, o) = (gate(2)?.try_tanh()?, gate(3)?.try_sigmoid()?);
