@@ -15,8 +15,9 @@
 //!
 //! The batch is synthetic (fixed pseudo-random pixels and labels), so the loss falls as the
 //! network memorizes it. Allocations are counted by a global allocator that wraps the system
-//! one. The Adam update is a minimal fused loop over each parameter (PyTorch's formula and
-//! defaults: β = (0.9, 0.999), ε = 1e-8), in place, without allocating.
+//! one. The update is the crate's [`Adam`] (PyTorch's formula and defaults: β = (0.9, 0.999),
+//! ε = 1e-8) over each parameter's slice of one flat state vector, in place, without
+//! allocating after the first step.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,6 +25,7 @@ use std::time::Instant;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use tapegrad::nn::optim::{Adam, Optimizer};
 use tapegrad::{Grads, Graph, Tensor};
 
 /// Counts every allocation (and reallocation) made by the process.
@@ -66,28 +68,6 @@ const OUT: usize = 10;
 const WARMUP: usize = 20;
 const STEPS: usize = 200;
 
-/// Adam's moment buffers for one parameter.
-struct Moments {
-    m: Vec<f32>,
-    v: Vec<f32>,
-}
-
-/// One fused Adam update of `p` with gradient `grad` at step `t` (1-based), PyTorch's formula:
-/// m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², p ← p − lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε).
-fn adam(p: &mut [f32], grad: &[f32], s: &mut Moments, t: i32, lr: f32) {
-    let (b1, b2, eps) = (0.9f32, 0.999f32, 1e-8f32);
-    let step = lr / (1.0 - b1.powi(t));
-    let bc2 = (1.0 - b2.powi(t)).sqrt();
-    // Compiled for the CPU's widest SIMD (AVX-512 here) by pulp's run-time dispatch.
-    pulp::Arch::new().dispatch(|| {
-        for (((p, &g), m), v) in p.iter_mut().zip(grad).zip(&mut s.m).zip(&mut s.v) {
-            *m = b1 * *m + (1.0 - b1) * g;
-            *v = b2 * *v + (1.0 - b2) * g * g;
-            *p -= step * *m / (v.sqrt() / bc2 + eps);
-        }
-    });
-}
-
 /// PyTorch's default initialization for a linear layer: uniform(±1/√fan_in).
 fn uniform(rng: &mut StdRng, n: usize, fan_in: usize) -> Vec<f32> {
     let k = 1.0 / (fan_in as f32).sqrt();
@@ -107,13 +87,17 @@ fn main() {
     let w2 = g.tensor(&uniform(&mut rng, HIDDEN * OUT, HIDDEN), &[HIDDEN, OUT]);
     let b2 = g.tensor(&uniform(&mut rng, OUT, HIDDEN), &[OUT]);
     let params: [Tensor<'_, f32>; 4] = [w1, b1, w2, b2];
-    let mut moments: Vec<Moments> = params
+    // Each parameter's offset in the flat vector the optimizer's state is laid out over.
+    let offsets: Vec<usize> = params
         .iter()
-        .map(|p| Moments {
-            m: vec![0.0; p.numel()],
-            v: vec![0.0; p.numel()],
+        .scan(0, |at, p| {
+            let o = *at;
+            *at += p.numel();
+            Some(o)
         })
         .collect();
+    let total: usize = params.iter().map(|p| p.numel()).sum();
+    let mut opt = Adam::<f32>::new(1e-3);
     let mut grads = Grads::new();
     let mark = g.mark();
 
@@ -130,10 +114,11 @@ fn main() {
         let logits = h.matmul(w2) + b2;
         let loss = -logits.log_softmax(-1).gather(&labels).mean();
         g.backward_into(loss, &mut grads).expect("backward");
-        let t = (step + 1) as i32;
-        for (p, s) in params.iter().zip(&mut moments) {
+        opt.try_begin_step(total).expect("Adam step");
+        for (p, &offset) in params.iter().zip(&offsets) {
             let grad = grads.tensor(*p);
-            g.update_tensor(*p, |w| adam(w, grad, s, t, 1e-3))
+            g.update_tensor(*p, |w| opt.try_update(offset, w, grad))
+                .and_then(|r| r)
                 .expect("update");
         }
         let value = loss.value();

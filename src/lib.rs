@@ -38,7 +38,9 @@
 //! - [`tutorial`]: backpropagation from the chain rule to gradient descent, in four chapters
 //!   whose every example is a test.
 //! - [`nn`]: neurons, layers and MLPs built only from graph ops, losses, initializers,
-//!   optimizers (SGD, AdaGrad, RMSprop, Adam, AdamW), schedules and clipping.
+//!   optimizers (SGD, AdaGrad, RMSprop, Adam, AdamW), schedules and clipping; [`nn::tensor`]:
+//!   the tensor `Linear` and `Mlp` for speed; [`nn::quant`]: int8 weight quantization;
+//!   [`nn::distill`]: knowledge distillation.
 //! - [`nn::train`]: `fit` / `evaluate` / `predict` with validation, early stopping, schedules,
 //!   a progress bar and a history; K-fold cross-validation, grid and random search.
 //! - [`io`]: save and load parameters as safetensors; history as CSV, JSON and a loss curve.
@@ -54,12 +56,16 @@
 //! | [`Var::detach`] | `t.detach()` | `jax.lax.stop_gradient(x)` |
 //! | [`Graph::constant`] | a tensor without `requires_grad` | a closed-over constant |
 //! | [`Graph::no_grad`] | `with torch.no_grad():` / `torch.inference_mode()` | code outside `jax.grad` |
+//! | [`Tensor::detach`] | `t.detach()` | `jax.lax.stop_gradient(x)` |
 //! | [`Graph::set_detect_anomaly`] | `torch.autograd.set_detect_anomaly(True)` | `jax_debug_nans` |
-//! | [`Graph::register_hook`] | `t.register_hook(fn)` | a `custom_vjp` that edits the cotangent |
+//! | [`Graph::register_hook`] | `t.register_hook(fn)` on a scalar | a `custom_vjp` that edits the cotangent |
+//! | [`Graph::register_tensor_hook`] | `t.register_hook(fn)` | a `custom_vjp` that edits the cotangent |
+//! | [`Graph::remove_hook`] | `handle.remove()` | — |
 //!
-//! All are off by default and cost one flag test per recorded op and per backward call when
-//! off: the reverse sweep is compiled twice, and only the observed copy runs hooks and checks
-//! gradients.
+//! Anomaly mode covers scalar and tensor ops, forward and backward (for a tensor it names the
+//! element). All are off by default and cost one flag test per recorded op and per backward
+//! call when off: the reverse sweep is compiled twice, and only the observed copy runs hooks
+//! and checks gradients.
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
@@ -73,6 +79,8 @@ pub mod nn;
 mod real;
 pub mod rules;
 mod scalar;
+#[cfg(feature = "serve")]
+pub mod serve;
 mod tape;
 pub mod tensor;
 pub mod trace;

@@ -49,6 +49,94 @@ fn moons_follow_make_moons() {
 }
 
 #[test]
+fn circles_follow_make_circles() {
+    // Without noise: ⌊n/2⌋ points on the unit circle (label 0), the rest on the circle of
+    // radius `factor` (label 1), at angles 2πi/k, so opposite points of a ring sum to zero.
+    let c = data::circles(101, 0.0, 0.8, 2);
+    assert_eq!((c.len(), c.n_features()), (101, 2));
+    let labels = c.labels().unwrap();
+    assert_eq!(labels.iter().filter(|&&l| l == 0).count(), 50);
+    let radius = |r: &[f64]| (r[0] * r[0] + r[1] * r[1]).sqrt();
+    for (r, &l) in c.rows().zip(&labels) {
+        let want = if l == 0 { 1.0 } else { 0.8 };
+        assert!((radius(r) - want).abs() < 1e-12, "{r:?} label {l}");
+    }
+    let outer_sum: f64 = c
+        .rows()
+        .zip(&labels)
+        .filter(|&(_, &l)| l == 0)
+        .map(|(r, _)| r[0] + r[1])
+        .sum();
+    assert!(outer_sum.abs() < 1e-9, "angles evenly spaced: {outer_sum}");
+    assert!(labels[..50].contains(&1), "shuffled");
+    // Noise moves points off the rings; the same seed gives the same data.
+    let a = data::circles(200, 0.05, 0.5, 4);
+    assert_eq!(a, data::circles(200, 0.05, 0.5, 4));
+    assert_ne!(a, data::circles(200, 0.05, 0.5, 5));
+    let off = a
+        .rows()
+        .zip(a.labels().unwrap())
+        .map(|(r, l)| (radius(r) - if l == 0 { 1.0 } else { 0.5 }).abs())
+        .sum::<f64>()
+        / 200.0;
+    assert!(
+        off > 0.01 && off < 0.1,
+        "mean distance from the rings {off}"
+    );
+}
+
+#[test]
+fn xor_points_and_blobs() {
+    let x = data::xor_points(400, 0.0, 1);
+    assert_eq!((x.len(), x.n_features()), (400, 2));
+    for (r, &t) in x.rows().zip(x.targets()) {
+        assert!(r.iter().all(|v| v.abs() <= 1.0));
+        assert_eq!(t == 1.0, r[0] * r[1] < 0.0, "{r:?}");
+    }
+    // Every quadrant is populated (400 uniform points: each holds about 100).
+    let in_quadrant = |sx: f64, sy: f64| {
+        x.rows()
+            .filter(|r| r[0] * sx > 0.0 && r[1] * sy > 0.0)
+            .count()
+    };
+    for (sx, sy) in [(1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0)] {
+        assert!(in_quadrant(sx, sy) > 50);
+    }
+    // Noise moves the points but keeps the labels of the clean ones.
+    let noisy = data::xor_points(400, 0.1, 1);
+    assert_eq!(noisy.targets(), x.targets());
+    assert_ne!(noisy.features(), x.features());
+
+    let b = data::blobs(300, 0.3, 2);
+    let labels = b.labels().unwrap();
+    assert_eq!(labels.iter().filter(|&&l| l == 0).count(), 150);
+    for class in [0, 1] {
+        let rows: Vec<&[f64]> = b
+            .rows()
+            .zip(&labels)
+            .filter(|&(_, &l)| l == class)
+            .map(|(r, _)| r)
+            .collect();
+        let want = if class == 0 { -1.0 } else { 1.0 };
+        for axis in 0..2 {
+            let mean = rows.iter().map(|r| r[axis]).sum::<f64>() / rows.len() as f64;
+            let sd = (rows.iter().map(|r| (r[axis] - mean).powi(2)).sum::<f64>()
+                / rows.len() as f64)
+                .sqrt();
+            // 150 draws: the mean is within 4 standard errors (0.1), the spread within 20%.
+            assert!(
+                (mean - want).abs() < 0.1,
+                "class {class} axis {axis}: mean {mean}"
+            );
+            assert!(
+                (sd - 0.3).abs() < 0.06,
+                "class {class} axis {axis}: sd {sd}"
+            );
+        }
+    }
+}
+
+#[test]
 fn linear_and_xor() {
     let l = data::linear(200, 0.0, 1);
     assert!(

@@ -200,6 +200,42 @@ fn slices_equal_whole_vector() {
     assert_eq!(whole, parts);
 }
 
+/// A long vector (updated on two threads) gets exactly the update its short slices (one
+/// thread each) get, with AMSGrad and with decoupled weight decay too.
+#[test]
+fn long_vectors_equal_short_slices() {
+    let n = 100_003;
+    let theta: Vec<f64> = (0..n)
+        .map(|i| ((i * 7919) % 1000) as f64 / 250.0 - 2.0)
+        .collect();
+    let grad = |step: usize| -> Vec<f64> {
+        (0..n)
+            .map(|i| (((i + step) * 104_729) % 997) as f64 / 500.0 - 1.0)
+            .collect()
+    };
+    fn run<O: Optimizer<f64> + Clone>(mut opt: O, theta: &[f64], grad: &dyn Fn(usize) -> Vec<f64>) {
+        let (mut whole, mut parts) = (theta.to_vec(), theta.to_vec());
+        let mut sliced = opt.clone();
+        for step in 0..3 {
+            let g = grad(step);
+            opt.step(&mut whole, &g);
+            sliced.try_begin_step(g.len()).unwrap();
+            for (k, (p, gs)) in parts.chunks_mut(1000).zip(g.chunks(1000)).enumerate() {
+                sliced.try_update(k * 1000, p, gs).unwrap();
+            }
+        }
+        assert_eq!(whole, parts);
+        assert_ne!(whole, theta);
+    }
+    run(Adam::new(0.01), &theta, &grad);
+    run(
+        Adam::new(0.01).amsgrad(true).weight_decay(0.1),
+        &theta,
+        &grad,
+    );
+    run(AdamW::new(0.01).weight_decay(0.1), &theta, &grad);
+}
+
 #[test]
 fn f32_parameters() {
     let mut theta = [1.0f32, -2.0];

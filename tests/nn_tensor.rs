@@ -366,3 +366,72 @@ fn bad_input_is_a_clear_error() {
         .unwrap_err();
     assert!(e.to_string().contains("target 2"), "{e}");
 }
+
+/// Width and height from a PNG's IHDR chunk, after checking the signature.
+fn png_size(path: &std::path::Path) -> (u32, u32) {
+    let bytes = std::fs::read(path).unwrap();
+    assert_eq!(
+        &bytes[..8],
+        b"\x89PNG\r\n\x1a\n",
+        "{} is not a PNG",
+        path.display()
+    );
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let be = |i: usize| u32::from_be_bytes(bytes[i..i + 4].try_into().unwrap());
+    (be(16), be(20))
+}
+
+/// The pictures are PNG files laid out by the model's sizes (one tile per first-layer unit:
+/// 24 units make a 7 × 4 grid, wider than the 20 units of a 7 × 3 one); a shape that does not
+/// match the inputs, a batch of several rows or another extension is an error.
+#[test]
+fn pictures_are_pngs_sized_by_the_model() {
+    let dir = std::env::temp_dir().join(format!("tapegrad-nn-tensor-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let g = Graph::new();
+    let mut rng = StdRng::seed_from_u64(9);
+    let small = Mlp::new(
+        &g,
+        &[16, 20, 3],
+        Activation::Relu,
+        Activation::Linear,
+        Init::HeUniform,
+        &mut rng,
+    );
+    let large = Mlp::new(
+        &g,
+        &[16, 24, 3],
+        Activation::Relu,
+        Activation::Linear,
+        Init::HeUniform,
+        &mut rng,
+    );
+    let (a, b) = (dir.join("small.png"), dir.join("large.png"));
+    small.draw_first_layer((4, 4), 100, &a).unwrap();
+    large.draw_first_layer((4, 4), 100, &b).unwrap();
+    let ((wa, ha), (wb, hb)) = (png_size(&a), png_size(&b));
+    assert_eq!(wa, wb);
+    assert!(hb > ha, "{ha} vs {hb}");
+    large.draw_first_layer((4, 4), 10, &b).unwrap();
+    assert!(png_size(&b).1 < hb, "10 of the 24 units take fewer rows");
+    let x = [0.5; 16];
+    let c = dir.join("activations.png");
+    large.draw_activations(&x, (4, 4), &c).unwrap();
+    assert!(png_size(&c).0 > 0);
+    assert!(large.draw_first_layer((4, 3), 100, &a).is_err());
+    assert!(large.draw_activations(&[0.5; 32], (4, 4), &c).is_err());
+    let e = large
+        .draw_first_layer((4, 4), 100, dir.join("w.svg"))
+        .unwrap_err();
+    assert!(e.to_string().contains(".png"), "{e}");
+    assert_eq!(
+        large
+            .activations(&x)
+            .unwrap()
+            .iter()
+            .map(Vec::len)
+            .collect::<Vec<_>>(),
+        [24, 3]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

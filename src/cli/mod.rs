@@ -13,6 +13,8 @@
 mod check;
 mod dot;
 mod grad;
+#[cfg(feature = "serve")]
+mod serve;
 mod table;
 mod trace;
 
@@ -59,6 +61,12 @@ enum Command {
     ///
     /// Example: tapegrad dot "tanh(w*x + b)" --at w=0.5,x=2,b=-1 -o neuron.svg
     Dot(dot::DotArgs),
+    /// The browser playground: the graph of an expression and its backward sweep step by
+    /// step, and a small network training live. Listens on 127.0.0.1 unless told otherwise.
+    ///
+    /// Example: tapegrad serve --port 8000, then open http://127.0.0.1:8000/
+    #[cfg(feature = "serve")]
+    Serve(serve::ServeArgs),
 }
 
 /// Runs the command line; the process exit status.
@@ -69,6 +77,8 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Trace(args) => trace::run(args),
         Command::Dot(args) => dot::run(args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => code,

@@ -34,4 +34,4 @@ pub use csv::{CsvOptions, Target, load_csv, read_csv};
 pub use dataset::Dataset;
 pub use scale::Standardizer;
 pub use split::{Split, k_fold, stratified_k_fold, stratified_split, train_test_split};
-pub use synthetic::{linear, moons, xor};
+pub use synthetic::{blobs, circles, linear, moons, xor, xor_points};

@@ -1,4 +1,5 @@
-//! Synthetic data sets: XOR, two moons, a noisy line.
+//! Synthetic data sets: XOR, two moons, a noisy line, and the 2-D classification sets of the
+//! playground (two circles, XOR quadrants, two blobs).
 
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::SliceRandom};
 use rand_distr::{Distribution, Normal};
@@ -41,6 +42,91 @@ pub fn moons(n: usize, noise: f64, seed: u64) -> Dataset {
     for t in linspace_pi(n_in) {
         rows.push(([1.0 - t.cos(), 1.0 - t.sin() - 0.5], 1.0));
     }
+    two_classes(rows, noise, seed).with_class_names(vec!["upper".into(), "lower".into()])
+}
+
+/// Two concentric circles, built as scikit-learn's `make_circles` builds them: ⌊n/2⌋ points on
+/// the unit circle (label 0) and the other ⌈n/2⌉ on the circle of radius `factor` (label 1),
+/// each at angles evenly spaced over [0, 2π) (end excluded); the rows are shuffled, then
+/// Gaussian noise of standard deviation `noise` is added to every coordinate. scikit-learn's
+/// default `factor` is 0.8; a smaller one separates the classes more.
+///
+/// ```
+/// let c = tapegrad::data::circles(100, 0.0, 0.5, 1);
+/// let radius = |r: &[f64]| (r[0] * r[0] + r[1] * r[1]).sqrt();
+/// for (r, &t) in c.rows().zip(c.targets()) {
+///     let want = if t == 0.0 { 1.0 } else { 0.5 };
+///     assert!((radius(r) - want).abs() < 1e-12);
+/// }
+/// ```
+pub fn circles(n: usize, noise: f64, factor: f64, seed: u64) -> Dataset {
+    let n_out = n / 2;
+    let n_in = n - n_out;
+    let ring = |k: usize, radius: f64, label: f64| {
+        (0..k).map(move |i| {
+            let t = std::f64::consts::TAU * i as f64 / k as f64;
+            ([radius * t.cos(), radius * t.sin()], label)
+        })
+    };
+    let rows = ring(n_out, 1.0, 0.0)
+        .chain(ring(n_in, factor, 1.0))
+        .collect();
+    two_classes(rows, noise, seed).with_class_names(vec!["outer".into(), "inner".into()])
+}
+
+/// XOR as a cloud of points (TensorFlow Playground's "exclusive or"): `n` points uniform in the
+/// square [−1, 1]², label 1 where exactly one coordinate is positive (the second and fourth
+/// quadrants), 0 elsewhere; then Gaussian noise of standard deviation `noise` is added to every
+/// coordinate (the labels stay those of the clean points).
+///
+/// ```
+/// let x = tapegrad::data::xor_points(200, 0.0, 3);
+/// for (r, &t) in x.rows().zip(x.targets()) {
+///     assert_eq!(t == 1.0, (r[0] > 0.0) != (r[1] > 0.0));
+/// }
+/// ```
+pub fn xor_points(n: usize, noise: f64, seed: u64) -> Dataset {
+    // A seed of its own for the positions, so the noise stream is the one `two_classes` draws.
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x9e37_79b9_7f4a_7c15);
+    let rows = (0..n)
+        .map(|_| {
+            let p: [f64; 2] = [rng.random_range(-1.0..=1.0), rng.random_range(-1.0..=1.0)];
+            let label = f64::from(u8::from((p[0] > 0.0) != (p[1] > 0.0)));
+            (p, label)
+        })
+        .collect();
+    two_classes(rows, noise, seed).with_class_names(vec!["same sign".into(), "signs differ".into()])
+}
+
+/// Two round Gaussian blobs, a linearly separable problem: ⌊n/2⌋ points around (−1, −1)
+/// (label 0) and the other ⌈n/2⌉ around (1, 1) (label 1), each coordinate with standard
+/// deviation `spread`; the rows are shuffled.
+///
+/// ```
+/// let b = tapegrad::data::blobs(100, 0.0, 1);
+/// for (r, &t) in b.rows().zip(b.targets()) {
+///     let c = if t == 0.0 { -1.0 } else { 1.0 };
+///     assert_eq!(r, &[c, c]);
+/// }
+/// ```
+pub fn blobs(n: usize, spread: f64, seed: u64) -> Dataset {
+    let n_low = n / 2;
+    let rows = (0..n)
+        .map(|i| {
+            if i < n_low {
+                ([-1.0, -1.0], 0.0)
+            } else {
+                ([1.0, 1.0], 1.0)
+            }
+        })
+        .collect();
+    two_classes(rows, spread, seed).with_class_names(vec!["low".into(), "high".into()])
+}
+
+/// A 2-feature data set from labelled points: the rows shuffled with `seed`, then Gaussian noise
+/// of standard deviation `noise` added to every coordinate (none for `noise` = 0).
+fn two_classes(mut rows: Vec<([f64; 2], f64)>, noise: f64, seed: u64) -> Dataset {
+    let n = rows.len();
     let mut rng = StdRng::seed_from_u64(seed);
     rows.shuffle(&mut rng);
     let normal = Normal::new(0.0, noise.abs()).ok();
@@ -60,7 +146,6 @@ pub fn moons(n: usize, noise: f64, seed: u64) -> Dataset {
         .expect("n rows of 2 features")
         .with_feature_names(vec!["x0".into(), "x1".into()])
         .expect("two names")
-        .with_class_names(vec!["upper".into(), "lower".into()])
 }
 
 /// `k` points evenly spaced over [0, π], both ends included (NumPy's `linspace(0, π, k)`).

@@ -13,6 +13,8 @@ mod history;
 mod plot;
 mod safetensors;
 
+pub(crate) use plot::register_font;
+
 pub use self::safetensors::{
     NamedTensor, from_safetensors_bytes, load_safetensors, read_safetensors, save_safetensors,
     to_safetensors_bytes,

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::nn::train::History;
 
 /// Registers the embedded DejaVu Sans as plotters' `sans-serif`, once (no system fonts needed).
-fn register_font() {
+pub(crate) fn register_font() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // The embedded font is valid TrueType; a failure would only lose the text.

@@ -43,8 +43,10 @@
 //! ```
 
 pub mod clip;
+pub mod distill;
 mod init;
 pub mod optim;
+pub mod quant;
 pub mod scalar;
 pub mod schedule;
 pub mod tensor;

@@ -407,12 +407,15 @@ fn sweep<T: Float, O: Observer<T>>(
         let Some(g) = acc.visit(i, version(k)) else {
             continue; // the loss does not depend on this node
         };
-        obs.visit(p, k, g)?;
-        let g = *g;
         // Every key on the record is live, so `get` always finds the node.
         let Some(&Rec { code, a, b }) = nodes.get(k) else {
             continue;
         };
+        // A tensor node's gradient is complete only inside its step, which reports it there.
+        if code != Code::Tensor {
+            obs.visit(k, g)?;
+        }
+        let g = *g;
         let (a, b) = (a as usize, b as usize);
         // One dispatch on the packed code; each arm calls the rule with a constant function,
         // so the rule's own `match` folds away.
@@ -476,7 +479,7 @@ fn sweep<T: Float, O: Observer<T>>(
                     entries: &mut *acc.entries,
                     sweep: acc.sweep,
                 };
-                tensors.step(t, a as u32, i, &mut sub)?
+                tensors.step(t, p, k, a as u32, &mut sub, &mut obs)?
             }
         }
     }

@@ -11,6 +11,7 @@ use super::{Graph, NodeKey, Op, Tape, slot};
 use crate::error::{Error, Result};
 use crate::real::Float;
 use crate::scalar::Var;
+use crate::tensor::Tensor;
 
 /// What the graph does beyond plain recording.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -21,8 +22,32 @@ pub(crate) struct Mode {
     pub(crate) anomaly: bool,
 }
 
-/// A gradient hook: receives the gradient flowing into a node and returns the one to use.
-pub(crate) type Hook<T> = Box<dyn FnMut(T) -> T>;
+/// A tensor gradient hook: the node's shape and its gradient, to change in place.
+type TensorHook<T> = Box<dyn FnMut(&[usize], &mut [T])>;
+
+/// A gradient hook: sees the complete gradient of a node and replaces it.
+pub(crate) enum Hook<T> {
+    /// From [`Graph::register_hook`]: receives the gradient and returns the one to use.
+    Scalar(Box<dyn FnMut(T) -> T>),
+    /// From [`Graph::register_tensor_hook`]: receives the shape and the gradient in row-major
+    /// order, and may change it in place.
+    Tensor(TensorHook<T>),
+}
+
+impl<T: Copy> Hook<T> {
+    /// Runs the hook on gradient `g` of a node of shape `shape` (`[]` for a scalar).
+    fn run(&mut self, shape: &[usize], g: &mut [T]) {
+        match self {
+            // A scalar hook sits on a scalar node: its gradient has one element.
+            Hook::Scalar(h) => {
+                if let [x] = g {
+                    *x = h(*x);
+                }
+            }
+            Hook::Tensor(h) => h(shape, g),
+        }
+    }
+}
 
 /// Hooks by node, each with an id for removal.
 pub(crate) type Hooks<T> = SecondaryMap<NodeKey, Vec<(u64, Hook<T>)>>;
@@ -44,6 +69,12 @@ pub enum AnomalyPhase {
 }
 
 /// The first non-finite value or gradient found in anomaly mode, with what produced it.
+///
+/// For a tensor op, [`element`](Anomaly::element) says which element, and the numbers are
+/// those at that element where that means something: for an elementwise op (`log`, `/`,
+/// `sqrt`, …) the inputs' values, the output and, in backward, the upstream gradient and the
+/// local partial at the element. For other tensor ops (matmul, reductions, softmax, …) no
+/// single input value or local partial produces an element, so those are left out.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Anomaly {
     /// Forward or backward.
@@ -52,12 +83,17 @@ pub struct Anomaly {
     pub position: usize,
     /// The node's display name, if it has one.
     pub name: Option<String>,
-    /// The op's name (`log`, `sqrt`, `/`, …).
+    /// The op's name (`log`, `sqrt`, `/`, `matmul`, …).
     pub op: &'static str,
-    /// The values of the op's inputs.
+    /// The values of the op's inputs (at the element, for an elementwise tensor op; empty for
+    /// another tensor op).
     pub inputs: Vec<f64>,
-    /// The value the op produced.
-    pub output: f64,
+    /// The value the op produced (at the element, for a tensor op in forward or an elementwise
+    /// one in backward).
+    pub output: Option<f64>,
+    /// Tensor ops only: the multi-index of the first non-finite element — of the op's output
+    /// in forward, of the gradient sent to the input in backward.
+    pub element: Option<Vec<usize>>,
     /// Backward only: the gradient arriving at the node, the input the bad contribution went
     /// to, the local partial ∂y/∂input and the contribution (upstream × local).
     pub backward: Option<BackwardStep>,
@@ -66,13 +102,14 @@ pub struct Anomaly {
 /// The step of the reverse sweep where a gradient became non-finite.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BackwardStep {
-    /// The upstream gradient ∂L/∂y arriving at the node.
-    pub upstream: f64,
+    /// The upstream gradient ∂L/∂y arriving at the node (at the element, for an elementwise
+    /// tensor op; `None` for another tensor op, whose upstream gradient is a whole tensor).
+    pub upstream: Option<f64>,
     /// Which input (0-based) the contribution was sent to.
     pub input: usize,
-    /// The local partial ∂y/∂input.
-    pub local: f64,
-    /// The contribution ∂L/∂y · ∂y/∂input.
+    /// The local partial ∂y/∂input (`None` where no single number is it, as for upstream).
+    pub local: Option<f64>,
+    /// The contribution ∂L/∂y · ∂y/∂input (at the element, for a tensor).
     pub contribution: f64,
 }
 
@@ -83,30 +120,52 @@ impl fmt::Display for Anomaly {
             .as_deref()
             .map(|n| format!(" ({n})"))
             .unwrap_or_default();
+        let at = self
+            .element
+            .as_ref()
+            .map(|e| format!(" at element {e:?}"))
+            .unwrap_or_default();
         let inputs = self
             .inputs
             .iter()
             .map(|v| v.to_string())
             .collect::<Vec<_>>()
             .join(", ");
+        let from = if self.inputs.is_empty() {
+            String::new()
+        } else {
+            format!(" from input(s) [{inputs}]")
+        };
+        let output = self.output.map(|y| y.to_string()).unwrap_or_default();
         match (&self.phase, &self.backward) {
             (AnomalyPhase::Backward, None) => write!(
                 f,
-                "non-finite value in the recorded backward pass: `{}` at node n{} produced {} \
-                 from input(s) [{inputs}]",
-                self.op, self.position, self.output
+                "non-finite value in the recorded backward pass: `{}` at node n{} produced \
+                 {output}{from}",
+                self.op, self.position
             ),
             (AnomalyPhase::Forward, _) => write!(
                 f,
-                "non-finite value in forward: `{}` at node n{}{name} produced {} from input(s) [{inputs}]",
-                self.op, self.position, self.output
+                "non-finite value in forward: `{}` at node n{}{name} produced {output}{at}{from}",
+                self.op, self.position
             ),
-            (AnomalyPhase::Backward, Some(b)) => write!(
-                f,
-                "non-finite gradient in backward: `{}` at node n{}{name} (input(s) [{inputs}], \
-                 output {}): upstream {} × local partial {} = {} sent to input {}",
-                self.op, self.position, self.output, b.upstream, b.local, b.contribution, b.input
-            ),
+            (AnomalyPhase::Backward, Some(b)) => {
+                write!(
+                    f,
+                    "non-finite gradient in backward: `{}` at node n{}{name}",
+                    self.op, self.position
+                )?;
+                if self.output.is_some() {
+                    write!(f, " (input(s) [{inputs}], output {output})")?;
+                }
+                match (b.upstream, b.local) {
+                    (Some(u), Some(l)) => {
+                        write!(f, ": upstream {u} × local partial {l} = {}", b.contribution)?
+                    }
+                    _ => write!(f, ": contribution {}", b.contribution)?,
+                }
+                write!(f, " sent to input {}{at}", b.input)
+            }
         }
     }
 }
@@ -209,18 +268,68 @@ impl<T: Float> Graph<T> {
         hook: impl FnMut(T) -> T + 'static,
     ) -> Result<HookHandle> {
         self.check(v, "register_hook")?;
+        self.add_hook(v.key(), "register_hook", Hook::Scalar(Box::new(hook)))
+    }
+
+    /// Registers a hook on tensor `t`'s gradient: during [`backward`](Graph::backward), once
+    /// the gradient flowing into `t` is complete, `hook` receives `t`'s shape and the gradient
+    /// in row-major order, and may change it in place; the changed gradient is what
+    /// [`Grads::tensor`](crate::Grads::tensor) returns for `t` and what flows on to `t`'s
+    /// inputs (PyTorch's `Tensor.register_hook`). Use it to clip the gradient of one tensor or
+    /// to print it. It is called once per sweep that reaches `t`; hooks on one node run in the
+    /// order registered, and [`remove_hook`](Graph::remove_hook) removes one. Like
+    /// [`register_hook`](Graph::register_hook), it applies to the numeric sweep only, goes
+    /// away when `t` is freed, and must not record on or differentiate this graph.
+    ///
+    /// ```
+    /// use tapegrad::Graph;
+    /// let g = Graph::new();
+    /// let w = g.tensor(&[1.0, 2.0], &[2]);
+    /// let h = w * 3.0;                   // dh/dw = 3
+    /// let loss = (h * h).sum();          // dloss/dh = 2h = [6, 12]
+    /// g.register_tensor_hook(h, |_shape, grad| {
+    ///     // clip the gradient's norm to 5: [6, 12] has norm √180
+    ///     let norm = grad.iter().map(|d| d * d).sum::<f64>().sqrt();
+    ///     grad.iter_mut().for_each(|d| *d *= 5.0 / norm);
+    /// });
+    /// let dw = g.backward(loss).tensor(w).to_vec(); // 3 · the clipped [6, 12]
+    /// let k = 15.0 / 180.0_f64.sqrt();
+    /// assert_eq!(dw, vec![6.0 * k, 12.0 * k]);
+    /// ```
+    #[track_caller]
+    pub fn register_tensor_hook(
+        &self,
+        t: Tensor<'_, T>,
+        hook: impl FnMut(&[usize], &mut [T]) + 'static,
+    ) -> HookHandle {
+        crate::error::or_panic(self.try_register_tensor_hook(t, hook))
+    }
+
+    /// [`register_tensor_hook`](Graph::register_tensor_hook) returning an error for a stale
+    /// or foreign handle.
+    pub fn try_register_tensor_hook(
+        &self,
+        t: Tensor<'_, T>,
+        hook: impl FnMut(&[usize], &mut [T]) + 'static,
+    ) -> Result<HookHandle> {
+        const OP: &str = "register_tensor_hook";
+        if !std::ptr::eq(t.graph(), self) {
+            return Err(Error::ForeignGraph { op: OP });
+        }
+        t.try_shape()?;
+        self.add_hook(t.key(), OP, Hook::Tensor(Box::new(hook)))
+    }
+
+    /// Adds `hook` to the hooks of the live node `key`.
+    fn add_hook(&self, key: NodeKey, op: &'static str, hook: Hook<T>) -> Result<HookHandle> {
         let id = self.debug.next_hook.get();
         self.debug.next_hook.set(id + 1);
         let mut hooks = self.debug.hooks.borrow_mut();
-        match hooks.entry(v.key()) {
-            Some(e) => e.or_default().push((id, Box::new(hook))),
-            None => {
-                return Err(Error::StaleHandle {
-                    op: "register_hook",
-                });
-            }
+        match hooks.entry(key) {
+            Some(e) => e.or_default().push((id, hook)),
+            None => return Err(Error::StaleHandle { op }),
         }
-        Ok(HookHandle { key: v.key(), id })
+        Ok(HookHandle { key, id })
     }
 
     /// Removes a hook; returns false if it was already gone (removed, or its node freed).
@@ -265,7 +374,8 @@ impl<T: Float> Graph<T> {
                 name: None,
                 op: op.name(),
                 inputs: t.inputs(op).map(|i| t.vals[i as usize].to_f64()).collect(),
-                output: y.to_f64(),
+                output: Some(y.to_f64()),
+                element: None,
                 backward: None,
             };
             t.order.pop();
@@ -278,21 +388,28 @@ impl<T: Float> Graph<T> {
         Ok(())
     }
 
-    /// The first node recorded at or after record position `start` whose value is not finite,
-    /// as an anomaly of the recorded backward pass.
+    /// The first node recorded at or after record position `start` with a value (or, for a
+    /// tensor, an element) that is not finite, as an anomaly of the recorded backward pass.
     pub(crate) fn check_recorded(&self, start: usize) -> Result<()> {
         let t = self.tape();
         for (pos, &k) in t.order.iter().enumerate().skip(start) {
+            let op = t.op(k);
+            if let Op::Tensor(ti) = op {
+                if let Some(a) = crate::tensor::recorded_anomaly(&t, pos, ti) {
+                    return Err(Error::Anomaly(Box::new(a)));
+                }
+                continue;
+            }
             let y = t.vals[slot(k)];
             if !y.is_finite() {
-                let op = t.op(k);
                 return Err(Error::Anomaly(Box::new(Anomaly {
                     phase: AnomalyPhase::Backward,
                     position: pos,
                     name: None,
                     op: op.name(),
                     inputs: t.inputs(op).map(|i| t.vals[i as usize].to_f64()).collect(),
-                    output: y.to_f64(),
+                    output: Some(y.to_f64()),
+                    element: None,
                     backward: None,
                 })));
             }
@@ -325,12 +442,28 @@ impl<T> Default for DebugState<T> {
 
 /// What the reverse sweep reports to, at each node and each contribution.
 pub(crate) trait Observer<T: Float> {
-    /// The sweep reached node `k` (record position `pos`) with its complete gradient `g`,
-    /// which it may replace with the gradient to use (and store) from here on.
-    fn visit(&mut self, pos: usize, k: NodeKey, g: &mut T) -> Result<()>;
+    /// The sweep reached scalar node `k` with its complete gradient `g`, which it may replace
+    /// with the gradient to use (and store) from here on.
+    fn visit(&mut self, k: NodeKey, g: &mut T) -> Result<()>;
     /// The node at `pos` sends `d` = `g` · ∂y/∂input to its `input`-th input.
     fn send(&mut self, t: &Tape<T>, pos: usize, k: NodeKey, input: usize, g: T, d: T)
     -> Result<()>;
+    /// The sweep reached tensor node `k` (of shape `shape`) with its complete gradient `g`,
+    /// which it may change in place.
+    fn visit_tensor(&mut self, k: NodeKey, shape: &[usize], g: &mut [T]) -> Result<()>;
+    /// Tensor node `ti` (key `k`, record position `pos`, upstream gradient `g`) sends `d`,
+    /// already summed to the input's shape, to its `input`-th input.
+    #[allow(clippy::too_many_arguments)]
+    fn send_tensor(
+        &mut self,
+        t: &Tape<T>,
+        pos: usize,
+        k: NodeKey,
+        ti: u32,
+        input: usize,
+        g: &[T],
+        d: &[T],
+    ) -> Result<()>;
 }
 
 /// The plain sweep: nothing to observe, compiled away.
@@ -338,11 +471,28 @@ pub(crate) struct Plain;
 
 impl<T: Float> Observer<T> for Plain {
     #[inline(always)]
-    fn visit(&mut self, _: usize, _: NodeKey, _: &mut T) -> Result<()> {
+    fn visit(&mut self, _: NodeKey, _: &mut T) -> Result<()> {
         Ok(())
     }
     #[inline(always)]
     fn send(&mut self, _: &Tape<T>, _: usize, _: NodeKey, _: usize, _: T, _: T) -> Result<()> {
+        Ok(())
+    }
+    #[inline(always)]
+    fn visit_tensor(&mut self, _: NodeKey, _: &[usize], _: &mut [T]) -> Result<()> {
+        Ok(())
+    }
+    #[inline(always)]
+    fn send_tensor(
+        &mut self,
+        _: &Tape<T>,
+        _: usize,
+        _: NodeKey,
+        _: u32,
+        _: usize,
+        _: &[T],
+        _: &[T],
+    ) -> Result<()> {
         Ok(())
     }
 }
@@ -354,13 +504,8 @@ pub(crate) struct Watch<'a, T> {
 }
 
 impl<T: Float> Observer<T> for Watch<'_, T> {
-    fn visit(&mut self, _: usize, k: NodeKey, g: &mut T) -> Result<()> {
-        if let Some(list) = self.hooks.get_mut(k) {
-            for (_, hook) in list.iter_mut() {
-                *g = hook(*g);
-            }
-        }
-        Ok(())
+    fn visit(&mut self, k: NodeKey, g: &mut T) -> Result<()> {
+        self.visit_tensor(k, &[], std::slice::from_mut(g))
     }
 
     fn send(
@@ -396,13 +541,45 @@ impl<T: Float> Observer<T> for Watch<'_, T> {
             name: t.names.get(k).map(|s| s.to_string()),
             op: op.name(),
             inputs: ins.iter().map(|v| v.to_f64()).collect(),
-            output: y.to_f64(),
+            output: Some(y.to_f64()),
+            element: None,
             backward: Some(BackwardStep {
-                upstream: g.to_f64(),
+                upstream: Some(g.to_f64()),
                 input,
-                local: local.to_f64(),
+                local: Some(local.to_f64()),
                 contribution: d.to_f64(),
             }),
         })))
+    }
+
+    fn visit_tensor(&mut self, k: NodeKey, shape: &[usize], g: &mut [T]) -> Result<()> {
+        if let Some(list) = self.hooks.get_mut(k) {
+            for (_, hook) in list.iter_mut() {
+                hook.run(shape, g);
+            }
+        }
+        Ok(())
+    }
+
+    fn send_tensor(
+        &mut self,
+        t: &Tape<T>,
+        pos: usize,
+        k: NodeKey,
+        ti: u32,
+        input: usize,
+        g: &[T],
+        d: &[T],
+    ) -> Result<()> {
+        if !self.anomaly {
+            return Ok(());
+        }
+        match d.iter().position(|v| !v.is_finite()) {
+            None => Ok(()),
+            Some(e) => {
+                let site = crate::tensor::Site { pos, k, ti, input };
+                Err(Error::Anomaly(Box::new(site.backward(t, g, d, e))))
+            }
+        }
     }
 }

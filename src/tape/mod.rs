@@ -24,6 +24,7 @@ mod record;
 
 pub(crate) use backward::Acc;
 pub use backward::Grads;
+pub(crate) use debug::Observer;
 pub use debug::{Anomaly, AnomalyPhase, BackwardStep, HookHandle};
 pub use op::Op;
 pub(crate) use record::{Code, Rec};

@@ -11,7 +11,7 @@ use super::store::{Pool, SCALAR_INPUT, TensorOp};
 use crate::error::{Error, Result, or_panic};
 use crate::real::Float;
 use crate::scalar::Var;
-use crate::tape::{Acc, Grads, Graph, NodeKey, Op, Tape};
+use crate::tape::{Acc, Grads, Graph, NodeKey, Observer, Op, Tape, slot};
 
 /// Tensor gradients of one [`Graph::backward`], by tensor index, and the pool their buffers
 /// come from (kept across [`Graph::backward_into`] calls so a training step does not allocate).
@@ -39,16 +39,20 @@ impl<T: Float> TensorGrads<T> {
         }
     }
 
-    /// One step of the numeric reverse sweep at tensor node `ti` (slot `i`): completes its
-    /// gradient (a rank-0 tensor also collects what scalar ops sent to `adj[i]`) and sends
-    /// `g · ∂y/∂x` to each input that takes a gradient, marking it reached in `acc`.
-    pub(crate) fn step(
+    /// One step of the numeric reverse sweep at tensor node `ti` (key `k`, record position
+    /// `pos`): completes its gradient (a rank-0 tensor also collects what scalar ops sent to
+    /// its adjoint in `acc`), shows it to the observer, and sends `g · ∂y/∂x` to each input
+    /// that takes a gradient, marking it reached in `acc` and showing it to the observer too.
+    pub(crate) fn step<O: Observer<T>>(
         &mut self,
         tape: &Tape<T>,
+        pos: usize,
+        k: NodeKey,
         ti: u32,
-        i: usize,
         acc: &mut Acc<'_, T>,
+        obs: &mut O,
     ) -> Result<()> {
+        let i = slot(k);
         let ts = &tape.tensors;
         let node = &ts.nodes[ti as usize];
         let TensorGrads {
@@ -60,10 +64,13 @@ impl<T: Float> TensorGrads<T> {
             p.put(gbuf);
             gbuf = p.filled(node.data.len(), T::ZERO);
         }
-        if node.shape.rank() == 0 {
-            let a = acc.adj_mut(i);
-            gbuf[0] += *a;
-            *a = gbuf[0];
+        let scalar = node.shape.rank() == 0;
+        if scalar {
+            gbuf[0] += *acc.adj_mut(i);
+        }
+        obs.visit_tensor(k, node.shape.dims(), &mut gbuf)?;
+        if scalar {
+            *acc.adj_mut(i) = gbuf[0];
         }
         let leaf = matches!(node.op, TensorOp::Var | TensorOp::Const);
         if node.needs && !leaf {
@@ -89,6 +96,7 @@ impl<T: Float> TensorGrads<T> {
                 n_in: sin.len(),
             };
             rules::pullback(info, x, &y, g, need, &mut |j, d: Val<'_, T>| {
+                obs.send_tensor(tape, pos, k, ti, j, &gbuf, d.data())?;
                 let s = sin[j] as usize;
                 if tin[j] == SCALAR_INPUT {
                     acc.send(s, d.data()[0]);

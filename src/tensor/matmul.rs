@@ -1,6 +1,6 @@
 //! Batched matrix products: shapes, batch broadcasting, and one GEMM call per matrix.
 
-use super::gemm::{Mat, gemm2d};
+use super::gemm::{Mat, products};
 use super::shape::{MAX_RANK, Shape, shape_error, walk};
 use crate::error::{Error, Result};
 use crate::real::Float;
@@ -35,13 +35,13 @@ pub(crate) fn matmul_shape(a: Shape, ta: bool, b: Shape, tb: bool) -> Result<Sha
     Ok(batch.concat(&[m, n]))
 }
 
-/// `out = op(a) @ op(b)` for every matrix of the (broadcast) batch; `out` has `out_shape`
-/// (from [`matmul_shape`]) and is overwritten.
+/// `out = op(a) @ op(b)` for every matrix of the (broadcast) batch; `out` gets `out_shape`
+/// (from [`matmul_shape`]) elements and is overwritten (never zeroed first).
 pub(crate) fn matmul<T: Float>(
     (a, sa, ta): (&[T], Shape, bool),
     (b, sb, tb): (&[T], Shape, bool),
     out_shape: Shape,
-    out: &mut [T],
+    out: &mut Vec<T>,
 ) {
     let r = out_shape.rank();
     let (m, n) = (out_shape.dim(r - 2), out_shape.dim(r - 1));
@@ -63,14 +63,10 @@ pub(crate) fn matmul<T: Float>(
     let (msa, msb) = (m * k, k * n);
     let bst_a = sa.prefix(sa.rank() - 2).strides_in(batch);
     let bst_b = sb.prefix(sb.rank() - 2).strides_in(batch);
-    walk(batch, [&bst_a, &bst_b], |o, [ia, ib]| {
-        let dst = &mut out[o * m * n..(o + 1) * m * n];
-        gemm2d(
-            dst,
-            view(a, sa, ta, ia * msa),
-            view(b, sb, tb, ib * msb),
-            false,
-        );
+    products(out, batch.numel(), m * n, |blocks| {
+        walk(batch, [&bst_a, &bst_b], |_, [ia, ib]| {
+            blocks.push(view(a, sa, ta, ia * msa), view(b, sb, tb, ib * msb));
+        })
     });
 }
 
@@ -112,10 +108,7 @@ impl<'g, T: Float> super::Tensor<'g, T> {
             [self, other],
             &[],
             |[a, b]| matmul_shape(a, ta, b, tb),
-            |[(a, sa), (b, sb)], s, out| {
-                out.resize(s.numel(), T::ZERO);
-                matmul((a, sa, ta), (b, sb, tb), s, out);
-            },
+            |[(a, sa), (b, sb)], s, out| matmul((a, sa, ta), (b, sb, tb), s, out),
         )
     }
 }

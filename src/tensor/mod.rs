@@ -41,15 +41,33 @@
 //! max reduction) enter the recorded gradient as constant masks, as in the scalar rules.
 //!
 //! ## Debugging aids
-//! [`no_grad`](Graph::no_grad) and [`detach`](Tensor::detach) work for tensors, and anomaly
-//! mode checks every tensor an op produces. Gradient hooks and anomaly mode's backward checks
-//! apply to scalar ops only: what tensor ops send back is not passed to hooks or checked.
+//! The scalar aids work for tensors too:
+//! - [`no_grad`](Graph::no_grad) records no tensor op either, and [`detach`](Tensor::detach)
+//!   is a constant copy (PyTorch `detach`, JAX `stop_gradient`).
+//! - [`set_detect_anomaly`](Graph::set_detect_anomaly) checks every tensor an op produces and
+//!   every tensor gradient an op sends back; the [`Anomaly`](crate::Anomaly) names the op, the
+//!   node and the [`element`](crate::Anomaly::element), and for an elementwise op the inputs'
+//!   values, the upstream gradient and the local partial at that element.
+//! - [`register_tensor_hook`](Graph::register_tensor_hook) sees the complete gradient of a
+//!   tensor (with its shape) and may change it in place: per-tensor gradient clipping, or
+//!   printing while teaching.
+//!
+//! ```
+//! use tapegrad::{Error, Graph};
+//! let g = Graph::new();
+//! g.set_detect_anomaly(true);
+//! let x = g.tensor(&[4.0, 0.0], &[2]);
+//! let loss = x.sqrt().sum(); // √0 = 0 is finite, but its derivative is +inf
+//! let Err(Error::Anomaly(a)) = g.try_backward(loss) else { panic!() };
+//! assert_eq!((a.op, a.element), ("sqrt", Some(vec![1])));
+//! ```
 //!
 //! ## Memory
 //! Buffers of nodes freed by [`rewind`](Graph::rewind) go to a pool keyed by length, and
 //! [`backward_into`](Graph::backward_into) reuses the gradient buffers of its previous call, so
 //! a training step of fixed shapes does not allocate once warm.
 
+mod anomaly;
 mod backward;
 mod conv;
 mod elementwise;
@@ -67,6 +85,7 @@ mod rules;
 mod shape;
 mod store;
 
+pub(crate) use anomaly::{Site, recorded_anomaly};
 pub(crate) use backward::TensorGrads;
 pub use conv::Conv2dOptions;
 pub use pool::Pool2dOptions;

@@ -165,7 +165,6 @@ impl<T: Float> TensorMath for Val<'_, T> {
     fn matmul(a: &Self, ta: bool, b: &Self, tb: bool) -> Result<Self> {
         let s = matmul_shape(a.shape, ta, b.shape, tb)?;
         let mut out = a.buf(s.numel());
-        out.resize(s.numel(), T::ZERO);
         matmul(
             (a.data(), a.shape, ta),
             (b.data(), b.shape, tb),

@@ -2,11 +2,12 @@
 //! buffer, push the node.
 
 use super::Tensor;
+use super::anomaly;
 use super::shape::Shape;
 use super::store::{SCALAR_INPUT, TNode, TensorOp};
 use crate::error::{Error, Result};
 use crate::real::Float;
-use crate::tape::{Anomaly, AnomalyPhase, Graph, NodeKey, Op, Tape, slot};
+use crate::tape::{AnomalyPhase::Forward, Graph, NodeKey, Op, Tape, slot};
 
 /// A resolved input of a tensor op.
 #[derive(Clone, Copy, Debug)]
@@ -94,18 +95,12 @@ impl<T: Float> Graph<T> {
         debug_assert_eq!(data.len(), shape.numel());
         let leaf = matches!(op, TensorOp::Var | TensorOp::Const);
         if !leaf && self.detect_anomaly() {
-            if let Some(&bad) = data.iter().find(|v| !v.is_finite()) {
+            if let Some(e) = data.iter().position(|v| !v.is_finite()) {
+                let at = tape.order.len();
+                let a = anomaly::value_anomaly(tape, Forward, at, op, ins, (shape, &data), e);
                 tape.tensors.pool.put(data);
                 tape.tensors.params.truncate(p_start);
-                return Err(Error::Anomaly(Box::new(Anomaly {
-                    phase: AnomalyPhase::Forward,
-                    position: tape.order.len(),
-                    name: None,
-                    op: op.name(),
-                    inputs: vec![],
-                    output: bad.to_f64(),
-                    backward: None,
-                })));
+                return Err(Error::Anomaly(Box::new(a)));
             }
         }
         // Inside `no_grad`, computed tensors are constants without inputs, like scalars.

@@ -1,4 +1,5 @@
-//! Drawing a laid-out picture as SVG: one `<rect class="shape">` per node, one path per edge.
+//! Drawing a laid-out picture as SVG: one `<rect class="shape">` per node, one path per edge
+//! (its `data-from` and `data-to` name its ends, so a page can highlight it).
 
 use super::dot::{colors, fields, push_fmt};
 use super::layout::{MARGIN, layout};
@@ -50,7 +51,13 @@ pub(crate) fn draw(nodes: &[PicNode], precision: usize) -> String {
         for (slot, &a) in n.inputs.iter().enumerate() {
             let from = (p.x[a] + widths[a], p.y[a] + BOX_H / 2.0);
             let to = (p.x[i], p.y[i] + BOX_H * (slot as f64 + 1.0) / (k + 1.0));
-            out.push_str("<path class=\"edge\" d=\"");
+            push_fmt(
+                &mut out,
+                format_args!(
+                    "<path class=\"edge\" data-from=\"n{}\" data-to=\"n{}\" d=\"",
+                    nodes[a].id, n.id
+                ),
+            );
             edge_path(&mut out, from, &p.routes[i][slot], to);
             out.push_str("\" marker-end=\"url(#arrow)\"/>\n");
         }
@@ -111,10 +118,16 @@ pub(crate) fn draw(nodes: &[PicNode], precision: usize) -> String {
             } else {
                 ""
             };
+            // The grad cell is last; a page stepping through the sweep rewrites it.
+            let class = if n.grad.is_some() && j + 1 == texts[i].len() {
+                " class=\"grad\""
+            } else {
+                ""
+            };
             push_fmt(
                 &mut out,
                 format_args!(
-                    "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#111827\"{weight}>\
+                    "<text{class} x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#111827\"{weight}>\
                      {}</text>",
                     fx + fw / 2.0,
                     y + BOX_H / 2.0 + FONT * 0.35,

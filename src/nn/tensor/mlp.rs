@@ -199,6 +199,23 @@ impl<'g, T: Float> Mlp<'g, T> {
         self.predict_with(x, |z| z.try_softmax(-1))
     }
 
+    /// Each layer's outputs (after its activation) for plain rows `x`, first layer first, each
+    /// `[rows, layer outputs]` row-major, without recording: what
+    /// [`draw_activations`](Mlp::draw_activations) shows.
+    pub fn activations(&self, x: &[T]) -> Result<Vec<Vec<T>>> {
+        let rows = self.rows(x)?;
+        let g = self.graph();
+        g.no_grad(|| {
+            let mut h = g.try_tensor_const(x, &[rows, self.layers[0].nin()])?;
+            let mut out = Vec::with_capacity(self.layers.len());
+            for layer in &self.layers {
+                h = layer.try_forward(h)?;
+                out.push(h.try_to_vec()?);
+            }
+            Ok(out)
+        })
+    }
+
     /// The values of `then(forward(x))` computed inside [`Graph::no_grad`].
     fn predict_with(
         &self,
@@ -233,7 +250,8 @@ impl<'g, T: Float> Mlp<'g, T> {
     /// parameter, keeps it for [`update_params`](crate::nn::train::Trainable::update_params),
     /// rewinds to the mark and returns the loss value. `loss` may record anything on the graph
     /// (it is freed too); [`loss_and_grad`](crate::nn::train::Trainable::loss_and_grad) is this
-    /// with a [`Loss`](crate::nn::train::Loss).
+    /// with a [`Loss`](crate::nn::train::Loss), and [`Distill`](crate::nn::distill::Distill)
+    /// uses it with a distillation loss.
     pub fn loss_and_grad_with(
         &mut self,
         x: &[f64],

@@ -11,6 +11,9 @@
 //! is [`Mlp::predict_proba`] over logits trained with
 //! [`Loss::CrossEntropy`](crate::nn::train::Loss).
 //!
+//! [`Mlp::draw_first_layer`] and [`Mlp::draw_activations`] draw what a trained model learned
+//! as PNG images.
+//!
 //! [`Conv2d`], [`MaxPool2d`] and [`AvgPool2d`] work on `(N, C, H, W)` image batches, and a
 //! [`Cnn`] stacks them before an [`Mlp`] head, also as a `Trainable` model.
 //!
@@ -26,6 +29,7 @@ mod linear;
 mod mlp;
 mod model;
 mod params;
+mod picture;
 mod recurrent;
 
 pub use cnn::Cnn;

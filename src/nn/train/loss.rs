@@ -250,7 +250,8 @@ fn logsumexp(z: &[f64]) -> f64 {
     m + z.iter().map(|&v| (v - m).exp()).sum::<f64>().ln()
 }
 
-fn label(y: f64, n_classes: usize) -> Result<usize> {
+/// `y` as a class index in `0..n_classes`, or an error naming it.
+pub(crate) fn label(y: f64, n_classes: usize) -> Result<usize> {
     if y >= 0.0 && y.fract() == 0.0 && (y as usize) < n_classes {
         Ok(y as usize)
     } else {

@@ -38,6 +38,7 @@ mod select;
 pub use fit::{Evaluation, evaluate, fit, predict, predict_classes};
 pub use history::History;
 pub use loss::Loss;
+pub(crate) use loss::label;
 pub use metrics::{ConfusionMatrix, Metric, accuracy, mse, r2};
 pub use mlp_model::MlpModel;
 pub use model::{ParamMut, TensorInfo, Trainable};

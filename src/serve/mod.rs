@@ -1,0 +1,294 @@
+//! The browser playground behind `tapegrad serve`: one page and a small JSON API.
+//!
+//! The page (HTML, CSS and JavaScript embedded in the binary: no build step, no CDN, it works
+//! offline) has two views:
+//!
+//! - **Expression**: type an expression and its inputs' values; see the graph with the value
+//!   and gradient of every node, step through the backward sweep one node at a time (the node
+//!   and its incoming edges highlighted, `upstream × local partial = contribution` for each
+//!   input, the accumulated gradients updating), run it to the end, and ask for the Hessian.
+//!   Parser errors are shown at their column.
+//! - **Training**, in the manner of TensorFlow Playground: a 2-D data set (xor, moons, circles,
+//!   linear), hidden layers and widths, activation, optimizer and learning rate, L1/L2
+//!   strength and batch size; start, pause, step; the loss curve and the decision boundary (a
+//!   heat map of the predicted probability over the plane) update while a scalar-neuron
+//!   [`Mlp`](crate::nn::scalar::Mlp) trains on the server.
+//!
+//! # Bounds
+//! The server takes its input from a browser, so everything a request can ask for is capped
+//! ([`Limits`], all reported by `GET /api/limits`): the body size, the expression's length,
+//! depth and node count, the network's layers, widths and parameters, the data set's size, the
+//! training steps and rate, the number of training sessions, and the time a request may take.
+//! A training session that nobody polls for [`Limits::session_idle`] is closed and its thread
+//! ends. No request reads or writes a file. The command binds 127.0.0.1 unless told otherwise;
+//! on a loopback address the server answers only requests whose `Host` is `localhost` or a
+//! loopback address, so a page elsewhere cannot reach it by pointing its own name at
+//! 127.0.0.1 (DNS rebinding).
+//!
+//! # The API
+//! Requests and responses are JSON (`Content-Type: application/json`); numbers that JSON cannot
+//! carry (infinities, NaN) are the strings `"inf"`, `"-inf"`, `"nan"`. Every error is a status
+//! of 400 or more with `{"error": "…"}`; a parser error adds the `"line"` and `"col"` (1-based,
+//! in characters) it points at, and `"message"`, the text without its position.
+//!
+//! | request | answer |
+//! |---|---|
+//! | `GET /` | the page (also `/app.js`, `/style.css`) |
+//! | `GET /api/limits` | every cap of [`Limits`], by field name (durations in seconds) |
+//! | `POST /api/parse` `{"expr": E}` | `{"program": E printed back, "inputs": ["w", …]}` (names in order of first use) |
+//! | `POST /api/expr` `{"expr": E, "at": {"w": 0.5, …}, "hessian": false}` | see below |
+//! | `POST /api/train` with a [training configuration](#training) | `{"id": 1, "parameters": 17, "model": "Mlp 2 → …", "points": [[x, y, label], …], "bounds": [x0, x1, y0, y1], "config": {…}, …}` and the state below |
+//! | `GET /api/train/{id}?since=K` | the session's state: `{"step", "running", "done", "loss", "accuracy", "steps_per_second", "history": {"since": K, "loss": [...]}, "heatmap": {"size": S, "p": [...]}, "error"}` |
+//! | `POST /api/train/{id}/start`, `/pause` | starts or pauses training; the state |
+//! | `POST /api/train/{id}/step?steps=N` (N = 1 unless given, at most [`Limits::max_rate`]) | pauses, takes N steps (fewer when they would take more than half the request time limit); the state after them |
+//! | `DELETE /api/train/{id}` | closes the session: `{"closed": id}` |
+//!
+//! `POST /api/expr` answers `{"value": v, "vars": [...], "grad": [...], "hessian": [[...]]}` as
+//! `tapegrad grad --json` does (`vars` in the order of first use, `hessian` only when asked
+//! for), plus `"svg"`, the picture of the graph with every node's value and gradient, and
+//! `"trace"`, the step-by-step backward sweep as [`Trace::to_json_value`](crate::trace::Trace::to_json_value)
+//! gives it; node `nK` of the trace is the SVG group with `id="nK"`, and each edge's
+//! `data-from` and `data-to` name its two ends. Every input of the expression needs a value in
+//! `at`, and `at` names nothing else.
+//!
+//! ## Training
+//! A training configuration (every field optional):
+//!
+//! ```text
+//! {"dataset": "xor" | "moons" | "circles" | "linear", "points": 200, "noise": 0.05, "seed": 0,
+//!  "hidden": [4, 4], "activation": "tanh" | "relu" | "sigmoid" | "linear",
+//!  "optimizer": "sgd" | "momentum" | "nesterov" | "adam" | "rmsprop" | "adagrad",
+//!  "lr": 0.03, "l1": 0, "l2": 0, "batch": 10, "rate": 100}
+//! ```
+//!
+//! The network is an MLP 2 → hidden… → 1 with a linear output, its score the logit of label 1;
+//! the loss is the mean binary cross-entropy with logits over a mini-batch, plus `l1`·Σ|θ| and
+//! `l2`·Σθ². Mini-batches are drawn from a reshuffled permutation each epoch. `rate` caps the
+//! steps per second (training on a shared machine should stay watchable); a session stops by
+//! itself at [`Limits::max_steps`]. The state's `loss` and `history` are the data loss on the
+//! whole training set after each step (`history.loss[0]` is the loss before the first step),
+//! `accuracy` the fraction of points whose score has their label's sign, and `heatmap.p` the
+//! predicted probability of label 1 on an S × S grid over `bounds`, top row first. One answer
+//! carries at most 10 000 history entries; ask again with `since` where they end for more. The
+//! answers of start, pause and step carry no history (it is polled).
+//!
+//! ```no_run
+//! # async fn example() -> std::io::Result<()> {
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8000").await?;
+//! tapegrad::serve::run(listener, tapegrad::serve::Limits::default()).await
+//! # }
+//! ```
+
+mod error;
+mod expr;
+mod page;
+mod train;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+use error::ApiError;
+
+/// Every cap the server puts on what a request may ask for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Limits {
+    /// The largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// The longest expression, in characters.
+    pub max_expr_chars: usize,
+    /// The deepest expression: the longest chain of operations from an input to the result.
+    pub max_expr_depth: usize,
+    /// The most nodes an expression may record (leaves included).
+    pub max_expr_nodes: usize,
+    /// The most hidden layers of a network.
+    pub max_hidden_layers: usize,
+    /// The widest hidden layer.
+    pub max_width: usize,
+    /// The most parameters of a network.
+    pub max_parameters: usize,
+    /// The most points of a data set.
+    pub max_points: usize,
+    /// The most steps a training session takes; it stops by itself there.
+    pub max_steps: u64,
+    /// The most steps per second a session may be asked to take.
+    pub max_rate: u32,
+    /// The most training sessions open at once.
+    pub max_sessions: usize,
+    /// The longest a request may take before it is answered with an error.
+    pub request_time: Duration,
+    /// How long a training session lives without being polled.
+    pub session_idle: Duration,
+}
+
+impl Default for Limits {
+    /// 16 KiB bodies; expressions of 2000 characters, depth 60, 500 nodes; networks of 6
+    /// hidden layers of at most 16 neurons and 2000 parameters; 1000 points; 100 000 steps at
+    /// most 1000 per second; 4 sessions, closed after 30 s unpolled; 10 s per request.
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 16 * 1024,
+            max_expr_chars: 2000,
+            max_expr_depth: 60,
+            max_expr_nodes: 500,
+            max_hidden_layers: 6,
+            max_width: 16,
+            max_parameters: 2000,
+            max_points: 1000,
+            max_steps: 100_000,
+            max_rate: 1000,
+            max_sessions: 4,
+            request_time: Duration::from_secs(10),
+            session_idle: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Limits {
+    /// The limits as JSON, by field name; durations in seconds.
+    fn to_json(&self) -> Value {
+        json!({
+            "max_body_bytes": self.max_body_bytes,
+            "max_expr_chars": self.max_expr_chars,
+            "max_expr_depth": self.max_expr_depth,
+            "max_expr_nodes": self.max_expr_nodes,
+            "max_hidden_layers": self.max_hidden_layers,
+            "max_width": self.max_width,
+            "max_parameters": self.max_parameters,
+            "max_points": self.max_points,
+            "max_steps": self.max_steps,
+            "max_rate": self.max_rate,
+            "max_sessions": self.max_sessions,
+            "request_time": self.request_time.as_secs_f64(),
+            "session_idle": self.session_idle.as_secs_f64(),
+        })
+    }
+}
+
+/// What every handler shares: the limits and the open training sessions.
+struct App {
+    limits: Limits,
+    sessions: train::Sessions,
+    /// The server listens on a loopback address, so it answers only requests for a local host.
+    local_only: bool,
+}
+
+/// The page and the API, with the body size and request time limits applied (the other
+/// limits are the handlers').
+fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/", get(page::index))
+        .route("/app.js", get(page::script))
+        .route("/style.css", get(page::style))
+        .route("/api/limits", get(limits_handler))
+        .route("/api/parse", post(expr::parse))
+        .route("/api/expr", post(expr::evaluate))
+        .route("/api/train", post(train::create))
+        .route("/api/train/{id}", get(train::state).delete(train::close))
+        .route("/api/train/{id}/{action}", post(train::control))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(app.clone(), time_limit))
+        .layer(middleware::from_fn_with_state(app.clone(), local_only))
+        .layer(DefaultBodyLimit::max(app.limits.max_body_bytes))
+        .with_state(app)
+}
+
+/// Serves the playground on `listener` until the process ends, closing training sessions
+/// that are not polled for [`Limits::session_idle`].
+pub async fn run(listener: tokio::net::TcpListener, limits: Limits) -> std::io::Result<()> {
+    let app = Arc::new(App {
+        limits,
+        sessions: train::Sessions::default(),
+        local_only: listener.local_addr()?.ip().is_loopback(),
+    });
+    let reaper = tokio::spawn(train::close_idle(app.clone()));
+    let served = axum::serve(listener, router(app)).await;
+    reaper.abort();
+    served
+}
+
+async fn limits_handler(State(app): State<Arc<App>>) -> axum::Json<Value> {
+    axum::Json(app.limits.to_json())
+}
+
+async fn not_found(request: Request) -> ApiError {
+    ApiError::not_found(format!(
+        "no such page or endpoint: {} {} (the API is described in the README)",
+        request.method(),
+        request.uri().path()
+    ))
+}
+
+/// On a loopback address, refuses requests whose `Host` is not local: a page elsewhere whose
+/// name was made to point at 127.0.0.1 (DNS rebinding) still sends its own name.
+async fn local_only(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    if app.local_only && !is_local(host) {
+        return ApiError::forbidden(format!(
+            "this server answers requests for localhost only, not for host '{host}'"
+        ))
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// True for a `Host` header naming this machine: `localhost` or a loopback address, with or
+/// without a port.
+fn is_local(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _port)| name),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Answers with an error when a request takes longer than [`Limits::request_time`].
+async fn time_limit(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let limit = app.limits.request_time;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::timeout(limit).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local;
+
+    #[test]
+    fn local_hosts() {
+        for host in [
+            "localhost",
+            "LOCALHOST:8000",
+            "127.0.0.1:8000",
+            "127.1.2.3",
+            "[::1]:8000",
+            "[::1]",
+        ] {
+            assert!(is_local(host), "{host}");
+        }
+        for host in [
+            "",
+            "example.com",
+            "localhost.example.com:8000",
+            "10.0.0.1:8000",
+            "[::2]:80",
+            "0.0.0.0",
+        ] {
+            assert!(!is_local(host), "{host}");
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! The page: HTML, CSS and JavaScript compiled into the binary, so it works offline.
+
+use axum::http::header;
+use axum::response::IntoResponse;
+
+/// Headers every asset carries: its type, no caching (a new binary serves a new page), no
+/// content sniffing, and a policy that lets the page load only what this server serves.
+fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+            ),
+        ],
+        body,
+    )
+}
+
+pub(crate) async fn index() -> impl IntoResponse {
+    asset(
+        "text/html; charset=utf-8",
+        include_str!("assets/index.html"),
+    )
+}
+
+pub(crate) async fn script() -> impl IntoResponse {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("assets/app.js"),
+    )
+}
+
+pub(crate) async fn style() -> impl IntoResponse {
+    asset("text/css; charset=utf-8", include_str!("assets/style.css"))
+}
