@@ -44,7 +44,8 @@
 //! - [`nn::train`]: `fit` / `evaluate` / `predict` with validation, early stopping, schedules,
 //!   a progress bar and a history; K-fold cross-validation, grid and random search.
 //! - [`io`]: save and load parameters as safetensors; history as CSV, JSON and a loss curve.
-//! - [`tensor`]: tensors on the same tape — broadcasting, reductions, matmul, softmax.
+//! - [`tensor`]: tensors on the same tape — broadcasting, reductions, matmul, softmax,
+//!   convolution and pooling.
 //! - [`data`]: xor / moons / linear generators, CSV loading, splits, K-fold, batches, and the
 //!   iris, digits, diabetes and breast-cancer sets built in.
 //!

@@ -374,3 +374,88 @@ fn max_pool2d_panics_with_the_same_message() {
     let g = Graph::new();
     g.zeros(&[1, 1, 4, 4]).max_pool2d(Pool2dOptions::new(5));
 }
+
+#[test]
+fn cnn_gradient_matches_finite_differences_of_its_loss() {
+    use rand::{SeedableRng, rngs::StdRng};
+    use tapegrad::nn::Init;
+    use tapegrad::nn::scalar::Activation;
+    use tapegrad::nn::tensor::{AvgPool2d, Cnn, Conv2d, Layer2d, MaxPool2d, Mlp};
+    use tapegrad::nn::train::{Loss, Trainable};
+
+    let g = Graph::new();
+    let mut rng = StdRng::seed_from_u64(3);
+    let conv = Conv2d::new(
+        &g,
+        1,
+        2,
+        3,
+        Conv2dOptions::default().padding(1),
+        Activation::Tanh,
+        Init::XavierUniform,
+        &mut rng,
+    );
+    let features = vec![
+        Layer2d::Conv(conv),
+        Layer2d::MaxPool(MaxPool2d(Pool2dOptions::new(2).stride(1))),
+        Layer2d::AvgPool(AvgPool2d(Pool2dOptions::new(2))),
+    ];
+    // 5×5 → conv (padding 1) 5×5 → max pool 2, stride 1: 4×4 → average pool 2: 2×2, 2 channels
+    let head = Mlp::new(
+        &g,
+        &[8, 3],
+        Activation::Tanh,
+        Activation::Linear,
+        Init::XavierUniform,
+        &mut rng,
+    );
+    let mut cnn = Cnn::new([1, 5, 5], features, head);
+    assert_eq!(cnn.tensors()[0].name, "features.0.weight");
+    assert_eq!(cnn.tensors()[2].name, "layers.0.weight");
+    let x = data(2 * 25, 11, -1.0, 1.0);
+    let y = [0.0, 2.0];
+    let loss = Loss::CrossEntropy;
+    cnn.loss_and_grad(&x, &y, loss).unwrap();
+    let mut analytic = Vec::new();
+    cnn.update_params(&mut |p| {
+        analytic.extend_from_slice(p.grads);
+        Ok(())
+    })
+    .unwrap();
+    let base = cnn.flat_values();
+    assert_eq!(analytic.len(), base.len());
+    let h = 1e-6;
+    for k in 0..base.len() {
+        let mut at = |d: f64| {
+            let mut v = base.clone();
+            v[k] += d;
+            cnn.set_flat_values(&v).unwrap();
+            cnn.loss_and_grad(&x, &y, loss).unwrap()
+        };
+        let fd = (at(h) - at(-h)) / (2.0 * h);
+        let a = analytic[k];
+        assert!(
+            (a - fd).abs() <= 1e-6 * (1.0 + a.abs()),
+            "parameter {k}: {a} vs {fd}"
+        );
+    }
+    assert_eq!(g.len(), 4); // only the four parameter leaves stay on the tape
+    // A head that does not read the flattened features is a shape error.
+    let head = Mlp::new(
+        &g,
+        &[3, 3],
+        Activation::Tanh,
+        Activation::Linear,
+        Init::XavierUniform,
+        &mut rng,
+    );
+    let pool = Layer2d::AvgPool(AvgPool2d(Pool2dOptions::new(5)));
+    assert_eq!(
+        Cnn::try_new([1, 5, 5], vec![pool], head).unwrap_err(),
+        Error::Shape {
+            op: "Cnn::new",
+            lhs: vec![1],
+            rhs: vec![3]
+        }
+    );
+}

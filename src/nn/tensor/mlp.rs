@@ -5,13 +5,14 @@ use std::fmt;
 use rand::Rng;
 
 use super::Linear;
+use super::params::ParamSet;
 use crate::error::{Error, Result, or_panic};
 use crate::nn::Init;
 use crate::nn::scalar::Activation;
 use crate::nn::train::TensorInfo;
 use crate::real::Float;
 use crate::scalar::Var;
-use crate::tape::{Grads, Graph};
+use crate::tape::Graph;
 use crate::tensor::Tensor;
 
 /// A multi-layer perceptron of tensor layers: [`Linear`] layers of sizes
@@ -48,17 +49,8 @@ use crate::tensor::Tensor;
 #[derive(Debug)]
 pub struct Mlp<'g, T: Float = f64> {
     layers: Vec<Linear<'g, T>>,
-    /// Names and shapes, weight then bias for each layer.
-    pub(super) tensors: Vec<TensorInfo>,
-    /// The parameter leaves, in `tensors` order.
-    pub(super) params: Vec<Tensor<'g, T>>,
-    /// Offset of each tensor's first value in the flat vector of all parameters.
-    pub(super) offsets: Vec<usize>,
-    /// ∂loss/∂parameter from the last step, one buffer per tensor.
-    pub(super) grads: Vec<Vec<T>>,
-    store: Grads<T>,
-    /// The last batch converted to `T`.
-    xbuf: Vec<T>,
+    /// Weight then bias for each layer.
+    pub(super) params: ParamSet<'g, T>,
 }
 
 impl<'g, T: Float> Mlp<'g, T> {
@@ -132,31 +124,14 @@ impl<'g, T: Float> Mlp<'g, T> {
                 op: "Mlp::from_layers",
             });
         }
-        let mut tensors = Vec::with_capacity(2 * layers.len());
-        let mut params = Vec::with_capacity(2 * layers.len());
+        let mut named = Vec::with_capacity(2 * layers.len());
         for (i, l) in layers.iter().enumerate() {
-            tensors.push(TensorInfo::new(
-                format!("layers.{i}.weight"),
-                vec![l.nout(), l.nin()],
-            ));
-            tensors.push(TensorInfo::new(format!("layers.{i}.bias"), vec![l.nout()]));
-            params.extend([l.weight(), l.bias()]);
+            named.push((format!("layers.{i}.weight"), l.weight()));
+            named.push((format!("layers.{i}.bias"), l.bias()));
         }
-        let mut offsets = Vec::with_capacity(tensors.len());
-        let mut total = 0;
-        for t in &tensors {
-            offsets.push(total);
-            total += t.numel();
-        }
-        let grads = tensors.iter().map(|t| vec![T::ZERO; t.numel()]).collect();
         Ok(Mlp {
+            params: ParamSet::new(named)?,
             layers,
-            tensors,
-            params,
-            offsets,
-            grads,
-            store: Grads::new(),
-            xbuf: Vec::new(),
         })
     }
 
@@ -180,11 +155,7 @@ impl<'g, T: Float> Mlp<'g, T> {
     /// Every parameter tensor with its PyTorch-style name (`layers.0.weight`,
     /// `layers.0.bias`, …), weight then bias for each layer.
     pub fn named_parameters(&self) -> Vec<(&str, Tensor<'g, T>)> {
-        self.tensors
-            .iter()
-            .map(|t| t.name.as_str())
-            .zip(self.params.iter().copied())
-            .collect()
+        self.params.named()
     }
 
     /// The forward pass on a batch `x` of shape `[rows, inputs]`, recorded on the graph:
@@ -196,11 +167,7 @@ impl<'g, T: Float> Mlp<'g, T> {
 
     /// [`forward`](Mlp::forward) returning [`Error::Shape`] for an input of the wrong shape.
     pub fn try_forward(&self, x: Tensor<'g, T>) -> Result<Tensor<'g, T>> {
-        let mut h = x;
-        for layer in &self.layers {
-            h = layer.try_forward(h)?;
-        }
-        Ok(h)
+        forward(&self.layers, x)
     }
 
     /// The outputs for plain rows `x` (row-major, `inputs` values per row), `outputs` values
@@ -292,22 +259,18 @@ impl<'g, T: Float> Mlp<'g, T> {
     ) -> Result<f64> {
         let rows = self.rows(x)?;
         let nin = self.layers[0].nin();
-        self.xbuf.clear();
-        self.xbuf.extend(x.iter().map(|&v| T::from_f64(v)));
         let g = self.graph();
-        let mark = g.mark();
-        let result = (|| {
-            let input = g.try_tensor_const(&self.xbuf, &[rows, nin])?;
-            let l = loss(self.try_forward(input)?)?;
-            g.backward_into(l, &mut self.store)?;
-            for (buf, &p) in self.grads.iter_mut().zip(&self.params) {
-                buf.copy_from_slice(self.store.try_tensor(p)?);
-            }
-            l.try_value()
-        })();
-        g.try_rewind(mark)?;
-        Ok(result?.to_f64())
+        let Mlp { layers, params } = self;
+        params.step(g, x, |x| {
+            let input = g.try_tensor_const(x, &[rows, nin])?;
+            loss(forward(layers, input)?)
+        })
     }
+}
+
+/// The layers applied in order.
+fn forward<'g, T: Float>(layers: &[Linear<'g, T>], x: Tensor<'g, T>) -> Result<Tensor<'g, T>> {
+    layers.iter().try_fold(x, |h, l| l.try_forward(h))
 }
 
 impl<T: Float> fmt::Display for Mlp<'_, T> {
@@ -317,7 +280,7 @@ impl<T: Float> fmt::Display for Mlp<'_, T> {
         for l in &self.layers {
             write!(f, " → {} ({})", l.nout(), l.activation().name())?;
         }
-        let n: usize = self.tensors.iter().map(TensorInfo::numel).sum();
+        let n: usize = self.params.tensors().iter().map(TensorInfo::numel).sum();
         write!(f, ", {n} parameters")
     }
 }

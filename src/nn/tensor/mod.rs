@@ -14,13 +14,26 @@
 //! [`Mlp::draw_first_layer`] and [`Mlp::draw_activations`] draw what a trained model learned
 //! as PNG images.
 //!
+//! [`Conv2d`], [`MaxPool2d`] and [`AvgPool2d`] work on `(N, C, H, W)` image batches, and a
+//! [`Cnn`] stacks them before an [`Mlp`] head, also as a `Trainable` model.
+//!
+//! [`RnnCell`] and [`LstmCell`] are recurrent cells of the same primitives, unrolled over a
+//! sequence on the tape (backpropagation through time is one backward pass).
+//!
 //! [`scalar`]: crate::nn::scalar
 
 mod activation;
+mod cnn;
+mod conv;
 mod linear;
 mod mlp;
 mod model;
+mod params;
 mod picture;
+mod recurrent;
 
+pub use cnn::Cnn;
+pub use conv::{AvgPool2d, Conv2d, Layer2d, MaxPool2d};
 pub use linear::Linear;
 pub use mlp::Mlp;
+pub use recurrent::{LstmCell, LstmState, RecurrentCell, RnnCell};

@@ -1,7 +1,8 @@
 //! The tensor [`Mlp`] as a [`Trainable`] model.
 
 use super::Mlp;
-use crate::error::{Error, Result, or_panic};
+use super::params::{check_batch, predict_f64};
+use crate::error::Result;
 use crate::nn::train::{Loss, ParamMut, TensorInfo, Trainable};
 use crate::real::Float;
 
@@ -15,58 +16,23 @@ impl<T: Float> Trainable<T> for Mlp<'_, T> {
     }
 
     fn tensors(&self) -> &[TensorInfo] {
-        &self.tensors
+        self.params.tensors()
     }
 
     fn loss_and_grad(&mut self, x: &[f64], targets: &[f64], loss: Loss) -> Result<f64> {
-        loss.check_outputs(self.n_outputs())?;
-        let rows = self.rows(x)?;
-        if rows != targets.len() {
-            return Err(Error::Shape {
-                op: "loss_and_grad",
-                lhs: vec![rows],
-                rhs: vec![targets.len()],
-            });
-        }
+        check_batch(loss, self.n_outputs(), self.rows(x)?, targets)?;
         self.loss_and_grad_with(x, |z| loss.try_tensor(z, targets))
     }
 
     fn predict_into(&mut self, x: &[f64], out: &mut Vec<f64>) -> Result<()> {
-        let x: Vec<T> = x.iter().map(|&v| T::from_f64(v)).collect();
-        let y = self.predict(&x)?;
-        out.clear();
-        out.extend(y.iter().map(|v| v.to_f64()));
-        Ok(())
+        predict_f64(x, out, |x| self.predict(x))
     }
 
     fn read_params(&self, f: &mut dyn FnMut(&TensorInfo, &[T])) {
-        for (info, p) in self.tensors.iter().zip(&self.params) {
-            // A parameter is only stale if the caller rewound past the model's creation.
-            or_panic(p.with_data(|d| f(info, d)));
-        }
+        self.params.read(f)
     }
 
     fn update_params(&mut self, f: &mut dyn FnMut(ParamMut<'_, T>) -> Result<()>) -> Result<()> {
-        let g = self.graph();
-        let Mlp {
-            tensors,
-            params,
-            offsets,
-            grads,
-            ..
-        } = self;
-        for (index, ((info, &p), grads)) in tensors.iter().zip(&*params).zip(grads).enumerate() {
-            let offset = offsets[index];
-            g.update_tensor(p, |values| {
-                f(ParamMut {
-                    index,
-                    offset,
-                    info,
-                    values,
-                    grads,
-                })
-            })??;
-        }
-        Ok(())
+        self.params.update(self.graph(), f)
     }
 }
