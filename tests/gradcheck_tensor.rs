@@ -279,6 +279,23 @@ fn kinks_are_skipped_not_failed() {
     assert_eq!(row1, vec![0.0, 1.0, 0.0]);
     assert!(r.components[3..].iter().all(|c| c.passed()), "{r}");
 
+    // The same three-way tie inside one 2×2 window of a max pool; the second window
+    // (3, 0, −1, 2) has no tie and is checked as usual.
+    let r = gradcheck_tensors(
+        |t| t[0].max_pool2d(Pool2dOptions::new(2)).sum(),
+        &[TensorInput::new(
+            &[1.0, 1.0, 3.0, 0.0, 1.0, 0.5, -1.0, 2.0],
+            &[1, 1, 2, 4],
+        )],
+        GradcheckOptions::default(),
+    );
+    assert!(r.passed(), "{r}");
+    let skipped: Vec<_> = r.skipped().map(|c| c.input).collect();
+    assert_eq!(skipped, vec![0, 1, 4], "{r}");
+    assert!(r.skipped().all(|c| c.kink == Some("max pool")), "{r}");
+    let second: Vec<f64> = [2, 3, 6, 7].map(|i| r.components[i].analytical).to_vec();
+    assert_eq!(second, vec![1.0, 0.0, 0.0, 0.0]);
+
     // Where the convention is what the central difference gives (a tie of two splits ½ / ½,
     // abs'(0) = 0), the stencil still crosses the kink but the numbers agree: a pass.
     let cases: [(F, &str); 2] = [

@@ -2,6 +2,8 @@
 //! compares between nearby points to know that a finite difference crossed one.
 
 use super::anomaly::node_inputs;
+use super::conv::{Window, im2col};
+use super::pool::planes;
 use super::record::data_of;
 use super::shape::walk;
 use super::store::TensorOp;
@@ -12,7 +14,8 @@ use crate::tape::Tape;
 /// Calls `side(name, value)` for every element of tensor node `ti` that has a kink or a pole,
 /// with the number whose sign says which side it is on: the input of relu and abs and of a
 /// negative power, `a − b` for an elementwise max or min, the divisor of `/`, and `x − max`
-/// for a max reduction (0 at the maxima, so a change of which element is the maximum shows).
+/// for a max reduction and for each tap of a max pool's window (0 at the maxima, so a change
+/// of which element is the maximum shows).
 pub(crate) fn kink_sides<T: Float>(
     tape: &Tape<T>,
     ti: u32,
@@ -44,6 +47,27 @@ pub(crate) fn kink_sides<T: Float>(
             walk(sx, [&sx.strides(), &ty], |_, [i, j]| {
                 side("max", (x[i] - node.data[j]).to_f64())
             });
+        }
+        TensorOp::MaxPool2d => {
+            // The taps in im2col layout (N·C, kh·kw, L), the padding −∞ (never a maximum);
+            // the output is (N·C, 1, L), one maximum per window.
+            let (x, sx) = input(0);
+            let win = Window::from_params(tape.tensors.params(ti));
+            let mut cols = Vec::new();
+            im2col(
+                x,
+                planes(sx),
+                &win,
+                T::from_f64(f64::NEG_INFINITY),
+                &mut cols,
+            );
+            let l = node.data.len() / planes(sx).dim(0);
+            let taps = cols.chunks_exact(win.taps() * l);
+            for (tap, y) in taps.zip(node.data.chunks_exact(l)) {
+                for (i, v) in tap.iter().enumerate() {
+                    side("max pool", (*v - y[i % l]).to_f64());
+                }
+            }
         }
         _ => {}
     }
