@@ -60,18 +60,9 @@ impl<'g, T: Float> Mlp<'g, T> {
         init: Init,
         rng: &mut impl Rng,
     ) -> Result<Self> {
-        if sizes.len() < 2 || sizes.contains(&0) {
-            return Err(Error::Invalid(format!(
-                "an MLP needs at least two layer sizes (inputs, outputs), none zero; got {sizes:?}"
-            )));
-        }
-        let last = sizes.len() - 2;
-        let layers = sizes
-            .windows(2)
-            .enumerate()
-            .map(|(i, w)| {
-                let act = if i == last { output } else { hidden };
-                Layer::build(g, w[0], w[1], act, init, rng, &format!("layers.{i}."))
+        let layers = layer_plan(sizes, hidden, output)?
+            .map(|(i, nin, nout, act)| {
+                Layer::build(g, nin, nout, act, init, rng, &format!("layers.{i}."))
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Mlp { layers })
@@ -125,4 +116,24 @@ impl<T: Float> fmt::Display for Mlp<'_, T> {
         }
         write!(f, ", {} parameters", self.num_parameters())
     }
+}
+
+/// The layers of an MLP with sizes `sizes` (inputs first): `(index, nin, nout, activation)`,
+/// `hidden` on every layer but the last and `output` on the last; an error for fewer than two
+/// sizes or a zero size. Shared by the scalar and the tensor MLP.
+pub(crate) fn layer_plan(
+    sizes: &[usize],
+    hidden: Activation,
+    output: Activation,
+) -> Result<impl Iterator<Item = (usize, usize, usize, Activation)> + '_> {
+    if sizes.len() < 2 || sizes.contains(&0) {
+        return Err(Error::Invalid(format!(
+            "an MLP needs at least two layer sizes (inputs, outputs), none zero; got {sizes:?}"
+        )));
+    }
+    let last = sizes.len() - 2;
+    Ok(sizes.windows(2).enumerate().map(move |(i, w)| {
+        let act = if i == last { output } else { hidden };
+        (i, w[0], w[1], act)
+    }))
 }

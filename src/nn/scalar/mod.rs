@@ -15,7 +15,7 @@
 mod activation;
 mod layer;
 pub mod loss;
-mod mlp;
+pub(crate) mod mlp;
 mod module;
 mod neuron;
 mod params;

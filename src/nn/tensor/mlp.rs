@@ -9,6 +9,7 @@ use super::params::ParamSet;
 use crate::error::{Error, Result, or_panic};
 use crate::nn::Init;
 use crate::nn::scalar::Activation;
+use crate::nn::scalar::mlp::layer_plan;
 use crate::nn::train::TensorInfo;
 use crate::real::Float;
 use crate::scalar::Var;
@@ -79,19 +80,8 @@ impl<'g, T: Float> Mlp<'g, T> {
         init: Init,
         rng: &mut impl Rng,
     ) -> Result<Self> {
-        if sizes.len() < 2 || sizes.contains(&0) {
-            return Err(Error::Invalid(format!(
-                "an MLP needs at least two layer sizes (inputs, outputs), none zero; got {sizes:?}"
-            )));
-        }
-        let last = sizes.len() - 2;
-        let layers = sizes
-            .windows(2)
-            .enumerate()
-            .map(|(i, w)| {
-                let act = if i == last { output } else { hidden };
-                Linear::try_new(g, w[0], w[1], act, init, rng)
-            })
+        let layers = layer_plan(sizes, hidden, output)?
+            .map(|(_, nin, nout, act)| Linear::try_new(g, nin, nout, act, init, rng))
             .collect::<Result<Vec<_>>>()?;
         Ok(Self::from_layers(layers))
     }
