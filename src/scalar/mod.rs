@@ -7,6 +7,8 @@ use std::fmt;
 use crate::error::{Result, or_panic};
 use crate::real::{Float, Real};
 use crate::rules::{Fn1, Fn2};
+use slotmap::{Key, KeyData};
+
 use crate::tape::{Graph, NodeKey};
 
 /// A scalar node on a [`Graph`]: a `Copy` handle `{ graph, key }`.
@@ -17,7 +19,10 @@ use crate::tape::{Graph, NodeKey};
 #[derive(Clone, Copy)]
 pub struct Var<'g, T: Float = f64> {
     graph: &'g Graph<T>,
-    key: NodeKey,
+    /// The node's [`NodeKey`] as one word (`KeyData::as_ffi`): a handle of two words is
+    /// passed and returned in registers, where `{ graph, NodeKey }` (three fields) goes through
+    /// memory, and a key stored as two halves and read back whole stalls the load.
+    key: u64,
 }
 
 impl<T: Float> fmt::Debug for Var<'_, T> {
@@ -73,8 +78,12 @@ macro_rules! binary_ops {
 }
 
 impl<'g, T: Float> Var<'g, T> {
+    #[inline(always)]
     pub(crate) fn new(graph: &'g Graph<T>, key: NodeKey) -> Self {
-        Var { graph, key }
+        Var {
+            graph,
+            key: key.data().as_ffi(),
+        }
     }
 
     /// The graph this handle belongs to.
@@ -83,8 +92,9 @@ impl<'g, T: Float> Var<'g, T> {
     }
 
     /// The node's key in the graph's arena.
+    #[inline(always)]
     pub fn key(&self) -> NodeKey {
-        self.key
+        KeyData::from_ffi(self.key).into()
     }
 
     /// The node's value. Panics for a handle freed by rewind; see [`try_value`](Var::try_value).

@@ -414,13 +414,12 @@ impl<T: Float> Graph<T> {
 
     #[inline(always)]
     pub(crate) fn unary(&self, f: Fn1, a: Var<'_, T>) -> Result<Var<'_, T>> {
-        let plain = self.plain_mode();
         let mut t = self.tape.borrow_mut();
         let Some(ia) = t.live(self, a) else {
             return Err(self.fault(&t, a, f.name()));
         };
         let k = t.push_with(Op::Unary(f, ia as u32).into(), |v| f.eval(v[ia]));
-        if !plain {
+        if !self.plain_mode() {
             self.apply_mode(&mut t, k)?;
         }
         Ok(Var::new(self, k))
@@ -428,16 +427,16 @@ impl<T: Float> Graph<T> {
 
     #[inline(always)]
     pub(crate) fn binary(&self, f: Fn2, a: Var<'_, T>, b: Var<'_, T>) -> Result<Var<'_, T>> {
-        let plain = self.plain_mode();
         let mut t = self.tape.borrow_mut();
-        let (ia, ib) = match (t.live(self, a), t.live(self, b)) {
-            (Some(ia), Some(ib)) => (ia, ib),
-            (None, _) => return Err(self.fault(&t, a, f.name())),
-            (_, None) => return Err(self.fault(&t, b, f.name())),
+        let Some(ia) = t.live(self, a) else {
+            return Err(self.fault(&t, a, f.name()));
+        };
+        let Some(ib) = t.live(self, b) else {
+            return Err(self.fault(&t, b, f.name()));
         };
         let rec = Op::Binary(f, ia as u32, ib as u32).into();
         let k = t.push_with(rec, |v| f.eval(v[ia], v[ib]));
-        if !plain {
+        if !self.plain_mode() {
             self.apply_mode(&mut t, k)?;
         }
         Ok(Var::new(self, k))
@@ -482,29 +481,28 @@ impl<T: Float> Tape<T> {
     /// Records a node: a slot in the arena, a place on the record, and its value, computed by
     /// `value` from the values of the nodes before it.
     ///
-    /// The value is computed last, after everything that might reallocate, so that on the hot
-    /// path no floating-point value has to be kept across a call.
+    /// The value is computed first, from inputs that are live and so in range; its slot in
+    /// `vals` is checked once, when it is stored.
     #[inline(always)]
     fn push_with(&mut self, rec: Rec, value: impl FnOnce(&[T]) -> T) -> NodeKey {
+        let y = value(&self.vals);
         let k = self.nodes.insert(rec);
         self.order.push(k);
-        let i = slot(k);
-        if i >= self.vals.len() {
-            self.grow_vals(i);
-        }
-        let y = value(&self.vals);
-        if let Some(v) = self.vals.get_mut(i) {
-            *v = y;
+        match self.vals.get_mut(slot(k)) {
+            Some(v) => *v = y,
+            None => self.grow_vals(slot(k), y),
         }
         k
     }
 
-    /// Makes room for slot `i`: the arena hands out slots densely, so this grows `vals` by one
-    /// (slot 0 is the arena's sentinel) and only while the tape is larger than ever before.
+    /// Stores the value of slot `i`, past the end of `vals`: the arena hands out slots densely,
+    /// so this grows `vals` by one (slot 0 is the arena's sentinel) and only while the tape is
+    /// larger than ever before.
     #[cold]
     #[inline(never)]
-    fn grow_vals(&mut self, i: usize) {
-        self.vals.resize(i + 1, T::ZERO);
+    fn grow_vals(&mut self, i: usize, y: T) {
+        self.vals.resize(i, T::ZERO);
+        self.vals.push(y);
     }
 
     /// The slots a node reads, in operand order.

@@ -43,6 +43,9 @@ impl<T: Float> TensorGrads<T> {
     /// `pos`): completes its gradient (a rank-0 tensor also collects what scalar ops sent to
     /// its adjoint in `acc`), shows it to the observer, and sends `g · ∂y/∂x` to each input
     /// that takes a gradient, marking it reached in `acc` and showing it to the observer too.
+    ///
+    /// Never inlined: the scalar sweep's loop stays small and keeps its state in registers.
+    #[inline(never)]
     pub(crate) fn step<O: Observer<T>>(
         &mut self,
         tape: &Tape<T>,
