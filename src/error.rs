@@ -61,7 +61,7 @@ pub enum Error {
     },
     /// Anomaly mode found a NaN or infinity: where, in which op, from which numbers.
     #[error("{0}")]
-    Anomaly(Box<crate::tape::Anomaly>),
+    Anomaly(Box<crate::anomaly::Anomaly>),
     /// An argument outside what the function accepts.
     #[error("invalid argument: {0}")]
     Invalid(String),

@@ -69,6 +69,7 @@
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
+mod anomaly;
 pub mod data;
 mod error;
 pub mod expr;
@@ -86,10 +87,9 @@ pub mod tensor;
 pub mod trace;
 pub mod tutorial;
 
+pub use anomaly::{Anomaly, AnomalyPhase, BackwardStep};
 pub use error::{Error, Result};
 pub use real::{Float, Real};
 pub use scalar::Var;
-pub use tape::{
-    Anomaly, AnomalyPhase, BackwardStep, Grads, Graph, HookHandle, Mark, NodeKey, NodeView, Op,
-};
+pub use tape::{Grads, Graph, HookHandle, Mark, NodeKey, NodeView, Op};
 pub use tensor::{Tensor, TensorOp};

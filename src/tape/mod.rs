@@ -24,8 +24,8 @@ mod record;
 
 pub(crate) use backward::Acc;
 pub use backward::Grads;
+pub use debug::HookHandle;
 pub(crate) use debug::Observer;
-pub use debug::{Anomaly, AnomalyPhase, BackwardStep, HookHandle};
 pub use op::Op;
 pub(crate) use record::{Code, Rec};
 

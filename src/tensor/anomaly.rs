@@ -4,8 +4,9 @@
 use super::record::{In, data_of};
 use super::shape::Shape;
 use super::store::{SCALAR_INPUT, TensorOp};
+use crate::anomaly::{Anomaly, AnomalyPhase, BackwardStep};
 use crate::real::Float;
-use crate::tape::{Anomaly, AnomalyPhase, BackwardStep, NodeKey, Tape};
+use crate::tape::{NodeKey, Tape};
 
 /// Whether element `e` of the op's output depends on element `e` (broadcast) of each input
 /// alone, so the inputs' values there and the local partial are single numbers.

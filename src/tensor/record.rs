@@ -5,9 +5,10 @@ use super::Tensor;
 use super::anomaly;
 use super::shape::Shape;
 use super::store::{SCALAR_INPUT, TNode, TensorOp};
+use crate::anomaly::AnomalyPhase::Forward;
 use crate::error::{Error, Result};
 use crate::real::Float;
-use crate::tape::{AnomalyPhase::Forward, Graph, NodeKey, Op, Tape, slot};
+use crate::tape::{Graph, NodeKey, Op, Tape, slot};
 
 /// A resolved input of a tensor op.
 #[derive(Clone, Copy, Debug)]

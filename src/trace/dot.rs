@@ -1,9 +1,8 @@
 //! [`Dot`]: a picture of the graph, as GraphViz DOT or as SVG drawn without graphviz.
 
-use std::fmt::{self, Display, Write};
+use std::fmt::{self, Display};
 
-use super::num::fmt_num;
-use super::picture::{Kind, PicNode, build};
+use super::picture::{Kind, build, colors, fields};
 use crate::error::Result;
 use crate::real::Float;
 use crate::tape::{Grads, Graph};
@@ -94,30 +93,6 @@ impl<'a, T: Float> Dot<'a, T> {
     }
 }
 
-/// The fields of a node's box, left to right: op (computed nodes), label, data, grad.
-pub(crate) fn fields(n: &PicNode, precision: usize) -> Vec<String> {
-    let mut f = Vec::with_capacity(4);
-    if let Some(op) = &n.op {
-        f.push(op.clone());
-    }
-    f.push(n.label.clone());
-    f.push(format!("data {}", fmt_num(n.value, precision)));
-    if let Some(g) = n.grad {
-        f.push(format!("grad {}", fmt_num(g, precision)));
-    }
-    f
-}
-
-/// Fill and border colours of a node's box.
-pub(crate) fn colors(kind: Kind) -> (&'static str, &'static str) {
-    match kind {
-        Kind::Param => ("#dbeafe", "#1d4ed8"),
-        Kind::Const => ("#f3f4f6", "#6b7280"),
-        Kind::Computed => ("#ffffff", "#374151"),
-        Kind::Output => ("#dcfce7", "#15803d"),
-    }
-}
-
 /// A record-label field: `{ } | < > " \` are escaped, control characters become spaces.
 fn record_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -169,10 +144,4 @@ impl<T: Float> Display for Dot<'_, T> {
         }
         f.write_str("}\n")
     }
-}
-
-/// Writes into a `String`; formatting into a `String` cannot fail.
-pub(crate) fn push_fmt(out: &mut String, args: fmt::Arguments<'_>) {
-    out.write_fmt(args)
-        .expect("writing to a String cannot fail");
 }

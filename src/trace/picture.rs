@@ -1,7 +1,11 @@
-//! What a picture of the graph shows: one box per node, one edge per operand.
+//! What a picture of the graph shows: one box per node, one edge per operand, and what a box
+//! holds (its fields and colours). The DOT writer (`dot`) and the SVG writer (`svg`) both take
+//! their boxes from here, so the two pictures agree and the imports run one way: `dot` calls
+//! `svg` to draw, and `svg` needs nothing from `dot`.
 
 use slotmap::SecondaryMap;
 
+use super::num::fmt_num;
 use super::rule::op_symbol;
 use crate::real::Float;
 use crate::scalar::Var;
@@ -77,4 +81,28 @@ pub(crate) fn build<T: Float>(graph: &Graph<T>, grads: Option<&Grads<T>>) -> Vec
             }
         })
         .collect()
+}
+
+/// The fields of a node's box, left to right: op (computed nodes), label, data, grad.
+pub(crate) fn fields(n: &PicNode, precision: usize) -> Vec<String> {
+    let mut f = Vec::with_capacity(4);
+    if let Some(op) = &n.op {
+        f.push(op.clone());
+    }
+    f.push(n.label.clone());
+    f.push(format!("data {}", fmt_num(n.value, precision)));
+    if let Some(g) = n.grad {
+        f.push(format!("grad {}", fmt_num(g, precision)));
+    }
+    f
+}
+
+/// Fill and border colours of a node's box.
+pub(crate) fn colors(kind: Kind) -> (&'static str, &'static str) {
+    match kind {
+        Kind::Param => ("#dbeafe", "#1d4ed8"),
+        Kind::Const => ("#f3f4f6", "#6b7280"),
+        Kind::Computed => ("#ffffff", "#374151"),
+        Kind::Output => ("#dcfce7", "#15803d"),
+    }
 }

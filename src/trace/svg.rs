@@ -1,10 +1,11 @@
 //! Drawing a laid-out picture as SVG: one `<rect class="shape">` per node, one path per edge
 //! (its `data-from` and `data-to` name its ends, so a page can highlight it).
 
-use super::dot::{colors, fields, push_fmt};
+use std::fmt::{self, Write};
+
 use super::layout::{MARGIN, layout};
 use super::num::fmt_num;
-use super::picture::{Kind, PicNode};
+use super::picture::{Kind, PicNode, colors, fields};
 
 /// Font size, and the advance of one character of the monospace font at that size.
 const FONT: f64 = 12.0;
@@ -210,4 +211,10 @@ fn escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// Writes into a `String`; formatting into a `String` cannot fail.
+fn push_fmt(out: &mut String, args: fmt::Arguments<'_>) {
+    out.write_fmt(args)
+        .expect("writing to a String cannot fail");
 }
