@@ -274,14 +274,15 @@ impl<'g, T: Float> Tensor<'g, T> {
     /// with a weight `(O, C, kh, kw)` and an optional bias `(O)`, giving `(N, O, OH, OW)` with
     /// OH = ⌊(H + 2·ph − dh·(kh − 1) − 1) / sh⌋ + 1 (and OW alike):
     ///
-    /// y[n, o, p, q] = b[o] + Σ_{c, i, j} w[o, c, i, j] · x[n, c, p·sh − ph + i·dh, q·sw − pw + j·dw]
+    /// `y[n, o, p, q] = b[o] + Σ_{c, i, j} w[o, c, i, j] · x[n, c, p·sh − ph + i·dh, q·sw − pw + j·dw]`
     ///
     /// with x = 0 in the padding. Computed as im2col + one GEMM per image.
     ///
-    /// Derivative: y is linear in each input. With upstream G, ∂L/∂w[o, c, i, j] =
-    /// Σ_{n, p, q} G[n, o, p, q] · x[n, c, p·sh − ph + i·dh, …] (G @ im2col(x)ᵀ), ∂L/∂x is G
-    /// spread back through the same windows (col2im(W₂ᵀ @ G)), and ∂L/∂b[o] = Σ_{n, p, q}
-    /// G[n, o, p, q]. Second derivatives are recorded too (for Hessian-vector products).
+    /// Derivative: y is linear in each input. With upstream G,
+    /// `∂L/∂w[o, c, i, j] = Σ_{n, p, q} G[n, o, p, q] · x[n, c, p·sh − ph + i·dh, …]`
+    /// (G @ im2col(x)ᵀ), ∂L/∂x is G spread back through the same windows (col2im(W₂ᵀ @ G)), and
+    /// `∂L/∂b[o] = Σ_{n, p, q} G[n, o, p, q]`. Second derivatives are recorded too (for
+    /// Hessian-vector products).
     ///
     /// ```
     /// use tapegrad::{Graph, tensor::Conv2dOptions};
