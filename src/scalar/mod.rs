@@ -4,11 +4,11 @@ mod ops;
 
 use std::fmt;
 
+use slotmap::{Key, KeyData};
+
 use crate::error::{Result, or_panic};
 use crate::real::{Float, Real};
 use crate::rules::{Fn1, Fn2};
-use slotmap::{Key, KeyData};
-
 use crate::tape::{Graph, NodeKey};
 
 /// A scalar node on a [`Graph`]: a `Copy` handle `{ graph, key }`.
@@ -20,8 +20,8 @@ use crate::tape::{Graph, NodeKey};
 pub struct Var<'g, T: Float = f64> {
     graph: &'g Graph<T>,
     /// The node's [`NodeKey`] as one word (`KeyData::as_ffi`): a handle of two words is
-    /// passed and returned in registers, where `{ graph, NodeKey }` (three fields) goes through
-    /// memory, and a key stored as two halves and read back whole stalls the load.
+    /// passed and returned in registers, where `{ graph, NodeKey }` (three fields) is returned
+    /// through memory.
     key: u64,
 }
 

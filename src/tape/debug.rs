@@ -16,10 +16,7 @@ use crate::scalar::Var;
 use crate::tensor::Tensor;
 
 /// What the graph does beyond plain recording.
-///
-/// Two bytes, aligned as one 16-bit word, so that "plain mode?" is one load and compare.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[repr(C, align(2))]
 pub(crate) struct Mode {
     /// Inside [`Graph::no_grad`]: ops record constants.
     pub(crate) no_grad: bool,
