@@ -21,7 +21,9 @@
 //! licences.
 
 mod batch;
+#[cfg(feature = "datasets")]
 mod builtin;
+#[cfg(feature = "csv")]
 mod csv;
 mod dataset;
 mod scale;
@@ -29,7 +31,9 @@ mod split;
 mod synthetic;
 
 pub use batch::Batches;
+#[cfg(feature = "datasets")]
 pub use builtin::{breast_cancer, diabetes, digits, iris};
+#[cfg(feature = "csv")]
 pub use csv::{CsvOptions, Target, load_csv, read_csv};
 pub use dataset::Dataset;
 pub use scale::Standardizer;

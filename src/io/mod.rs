@@ -10,11 +10,15 @@
 //!   [`History::plot`](crate::nn::train::History::plot).
 
 mod history;
+#[cfg(feature = "plot")]
 mod plot;
+#[cfg(feature = "safetensors")]
 mod safetensors;
 
+#[cfg(feature = "plot")]
 pub(crate) use plot::register_font;
 
+#[cfg(feature = "safetensors")]
 pub use self::safetensors::{
     NamedTensor, from_safetensors_bytes, load_safetensors, read_safetensors, save_safetensors,
     to_safetensors_bytes,

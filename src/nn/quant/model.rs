@@ -1,8 +1,10 @@
 //! [`QuantizedModel`]: every parameter of a model, weights in int8, saved and loaded as
 //! safetensors.
 
+#[cfg(feature = "safetensors")]
 use std::path::Path;
 
+#[cfg(feature = "safetensors")]
 use ::safetensors::{Dtype, SafeTensors, serialize, tensor::TensorView};
 
 use super::{Granularity, QuantizedTensor};
@@ -90,10 +92,12 @@ pub struct QuantizedModel {
 }
 
 /// The name a weight's scales are saved under.
+#[cfg(feature = "safetensors")]
 fn scale_name(weight: &str) -> String {
     format!("{weight}.scale")
 }
 
+#[cfg(feature = "safetensors")]
 fn st_err(what: &str, e: impl std::fmt::Display) -> Error {
     Error::Invalid(format!("{what}: {e}"))
 }
@@ -178,7 +182,11 @@ impl QuantizedModel {
             Ok(())
         })
     }
+}
 
+/// The file format (feature `safetensors`).
+#[cfg(feature = "safetensors")]
+impl QuantizedModel {
     /// The bytes of a safetensors file: each int8 weight as an `I8` tensor under its name with
     /// its scales as an `F32` tensor `{name}.scale` (shape `[1]`, or `[channels]`), each other
     /// tensor as `F32`; the header's metadata says `quantization = int8-symmetric`.

@@ -29,6 +29,7 @@ mod linear;
 mod mlp;
 mod model;
 mod params;
+#[cfg(feature = "plot")]
 mod picture;
 mod recurrent;
 

@@ -1,17 +1,21 @@
-//! The per-epoch progress bar of [`fit`](super::fit) (indicatif).
+//! The per-epoch progress bar of [`fit`](super::fit) (indicatif, feature `progress`; without
+//! it [`fit`](super::fit) trains silently).
 
-use std::io::IsTerminal;
-
+#[cfg(feature = "progress")]
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// One bar per epoch on stderr, hidden when asked or when stderr is not a terminal.
 pub(crate) struct Progress {
+    #[cfg(feature = "progress")]
     enabled: bool,
+    #[cfg(feature = "progress")]
     bar: Option<ProgressBar>,
 }
 
+#[cfg(feature = "progress")]
 impl Progress {
     pub(crate) fn new(asked: bool) -> Self {
+        use std::io::IsTerminal;
         Progress {
             enabled: asked && std::io::stderr().is_terminal(),
             bar: None,
@@ -46,4 +50,18 @@ impl Progress {
             bar.finish_with_message(summary);
         }
     }
+}
+
+/// Without the `progress` feature there is no bar: every call does nothing.
+#[cfg(not(feature = "progress"))]
+impl Progress {
+    pub(crate) fn new(_asked: bool) -> Self {
+        Progress {}
+    }
+
+    pub(crate) fn start_epoch(&mut self, _epoch: usize, _epochs: usize, _batches: usize) {}
+
+    pub(crate) fn batch(&self, _running_loss: f64) {}
+
+    pub(crate) fn finish_epoch(&mut self, _summary: String) {}
 }

@@ -3,7 +3,7 @@
 //! drop without recursion), and a `Sum` that lists an operand twice.
 //! Each test carries its hand derivation.
 
-mod common;
+use crate::common;
 
 use common::{assert_all_close, assert_close, tanh_chain};
 use tapegrad::{Graph, Op, Var};
@@ -295,9 +295,9 @@ fn deep_tanh_chain() {
 }
 
 /// The full 1,000,000-deep chain (3,000,000 nodes). Run it in release:
-/// `cargo test --release --test traps -- --ignored`
+/// `cargo test --release --test suite traps:: -- --ignored`
 #[test]
-#[ignore = "full size: run with `cargo test --release --test traps -- --ignored`"]
+#[ignore = "full size: run with `cargo test --release --test suite traps:: -- --ignored`"]
 fn deep_tanh_chain_full_size() {
     check_chain(1_000_000);
     let g = Graph::new();

@@ -2,7 +2,7 @@
 //! including broadcasting; each case also checks the recorded gradient (`grad_graph_tensors`)
 //! against the numeric one.
 
-mod tensor_common;
+use crate::tensor_common;
 
 use proptest::prelude::*;
 use tapegrad::Tensor;

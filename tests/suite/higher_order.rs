@@ -1,7 +1,7 @@
 //! Gradients of gradients in use: Newton's method, a gradient penalty, Hessians of recorded
 //! gradients, derivatives with respect to intermediate nodes, and the cost of recording.
 
-mod common;
+use crate::common;
 
 use common::{assert_all_close, assert_close};
 use tapegrad::{Graph, Var};

@@ -1,7 +1,7 @@
 //! Numbers published in other projects' documentation, reproduced exactly (or to the printed
 //! precision), each with its hand derivation. micrograd's two engine tests are in micrograd.rs.
 
-mod common;
+use crate::common;
 
 use common::{assert_all_close, assert_close};
 use tapegrad::{Graph, Var, functional};

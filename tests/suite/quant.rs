@@ -2,13 +2,22 @@
 //! tensors, hand-checked values, a quantized model's file round trip and dequantize-on-load.
 
 use proptest::prelude::*;
+#[cfg(feature = "safetensors")]
 use rand::{SeedableRng, rngs::StdRng};
+#[cfg(feature = "safetensors")]
 use tapegrad::Graph;
+#[cfg(feature = "safetensors")]
 use tapegrad::io::to_safetensors_bytes;
+#[cfg(feature = "safetensors")]
 use tapegrad::nn::Init;
-use tapegrad::nn::quant::{Granularity, QuantizedModel, QuantizedParam, QuantizedTensor};
+use tapegrad::nn::quant::{Granularity, QuantizedTensor};
+#[cfg(feature = "safetensors")]
+use tapegrad::nn::quant::{QuantizedModel, QuantizedParam};
+#[cfg(feature = "safetensors")]
 use tapegrad::nn::scalar::Activation;
+#[cfg(feature = "safetensors")]
 use tapegrad::nn::tensor::Mlp;
+#[cfg(feature = "safetensors")]
 use tapegrad::nn::train::Trainable;
 
 const BOTH: [Granularity; 2] = [Granularity::PerTensor, Granularity::PerChannel];
@@ -98,6 +107,7 @@ fn bad_input_is_a_clear_error() {
     assert!(QuantizedTensor::from_parts("w", &[2], vec![1, 2], vec![0.0]).is_err());
 }
 
+#[cfg(feature = "safetensors")]
 fn mlp<'g>(g: &'g Graph<f32>, sizes: &[usize], seed: u64) -> Mlp<'g, f32> {
     Mlp::new(
         g,
@@ -109,6 +119,7 @@ fn mlp<'g>(g: &'g Graph<f32>, sizes: &[usize], seed: u64) -> Mlp<'g, f32> {
     )
 }
 
+#[cfg(feature = "safetensors")]
 /// A model's int8 file is about a quarter of its f32 file; loading it back dequantizes every
 /// weight to q·s, keeps the biases bit for bit, and a model of another shape is refused naming
 /// the tensor.

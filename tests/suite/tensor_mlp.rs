@@ -2,7 +2,7 @@
 //! cross-entropy) written with scalar `Var`s and with tensors gives the same loss and the same
 //! gradients; and a training loop with mark/rewind keeps the tape from growing.
 
-mod tensor_common;
+use crate::tensor_common;
 
 use tapegrad::{Graph, Var};
 use tensor_common::data;

@@ -1,7 +1,7 @@
 //! Hessian-vector products of small tensor functions (the recorded tensor rules differentiated
 //! again) against central differences of the gradient.
 
-mod tensor_common;
+use crate::tensor_common;
 
 use tapegrad::{Tensor, Var};
 use tensor_common::{Input, check_hvp};

@@ -1,6 +1,6 @@
 //! `tapegrad::functional`: grad, value_and_grad, hessian, hvp and jacobian of Rust closures.
 
-mod common;
+use crate::common;
 
 use common::{assert_all_close, assert_close};
 use tapegrad::{Error, Var, functional};

@@ -2,8 +2,7 @@
 //! random geometries, the edge cases of stride and padding by name, values and gradients
 //! against NumPy literals, Hessian-vector products through them, and their shape errors.
 
-mod conv_numpy;
-mod tensor_common;
+use crate::tensor_common;
 
 use proptest::prelude::*;
 use tapegrad::tensor::{Conv2dOptions, Pool2dOptions};

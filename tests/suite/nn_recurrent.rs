@@ -2,7 +2,7 @@
 //! (and the recorded gradient against the numeric one), a Hessian-vector product through the
 //! LSTM, one LSTM step against the formulas evaluated by hand in f64, and shape errors.
 
-mod tensor_common;
+use crate::tensor_common;
 
 use rand::{SeedableRng, rngs::StdRng};
 use tapegrad::nn::tensor::{LstmCell, RnnCell};

@@ -6,6 +6,7 @@
 use proptest::prelude::*;
 use rand::{SeedableRng, rngs::StdRng};
 use tapegrad::data;
+#[cfg(feature = "safetensors")]
 use tapegrad::io::{from_safetensors_bytes, to_safetensors_bytes};
 use tapegrad::nn::Init;
 use tapegrad::nn::optim::{Adam, Optimizer, Sgd};
@@ -225,6 +226,7 @@ fn a_frozen_layer_does_not_change() {
     assert_ne!(after[3], before[3]);
 }
 
+#[cfg(feature = "safetensors")]
 /// Save → load is bit-exact, into a tensor model of another initialization and into a
 /// scalar-neuron model (same names and layout); a wrong architecture fails naming the tensor.
 #[test]
@@ -367,6 +369,7 @@ fn bad_input_is_a_clear_error() {
     assert!(e.to_string().contains("target 2"), "{e}");
 }
 
+#[cfg(feature = "plot")]
 /// Width and height from a PNG's IHDR chunk, after checking the signature.
 fn png_size(path: &std::path::Path) -> (u32, u32) {
     let bytes = std::fs::read(path).unwrap();
@@ -381,6 +384,7 @@ fn png_size(path: &std::path::Path) -> (u32, u32) {
     (be(16), be(20))
 }
 
+#[cfg(feature = "plot")]
 /// The pictures are PNG files laid out by the model's sizes (one tile per first-layer unit:
 /// 24 units make a 7 × 4 grid, wider than the 20 units of a 7 × 3 one); a shape that does not
 /// match the inputs, a batch of several rows or another extension is an error.

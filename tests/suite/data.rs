@@ -3,11 +3,13 @@
 
 use std::collections::BTreeSet;
 
+#[cfg(feature = "csv")]
 use tapegrad::Error;
-use tapegrad::data::{
-    self, Batches, CsvOptions, Dataset, Standardizer, Target, k_fold, load_csv, read_csv,
-    stratified_k_fold, stratified_split, train_test_split,
-};
+use tapegrad::data::{self, Batches, Dataset, Standardizer, k_fold, train_test_split};
+#[cfg(feature = "csv")]
+use tapegrad::data::{CsvOptions, Target, load_csv, read_csv};
+#[cfg(feature = "datasets")]
+use tapegrad::data::{stratified_k_fold, stratified_split};
 
 #[test]
 fn moons_follow_make_moons() {
@@ -151,6 +153,7 @@ fn linear_and_xor() {
     assert_eq!(x.labels().unwrap(), vec![0, 1, 1, 0]);
 }
 
+#[cfg(feature = "datasets")]
 #[test]
 fn shipped_data_sets() {
     let iris = data::iris();
@@ -186,6 +189,7 @@ fn shipped_data_sets() {
     assert_eq!(class_counts(&bc.labels().unwrap()), vec![212, 357]);
 }
 
+#[cfg(feature = "datasets")]
 fn class_counts(labels: &[usize]) -> Vec<usize> {
     let n = labels.iter().max().map_or(0, |m| m + 1);
     let mut c = vec![0; n];
@@ -195,6 +199,7 @@ fn class_counts(labels: &[usize]) -> Vec<usize> {
     c
 }
 
+#[cfg(feature = "csv")]
 #[test]
 fn csv_with_and_without_header() {
     let text = "a, b ,y\n1,2,10\n3.5,-4e-1,20\n";
@@ -225,6 +230,7 @@ fn csv_with_and_without_header() {
     );
 }
 
+#[cfg(feature = "csv")]
 #[test]
 fn csv_errors_name_row_and_column() {
     let text = "x1,x2,label\n1,2,0\n3,4,1\n5,oops,0\n";
@@ -283,6 +289,7 @@ fn csv_errors_name_row_and_column() {
     assert!(read_csv("1\n2\n".as_bytes(), &CsvOptions::no_header()).is_err());
 }
 
+#[cfg(feature = "csv")]
 #[test]
 fn load_csv_names_the_file() {
     let dir = std::env::temp_dir().join(format!("tapegrad-data-{}", std::process::id()));
@@ -338,6 +345,7 @@ fn train_test_split_partitions_the_rows() {
     assert!(train_test_split(1, 0.5, 0).is_err());
 }
 
+#[cfg(feature = "datasets")]
 #[test]
 fn stratified_split_keeps_class_proportions() {
     let digits = data::digits();
@@ -386,6 +394,7 @@ fn k_fold_tests_each_sample_exactly_once() {
     assert!(k_fold(5, 6, None).is_err());
 }
 
+#[cfg(feature = "datasets")]
 #[test]
 fn stratified_k_fold_balances_classes() {
     let iris = data::iris();

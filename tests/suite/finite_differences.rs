@@ -10,9 +10,9 @@
 //! Points where a difference step would cross a kink or leave a domain are rejected, not passed,
 //! and each property ends by asserting how much it really checked: every op label at least a
 //! few times, over a minimum number of accepted cases. The number of cases can be raised with
-//! `PROPTEST_CASES=10000 cargo test --release --test finite_differences`.
+//! `PROPTEST_CASES=10000 cargo test --release --test suite finite_differences::`.
 
-mod common;
+use crate::common;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;

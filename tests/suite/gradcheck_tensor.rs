@@ -3,7 +3,7 @@
 //! skipped rather than failed, NaN/inf is never a pass, and the numbers match an independent
 //! computation.
 
-mod tensor_common;
+use crate::tensor_common;
 
 use approx::assert_relative_eq;
 use tapegrad::gradcheck::{

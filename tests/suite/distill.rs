@@ -6,10 +6,13 @@ use rand::{SeedableRng, rngs::StdRng};
 use tapegrad::Graph;
 use tapegrad::nn::Init;
 use tapegrad::nn::distill::{Distill, distillation_loss};
+#[cfg(feature = "datasets")]
 use tapegrad::nn::optim::Adam;
 use tapegrad::nn::scalar::Activation;
 use tapegrad::nn::tensor::Mlp;
-use tapegrad::nn::train::{FitOptions, Loss, Trainable, fit};
+#[cfg(feature = "datasets")]
+use tapegrad::nn::train::{FitOptions, fit};
+use tapegrad::nn::train::{Loss, Trainable};
 
 fn softmax(z: &[f64]) -> Vec<f64> {
     let m = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -110,6 +113,7 @@ fn bad_input_is_a_clear_error() {
     assert!(e.to_string().contains("cross_entropy"), "{e}");
 }
 
+#[cfg(feature = "datasets")]
 /// Training a student by distillation through `fit` moves its parameters and only its own:
 /// the teacher is read, never updated.
 #[test]
