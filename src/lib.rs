@@ -87,6 +87,11 @@ pub mod tensor;
 pub mod trace;
 pub mod tutorial;
 
+/// The version of [rand](https://docs.rs/rand) that tapegrad's constructors take (0.9): build
+/// generators from it (`tapegrad::rand::rngs::StdRng`) so their types match, whatever version
+/// of rand your own crate depends on. See [`nn::RngSource`].
+pub use rand;
+
 pub use anomaly::{Anomaly, AnomalyPhase, BackwardStep};
 pub use error::{Error, Result};
 pub use real::{Float, Real};

@@ -49,7 +49,9 @@ pub mod optim;
 pub mod quant;
 pub mod scalar;
 pub mod schedule;
+mod seed;
 pub mod tensor;
 pub mod train;
 
 pub use init::Init;
+pub use seed::RngSource;

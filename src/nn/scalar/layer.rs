@@ -5,7 +5,7 @@ use rand::Rng;
 
 use super::{Activation, Module, Neuron};
 use crate::error::{Error, Result, or_panic};
-use crate::nn::Init;
+use crate::nn::{Init, RngSource};
 use crate::real::Float;
 use crate::scalar::Var;
 use crate::tape::Graph;
@@ -44,7 +44,7 @@ impl<'g, T: Float> Layer<'g, T> {
         nout: usize,
         activation: Activation,
         init: Init,
-        rng: &mut impl Rng,
+        rng: impl RngSource,
     ) -> Self {
         or_panic(Self::try_new(g, nin, nout, activation, init, rng))
     }
@@ -56,8 +56,10 @@ impl<'g, T: Float> Layer<'g, T> {
         nout: usize,
         activation: Activation,
         init: Init,
-        rng: &mut impl Rng,
+        rng: impl RngSource,
     ) -> Result<Self> {
+        let mut rng = rng.into_rng();
+        let rng = &mut rng;
         Self::build(g, nin, nout, activation, init, rng, "")
     }
 

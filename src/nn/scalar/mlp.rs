@@ -2,11 +2,9 @@
 
 use std::fmt;
 
-use rand::Rng;
-
 use super::{Activation, Layer, Module};
 use crate::error::{Error, Result, or_panic};
-use crate::nn::Init;
+use crate::nn::{Init, RngSource};
 use crate::real::Float;
 use crate::scalar::Var;
 use crate::tape::Graph;
@@ -46,7 +44,7 @@ impl<'g, T: Float> Mlp<'g, T> {
         hidden: Activation,
         output: Activation,
         init: Init,
-        rng: &mut impl Rng,
+        rng: impl RngSource,
     ) -> Self {
         or_panic(Self::try_new(g, sizes, hidden, output, init, rng))
     }
@@ -58,8 +56,10 @@ impl<'g, T: Float> Mlp<'g, T> {
         hidden: Activation,
         output: Activation,
         init: Init,
-        rng: &mut impl Rng,
+        rng: impl RngSource,
     ) -> Result<Self> {
+        let mut rng = rng.into_rng();
+        let rng = &mut rng;
         let layers = layer_plan(sizes, hidden, output)?
             .map(|(i, nin, nout, act)| {
                 Layer::build(g, nin, nout, act, init, rng, &format!("layers.{i}."))

@@ -4,7 +4,7 @@ use rand::Rng;
 
 use super::{Activation, Module};
 use crate::error::{Error, Result, or_panic};
-use crate::nn::Init;
+use crate::nn::{Init, RngSource};
 use crate::real::Float;
 use crate::scalar::Var;
 use crate::tape::Graph;
@@ -42,9 +42,9 @@ impl<'g, T: Float> Neuron<'g, T> {
         nin: usize,
         activation: Activation,
         init: Init,
-        rng: &mut impl Rng,
+        rng: impl RngSource,
     ) -> Self {
-        Self::build(g, nin, 1, activation, init, rng, "")
+        Self::build(g, nin, 1, activation, init, &mut rng.into_rng(), "")
     }
 
     /// A neuron whose leaves are named `{prefix}w.{i}` and `{prefix}b`.

@@ -1,11 +1,9 @@
 //! Convolution and pooling layers on `(N, C, H, W)` batches: [`Conv2d`], [`MaxPool2d`],
 //! [`AvgPool2d`], and [`Layer2d`], the one type a [`Cnn`](super::Cnn)'s feature stack holds.
 
-use rand::Rng;
-
 use crate::error::{Error, Result, or_panic};
-use crate::nn::Init;
 use crate::nn::scalar::Activation;
+use crate::nn::{Init, RngSource};
 use crate::real::Float;
 use crate::tape::Graph;
 use crate::tensor::{Conv2dOptions, Pool2dOptions, Tensor};
@@ -51,7 +49,7 @@ impl<'g, T: Float> Conv2d<'g, T> {
         opts: Conv2dOptions,
         activation: Activation,
         init: Init,
-        rng: &mut impl Rng,
+        rng: impl RngSource,
     ) -> Self {
         or_panic(Self::try_new(g, cin, cout, k, opts, activation, init, rng))
     }
@@ -66,8 +64,10 @@ impl<'g, T: Float> Conv2d<'g, T> {
         opts: Conv2dOptions,
         activation: Activation,
         init: Init,
-        rng: &mut impl Rng,
+        rng: impl RngSource,
     ) -> Result<Self> {
+        let mut rng = rng.into_rng();
+        let rng = &mut rng;
         if cin == 0 || cout == 0 || k == 0 {
             return Err(Error::Invalid(format!(
                 "a convolution layer needs at least one input channel, one output channel \

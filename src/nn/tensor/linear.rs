@@ -1,10 +1,8 @@
 //! [`Linear`]: a fully connected layer whose weight and bias are two tensor leaves.
 
-use rand::Rng;
-
 use crate::error::{Error, Result, or_panic};
-use crate::nn::Init;
 use crate::nn::scalar::Activation;
+use crate::nn::{Init, RngSource};
 use crate::real::Float;
 use crate::tape::Graph;
 use crate::tensor::Tensor;
@@ -47,7 +45,7 @@ impl<'g, T: Float> Linear<'g, T> {
         nout: usize,
         activation: Activation,
         init: Init,
-        rng: &mut impl Rng,
+        rng: impl RngSource,
     ) -> Self {
         or_panic(Self::try_new(g, nin, nout, activation, init, rng))
     }
@@ -59,8 +57,10 @@ impl<'g, T: Float> Linear<'g, T> {
         nout: usize,
         activation: Activation,
         init: Init,
-        rng: &mut impl Rng,
+        rng: impl RngSource,
     ) -> Result<Self> {
+        let mut rng = rng.into_rng();
+        let rng = &mut rng;
         if nin == 0 || nout == 0 {
             return Err(Error::Invalid(format!(
                 "a linear layer needs at least one input and one output; got {nin} → {nout}"

@@ -2,15 +2,13 @@
 
 use std::fmt;
 
-use rand::Rng;
-
 use super::Linear;
 use super::params::ParamSet;
 use crate::error::{Error, Result, or_panic};
-use crate::nn::Init;
 use crate::nn::scalar::Activation;
 use crate::nn::scalar::mlp::layer_plan;
 use crate::nn::train::TensorInfo;
+use crate::nn::{Init, RngSource};
 use crate::real::Float;
 use crate::scalar::Var;
 use crate::tape::Graph;
@@ -66,7 +64,7 @@ impl<'g, T: Float> Mlp<'g, T> {
         hidden: Activation,
         output: Activation,
         init: Init,
-        rng: &mut impl Rng,
+        rng: impl RngSource,
     ) -> Self {
         or_panic(Self::try_new(g, sizes, hidden, output, init, rng))
     }
@@ -78,10 +76,12 @@ impl<'g, T: Float> Mlp<'g, T> {
         hidden: Activation,
         output: Activation,
         init: Init,
-        rng: &mut impl Rng,
+        rng: impl RngSource,
     ) -> Result<Self> {
+        let mut rng = rng.into_rng();
+        let rng = &mut rng;
         let layers = layer_plan(sizes, hidden, output)?
-            .map(|(_, nin, nout, act)| Linear::try_new(g, nin, nout, act, init, rng))
+            .map(|(_, nin, nout, act)| Linear::try_new(g, nin, nout, act, init, &mut *rng))
             .collect::<Result<Vec<_>>>()?;
         Ok(Self::from_layers(layers))
     }

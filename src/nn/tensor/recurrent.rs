@@ -10,7 +10,7 @@
 use rand::Rng;
 
 use crate::error::{Error, Result, or_panic};
-use crate::nn::Init;
+use crate::nn::{Init, RngSource};
 use crate::real::Float;
 use crate::tape::Graph;
 use crate::tensor::Tensor;
@@ -134,7 +134,7 @@ impl<'g, T: Float, const GATES: usize> RecurrentCell<'g, T, GATES> {
     /// A cell of `hidden` units reading `input` features, every parameter U(±1/√hidden) as
     /// PyTorch draws them. Panics for a zero size; see [`try_new`](RecurrentCell::try_new).
     #[track_caller]
-    pub fn new(g: &'g Graph<T>, input: usize, hidden: usize, rng: &mut impl Rng) -> Self {
+    pub fn new(g: &'g Graph<T>, input: usize, hidden: usize, rng: impl RngSource) -> Self {
         or_panic(Self::try_new(g, input, hidden, rng))
     }
 
@@ -143,8 +143,10 @@ impl<'g, T: Float, const GATES: usize> RecurrentCell<'g, T, GATES> {
         g: &'g Graph<T>,
         input: usize,
         hidden: usize,
-        rng: &mut impl Rng,
+        rng: impl RngSource,
     ) -> Result<Self> {
+        let mut rng = rng.into_rng();
+        let rng = &mut rng;
         Ok(RecurrentCell {
             affine: Affine::new(g, (input, hidden, GATES), rng)?,
         })
