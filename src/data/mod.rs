@@ -7,13 +7,13 @@
 //!
 //! ```
 //! use tapegrad::data::{self, Standardizer};
-//! let iris = data::iris();
-//! let split = data::stratified_split(&iris.labels().unwrap(), 0.25, 0).unwrap();
-//! let (mut train, mut test) = (iris.select(&split.train), iris.select(&split.test));
+//! let moons = data::moons(100, 0.1, 0);
+//! let split = data::stratified_split(&moons.labels().unwrap(), 0.25, 0).unwrap();
+//! let (mut train, mut test) = (moons.select(&split.train), moons.select(&split.test));
 //! let scaler = Standardizer::fit(&train);           // fit on the training rows only
 //! scaler.transform(&mut train).unwrap();
 //! scaler.transform(&mut test).unwrap();
-//! assert_eq!((train.len(), test.len()), (112, 38));
+//! assert_eq!((train.len(), test.len()), (75, 25));
 //! ```
 //!
 //! The shipped sets ([`iris`], [`digits`], [`diabetes`], [`breast_cancer`]) are compiled into

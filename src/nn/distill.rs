@@ -114,6 +114,7 @@ fn check_hyper(temperature: f64, alpha: f64) -> Result<()> {
 /// [`Loss::CrossEntropy`], the hard-label term; other losses are an error.
 ///
 /// ```
+/// # #[cfg(feature = "datasets")] {
 /// use rand::{SeedableRng, rngs::StdRng};
 /// use tapegrad::{Graph, data};
 /// use tapegrad::nn::{Init, optim::Adam, scalar::Activation, tensor::Mlp};
@@ -131,6 +132,7 @@ fn check_hyper(temperature: f64, alpha: f64) -> Result<()> {
 /// let mut distill = Distill::new(&mut student, &mut teacher, 4.0, 0.5).unwrap();
 /// let h = fit(&mut distill, &iris, &mut Adam::new(0.01), &opts).unwrap();
 /// assert!(h.last("loss").unwrap() < h.column("loss").unwrap()[0]);
+/// # }
 /// ```
 pub struct Distill<'a, 'g, T: Float> {
     student: &'a mut Mlp<'g, T>,

@@ -66,6 +66,7 @@ impl QuantizedParam {
 /// weights) in symmetric int8, the others (biases) in `f32`.
 ///
 /// ```
+/// # #[cfg(feature = "safetensors")] {
 /// use rand::{SeedableRng, rngs::StdRng};
 /// use tapegrad::Graph;
 /// use tapegrad::io::to_safetensors_bytes;
@@ -85,6 +86,7 @@ impl QuantizedParam {
 /// QuantizedModel::from_safetensors_bytes(&int8_bytes).unwrap().dequantize_into(&mut copy).unwrap();
 /// let (a, b) = (model.flat_values(), copy.flat_values());
 /// assert!(a.iter().zip(&b).all(|(a, b)| (a - b).abs() < 0.02));
+/// # }
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuantizedModel {
