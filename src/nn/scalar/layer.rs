@@ -58,8 +58,7 @@ impl<'g, T: Float> Layer<'g, T> {
         init: Init,
         rng: impl RngSource,
     ) -> Result<Self> {
-        let mut rng = rng.into_rng();
-        let rng = &mut rng;
+        let rng = &mut rng.into_rng();
         Self::build(g, nin, nout, activation, init, rng, "")
     }
 

@@ -58,8 +58,7 @@ impl<'g, T: Float> Mlp<'g, T> {
         init: Init,
         rng: impl RngSource,
     ) -> Result<Self> {
-        let mut rng = rng.into_rng();
-        let rng = &mut rng;
+        let rng = &mut rng.into_rng();
         let layers = layer_plan(sizes, hidden, output)?
             .map(|(i, nin, nout, act)| {
                 Layer::build(g, nin, nout, act, init, rng, &format!("layers.{i}."))

@@ -66,8 +66,7 @@ impl<'g, T: Float> Conv2d<'g, T> {
         init: Init,
         rng: impl RngSource,
     ) -> Result<Self> {
-        let mut rng = rng.into_rng();
-        let rng = &mut rng;
+        let rng = &mut rng.into_rng();
         if cin == 0 || cout == 0 || k == 0 {
             return Err(Error::Invalid(format!(
                 "a convolution layer needs at least one input channel, one output channel \

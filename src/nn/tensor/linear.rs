@@ -59,8 +59,7 @@ impl<'g, T: Float> Linear<'g, T> {
         init: Init,
         rng: impl RngSource,
     ) -> Result<Self> {
-        let mut rng = rng.into_rng();
-        let rng = &mut rng;
+        let rng = &mut rng.into_rng();
         if nin == 0 || nout == 0 {
             return Err(Error::Invalid(format!(
                 "a linear layer needs at least one input and one output; got {nin} → {nout}"

@@ -78,8 +78,7 @@ impl<'g, T: Float> Mlp<'g, T> {
         init: Init,
         rng: impl RngSource,
     ) -> Result<Self> {
-        let mut rng = rng.into_rng();
-        let rng = &mut rng;
+        let rng = &mut rng.into_rng();
         let layers = layer_plan(sizes, hidden, output)?
             .map(|(_, nin, nout, act)| Linear::try_new(g, nin, nout, act, init, &mut *rng))
             .collect::<Result<Vec<_>>>()?;

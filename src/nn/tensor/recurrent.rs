@@ -145,8 +145,7 @@ impl<'g, T: Float, const GATES: usize> RecurrentCell<'g, T, GATES> {
         hidden: usize,
         rng: impl RngSource,
     ) -> Result<Self> {
-        let mut rng = rng.into_rng();
-        let rng = &mut rng;
+        let rng = &mut rng.into_rng();
         Ok(RecurrentCell {
             affine: Affine::new(g, (input, hidden, GATES), rng)?,
         })
