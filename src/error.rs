@@ -60,6 +60,21 @@ pub enum Error {
         /// What is wrong, with a hint where there is one.
         message: String,
     },
+    /// A CSV file that cannot be read as numbers: the data row (1-based, the header not
+    /// counted), its line in the file (1-based, what an editor shows) and the 1-based column;
+    /// the message says each once, e.g. `data row 7 (line 8), column 2 "x2": "abc" is not a
+    /// number`.
+    #[error("{message}")]
+    Csv {
+        /// 1-based data row (the header not counted).
+        row: usize,
+        /// 1-based line in the file.
+        line: usize,
+        /// 1-based column.
+        col: usize,
+        /// What is wrong, with the row, line and column.
+        message: String,
+    },
     /// Anomaly mode found a NaN or infinity: where, in which op, from which numbers.
     #[error("{0}")]
     Anomaly(Box<crate::anomaly::Anomaly>),

@@ -157,3 +157,40 @@ fn anomaly_mode_names_the_tensor_op() {
     let err = x.try_ln().unwrap_err();
     assert!(err.to_string().contains("`log`"), "{err}");
 }
+
+/// The messages a new user sees for the two most common shape mistakes say what to fix.
+#[test]
+fn matmul_and_as_var_messages_say_what_to_fix() {
+    let g = Graph::new();
+    let a = g.tensor(&[1.0; 12], &[3, 4]);
+    assert_eq!(
+        a.try_matmul(a).unwrap_err().to_string(),
+        "`matmul`: [3, 4] and [3, 4] cannot be multiplied: the inner dimensions differ (4 \
+         columns on the left, 3 rows on the right; as PyTorch says, mat1 and mat2 shapes cannot \
+         be multiplied (3x4 and 3x4)); did you mean to transpose one of them \
+         (`.transpose(-2, -1)`)?"
+    );
+    let b = g.tensor(&[1.0; 24], &[2, 4, 3]);
+    let c = g.tensor(&[1.0; 36], &[3, 3, 4]);
+    assert_eq!(
+        c.try_matmul(b).unwrap_err().to_string(),
+        "`matmul`: the batch dimensions of [3, 3, 4] and [2, 4, 3] do not broadcast \
+         (everything before the last two dimensions must be equal or 1)"
+    );
+    let v = g.tensor(&[1.0; 3], &[3]);
+    assert_eq!(
+        v.try_as_var().unwrap_err().to_string(),
+        "`as_var` needs a scalar (rank-0) tensor, got shape [3]: backward needs a scalar loss, \
+         so reduce the tensor first (`.sum()` or `.mean()`), or for a vector-Jacobian product \
+         multiply by an upstream tensor u of shape [3] and sum: `(t * u).sum()`"
+    );
+    let r = std::panic::catch_unwind(|| {
+        let g = Graph::new();
+        g.tensor(&[1.0; 3], &[3]).as_var().value()
+    });
+    let msg = *r.unwrap_err().downcast::<String>().unwrap();
+    assert!(
+        msg.starts_with("tapegrad: `as_var` needs a scalar"),
+        "{msg}"
+    );
+}
