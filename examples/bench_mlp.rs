@@ -25,7 +25,8 @@ use std::time::Instant;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use tapegrad::nn::optim::{Adam, Optimizer};
+use tapegrad::nn::functional::cross_entropy;
+use tapegrad::nn::optim::{Adam, TensorOptimizer};
 use tapegrad::{Grads, Graph, Tensor};
 
 /// Counts every allocation (and reallocation) made by the process.
@@ -87,17 +88,7 @@ fn main() {
     let w2 = g.tensor(&uniform(&mut rng, HIDDEN * OUT, HIDDEN), &[HIDDEN, OUT]);
     let b2 = g.tensor(&uniform(&mut rng, OUT, HIDDEN), &[OUT]);
     let params: [Tensor<'_, f32>; 4] = [w1, b1, w2, b2];
-    // Each parameter's offset in the flat vector the optimizer's state is laid out over.
-    let offsets: Vec<usize> = params
-        .iter()
-        .scan(0, |at, p| {
-            let o = *at;
-            *at += p.numel();
-            Some(o)
-        })
-        .collect();
-    let total: usize = params.iter().map(|p| p.numel()).sum();
-    let mut opt = Adam::<f32>::new(1e-3);
+    let mut opt = TensorOptimizer::new(&params, Adam::<f32>::new(1e-3));
     let mut grads = Grads::new();
     let mark = g.mark();
 
@@ -112,15 +103,9 @@ fn main() {
         let x = g.tensor_const(&x_data, &[BATCH, IN]);
         let h = (x.matmul(w1) + b1).relu();
         let logits = h.matmul(w2) + b2;
-        let loss = -logits.log_softmax(-1).gather(&labels).mean();
+        let loss = cross_entropy(logits, &labels);
         g.backward_into(loss, &mut grads).expect("backward");
-        opt.try_begin_step(total).expect("Adam step");
-        for (p, &offset) in params.iter().zip(&offsets) {
-            let grad = grads.tensor(*p);
-            g.update_tensor(*p, |w| opt.try_update(offset, w, grad))
-                .and_then(|r| r)
-                .expect("update");
-        }
+        opt.step(&grads);
         let value = loss.value();
         g.rewind(mark);
         let dt = t0.elapsed();

@@ -39,8 +39,9 @@ pub enum Error {
         /// The op of the node.
         op: &'static str,
     },
-    /// Tensor shapes that do not fit together.
-    #[error("shape mismatch in `{op}`: {lhs:?} vs {rhs:?}")]
+    /// Tensor shapes that do not fit together. The message says what does not fit for the ops
+    /// where "a vs b" alone would mislead (`matmul`'s inner dimensions, `as_var`'s rank).
+    #[error("{}", shape_message(op, lhs, rhs))]
     Shape {
         /// The operation.
         op: &'static str,
@@ -59,12 +60,66 @@ pub enum Error {
         /// What is wrong, with a hint where there is one.
         message: String,
     },
+    /// A CSV file that cannot be read as numbers: the data row (1-based, the header not
+    /// counted), its line in the file (1-based, what an editor shows) and the 1-based column;
+    /// the message says each once, e.g. `data row 7 (line 8), column 2 "x2": "abc" is not a
+    /// number`.
+    #[error("{message}")]
+    Csv {
+        /// 1-based data row (the header not counted).
+        row: usize,
+        /// 1-based line in the file.
+        line: usize,
+        /// 1-based column.
+        col: usize,
+        /// What is wrong, with the row, line and column.
+        message: String,
+    },
     /// Anomaly mode found a NaN or infinity: where, in which op, from which numbers.
     #[error("{0}")]
     Anomaly(Box<crate::anomaly::Anomaly>),
     /// An argument outside what the function accepts.
     #[error("invalid argument: {0}")]
     Invalid(String),
+}
+
+/// The message of [`Error::Shape`].
+fn shape_message(op: &str, lhs: &[usize], rhs: &[usize]) -> String {
+    let x = |s: &[usize]| {
+        s.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("x")
+    };
+    match op {
+        // NumPy's rule: a 1-D operand is a row on the left and a column on the right.
+        "matmul" if !lhs.is_empty() && !rhs.is_empty() => {
+            let k = lhs[lhs.len() - 1];
+            let k2 = rhs[rhs.len().saturating_sub(2)];
+            if k != k2 {
+                format!(
+                    "`matmul`: {lhs:?} and {rhs:?} cannot be multiplied: the inner dimensions \
+                     differ ({k} columns on the left, {k2} rows on the right; as PyTorch says, \
+                     mat1 and mat2 shapes cannot be multiplied ({} and {})); did you mean to \
+                     transpose one of them (`.transpose(-2, -1)`)?",
+                    x(lhs),
+                    x(rhs)
+                )
+            } else {
+                format!(
+                    "`matmul`: the batch dimensions of {lhs:?} and {rhs:?} do not broadcast \
+                     (everything before the last two dimensions must be equal or 1)"
+                )
+            }
+        }
+        "as_var" => format!(
+            "`as_var` needs a scalar (rank-0) tensor, got shape {lhs:?}: backward needs a \
+             scalar loss, so reduce the tensor first (`.sum()` or `.mean()`), or for a \
+             vector-Jacobian product multiply by an upstream tensor u of shape {lhs:?} and sum: \
+             `(t * u).sum()`"
+        ),
+        _ => format!("shape mismatch in `{op}`: {lhs:?} vs {rhs:?}"),
+    }
 }
 
 /// `line:col` for error messages.

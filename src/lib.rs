@@ -97,4 +97,4 @@ pub use error::{Error, Result};
 pub use real::{Float, Real};
 pub use scalar::Var;
 pub use tape::{Grads, Graph, HookHandle, Mark, NodeKey, NodeView, Op};
-pub use tensor::{Tensor, TensorOp};
+pub use tensor::{Slice, Tensor, TensorOp};

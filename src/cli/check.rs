@@ -14,7 +14,7 @@ use tapegrad::gradcheck::{
     FormulaOptions, FormulaReport, GradcheckOptions, PointCheck, Variable, Verdict, check_formula,
 };
 
-use super::{ExprArgs, Failure, json_number, json_string, print_out};
+use super::{ExprArgs, Failure, json_number, json_string, parse_failure, print_out};
 
 /// Arguments of `tapegrad check`.
 #[derive(Args, Debug)]
@@ -75,22 +75,32 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Failure> {
     };
     let mut formulas = parse_formulas(&args.derivatives)?;
 
-    // The variables: the --at names in order, or the expression's inputs then any --d name.
-    let mut names: Vec<String> = match &given {
-        Some(point) => point.iter().map(|(n, _)| n.clone()).collect(),
-        None => program.inputs().to_vec(),
+    // A name the expression does not contain is a typo, not a new variable: sampling it (or
+    // ignoring it at --at) would blame the formula for a usage error.
+    let inputs = program.inputs();
+    let not_in = |flag: &str, name: &str| {
+        let known = if inputs.is_empty() {
+            "it has none".to_string()
+        } else {
+            format!("its variables: {}", inputs.join(", "))
+        };
+        Failure::new(format!(
+            "{flag} {name}: '{name}' is not a variable of the expression ({known})"
+        ))
     };
-    for f in &formulas {
-        if !names.contains(&f.name) {
-            if given.is_some() {
-                return Err(Failure::new(format!(
-                    "--d {}: '{}' has no value; give it one with --at {}=...",
-                    f.name, f.name, f.name
-                )));
-            }
-            names.push(f.name.clone());
+    if let Some(point) = &given {
+        if let Some((n, _)) = point.iter().find(|(n, _)| !inputs.contains(n)) {
+            return Err(not_in("--at", n));
         }
     }
+    if let Some(f) = formulas.iter().find(|f| !inputs.contains(&f.name)) {
+        return Err(not_in("--d", &f.name));
+    }
+    // The variables: the --at names in order, or the expression's inputs.
+    let names: Vec<String> = match &given {
+        Some(point) => point.iter().map(|(n, _)| n.clone()).collect(),
+        None => inputs.to_vec(),
+    };
     if names.is_empty() {
         return Err(Failure::new("the expression has no variables to check"));
     }
@@ -197,7 +207,7 @@ fn parse_formulas(args: &[String]) -> Result<Vec<Formula>, Failure> {
             )));
         }
         let program = Program::parse(source)
-            .map_err(|e| Failure(format!("error in --d {name}: {}", e.to_string().trim())))?;
+            .map_err(|e| parse_failure(&format!("error in --d {name}: "), source, e))?;
         out.push(Formula {
             name,
             source: source.trim().to_string(),

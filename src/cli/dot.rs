@@ -66,8 +66,21 @@ pub fn run(args: DotArgs) -> Result<ExitCode, Failure> {
         Format::Svg => dot.to_svg()?,
     };
     match &args.output {
-        Some(path) => std::fs::write(path, picture)
-            .map_err(|e| Failure::new(format!("cannot write '{}': {e}", path.display())))?,
+        Some(path) => {
+            std::fs::write(path, &picture)
+                .map_err(|e| Failure::new(format!("cannot write '{}': {e}", path.display())))?;
+            // Say what was written: with -o nothing else appears on the terminal.
+            let what = match format {
+                Format::Dot => "GraphViz DOT",
+                Format::Svg => "SVG",
+            };
+            print_out(&format!(
+                "wrote {} ({what} picture of {} nodes, {} bytes)\n",
+                path.display(),
+                g.len(),
+                picture.len()
+            ))?;
+        }
         None => print_out(&picture)?,
     }
     Ok(ExitCode::SUCCESS)

@@ -110,6 +110,24 @@ impl From<tapegrad::Error> for Failure {
     }
 }
 
+/// A parse error as the playground shows it: the message, then the source line and a caret
+/// under the column (so three lines on stderr: the one exception to one line, because the
+/// caret is the point). `prefix` names where the source came from (`--d x: `).
+pub fn parse_failure(prefix: &str, source: &str, e: tapegrad::Error) -> Failure {
+    let tapegrad::Error::Parse { line, col, .. } = e else {
+        return Failure::from(e);
+    };
+    let message = one_line(&e.to_string());
+    let text = source.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    // Tabs keep their width in the caret line so the caret lands under the column.
+    let pad: String = text
+        .chars()
+        .take(col.saturating_sub(1))
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    Failure(format!("{prefix}{message}\n  {text}\n  {pad}^"))
+}
+
 /// Joins a message's lines so stderr gets exactly one.
 fn one_line(s: &str) -> String {
     s.lines().map(str::trim).collect::<Vec<_>>().join(" ")
@@ -133,7 +151,7 @@ impl ExprArgs {
     /// Reads and parses the expression.
     pub fn program(&self) -> Result<Program, Failure> {
         let source = read_source(&self.expr)?;
-        Ok(Program::parse(&source)?)
+        Program::parse(&source).map_err(|e| parse_failure("", &source, e))
     }
 
     /// The `--at` values, in the order given, after checking that every input of `program`

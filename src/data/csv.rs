@@ -57,7 +57,13 @@ pub fn load_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset>
     let file = std::fs::File::open(path)
         .map_err(|e| Error::Invalid(format!("cannot open {}: {e}", path.display())))?;
     read_csv(file, options).map_err(|e| match e {
-        Error::Parse { line, col, message } => Error::Parse {
+        Error::Csv {
+            row,
+            line,
+            col,
+            message,
+        } => Error::Csv {
+            row,
             line,
             col,
             message: format!("{}: {message}", path.display()),
@@ -69,16 +75,17 @@ pub fn load_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset>
 
 /// Reads a data set from CSV text.
 ///
-/// A value that is not a number is [`Error::Parse`] with `line` = the row's line number in the
-/// file (1-based, header included: what an editor shows) and `col` = the 1-based column, and a
-/// message that repeats both and names the column:
+/// A value that is not a number, or a row of the wrong length, is [`Error::Csv`] with `row` =
+/// the data row (1-based, the header not counted), `line` = its line in the file (what an
+/// editor shows) and `col` = the 1-based column, and a message that says each once and names
+/// the column:
 ///
 /// ```
 /// use tapegrad::{Error, data::{CsvOptions, read_csv}};
 /// let text = "a,b,label\n1,2,0\n3,x,1\n";
 /// let err = read_csv(text.as_bytes(), &CsvOptions::default()).unwrap_err();
-/// assert!(matches!(err, Error::Parse { line: 3, col: 2, .. }));
-/// assert_eq!(err.to_string(), r#"error at 3:2: row 3, column 2 ("b"): "x" is not a number"#);
+/// assert!(matches!(err, Error::Csv { row: 2, line: 3, col: 2, .. }));
+/// assert_eq!(err.to_string(), r#"data row 2 (line 3), column 2 "b": "x" is not a number"#);
 ///
 /// let ok = read_csv("1,2,0\n3,4,1\n".as_bytes(), &CsvOptions::no_header()).unwrap();
 /// assert_eq!((ok.len(), ok.n_features(), ok.targets()), (2, 2, &[0.0, 1.0][..]));
@@ -96,16 +103,19 @@ pub fn read_csv(reader: impl Read, options: &CsvOptions) -> Result<Dataset> {
     let mut y = Vec::new();
     let mut record = ::csv::ByteRecord::new();
     let mut first = true;
+    // Data rows read so far (the header is not one).
+    let mut row = 0;
     loop {
         match rdr.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as usize);
-                return Err(Error::Parse {
+                return Err(Error::Csv {
+                    row: row + 1,
                     line,
                     col: 1,
-                    message: format!("row {line}: {e}"),
+                    message: format!("data row {} (line {line}): {e}", row + 1),
                 });
             }
         }
@@ -120,12 +130,17 @@ pub fn read_csv(reader: impl Read, options: &CsvOptions) -> Result<Dataset> {
             continue;
         }
         first = false;
+        row += 1;
         let n = *ncols.get_or_insert(record.len());
         if record.len() != n {
-            return Err(Error::Parse {
+            return Err(Error::Csv {
+                row,
                 line,
                 col: record.len().min(n) + 1,
-                message: format!("row {line} has {} columns, expected {n}", record.len()),
+                message: format!(
+                    "data row {row} (line {line}) has {} columns, expected {n}",
+                    record.len()
+                ),
             });
         }
         let t = match target {
@@ -136,13 +151,14 @@ pub fn read_csv(reader: impl Read, options: &CsvOptions) -> Result<Dataset> {
             let v = parse(field).ok_or_else(|| {
                 let name = names
                     .get(j)
-                    .map(|s| format!(" (\"{s}\")"))
+                    .map(|s| format!(" \"{s}\""))
                     .unwrap_or_default();
-                Error::Parse {
+                Error::Csv {
+                    row,
                     line,
                     col: j + 1,
                     message: format!(
-                        "row {line}, column {}{name}: \"{}\" is not a number",
+                        "data row {row} (line {line}), column {}{name}: \"{}\" is not a number",
                         j + 1,
                         String::from_utf8_lossy(field).trim()
                     ),

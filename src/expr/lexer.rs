@@ -126,6 +126,10 @@ impl<'s> Lexer<'s> {
         } else if "+-*/^(),;=".contains(c) {
             self.bump();
             Tok::Punct(c)
+        } else if c == '\u{2212}' {
+            // The minus sign U+2212, as the crate's own traces and pictures print it.
+            self.bump();
+            Tok::Punct('-')
         } else if c == '.' {
             return Err(pos.error("a number must start with a digit (write 0.5, not .5)"));
         } else {
@@ -147,6 +151,13 @@ impl<'s> Lexer<'s> {
                 )));
             }
             self.bump_while(digit);
+            if self.current() == Some('.') {
+                self.bump_while(|c| digit(c) || c == '.');
+                let text = &self.src[start..self.at];
+                return Err(pos.error(format!(
+                    "malformed number '{text}': a number has at most one '.'"
+                )));
+            }
         }
         if matches!(self.current(), Some('e' | 'E')) {
             // An exponent only when digits follow: `2e` alone stays the number 2 and a name,

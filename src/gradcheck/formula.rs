@@ -277,7 +277,18 @@ struct Acc {
     non_finite_formula: usize,
     fd_disagreements: usize,
     worst: Option<PointCheck>,
+    /// Whether formula = c · autograd (within tolerance) at every point so far, for each c of
+    /// [`SCALES`], and whether some point had a nonzero autograd value to tell them apart.
+    scaled: [bool; 3],
+    informative: bool,
 }
+
+/// The factors a wrong formula most often differs by, with what to say about each.
+const SCALES: [(f64, &str); 3] = [
+    (-1.0, "a sign error?"),
+    (2.0, "a factor of 2?"),
+    (0.5, "a factor of 2?"),
+];
 
 impl Acc {
     fn add(&mut self, o: &GradcheckOptions, p: &[f64], formula: Option<f64>, a: f64, n: f64) {
@@ -291,6 +302,15 @@ impl Acc {
             Some(fv) => (fv, a),
             None => (a, n),
         };
+        if formula.is_some() {
+            if self.checked == 1 {
+                self.scaled = [true; 3];
+            }
+            for (k, &(c, _)) in SCALES.iter().enumerate() {
+                self.scaled[k] &= o.agrees(value, c * reference);
+            }
+            self.informative |= !o.agrees(0.0, reference);
+        }
         if !o.agrees(value, reference) {
             self.failed += 1;
             if !value.is_finite() {
@@ -320,9 +340,21 @@ impl Acc {
         } else {
             Verdict::Pass
         };
+        let likely_cause = (self.failed > 0 && self.informative)
+            .then(|| SCALES.iter().zip(self.scaled).find(|(_, ok)| *ok))
+            .flatten()
+            .map(|((c, what), _)| {
+                let times = if *c == -1.0 {
+                    "−1".to_string()
+                } else {
+                    c.to_string()
+                };
+                format!("the formula is {times} × autograd at every point: {what}")
+            });
         VariableReport {
             name: v.name.clone(),
             has_formula: v.derivative.is_some(),
+            likely_cause,
             checked: self.checked,
             failed: self.failed,
             non_finite_formula: self.non_finite_formula,

@@ -69,6 +69,9 @@ pub struct VariableReport {
     pub fd_disagreements: usize,
     /// The point farthest from agreement (largest excess) among the compared ones.
     pub worst: Option<PointCheck>,
+    /// For a failed formula that is −1, 2 or ½ times autograd at every compared point, what
+    /// that suggests ("… a sign error?", "… a factor of 2?").
+    pub likely_cause: Option<String>,
     /// Pass, fail, or inconclusive when no point was compared.
     pub verdict: Verdict,
 }
@@ -257,6 +260,9 @@ impl fmt::Display for FormulaReport {
                     "closest call"
                 };
                 writeln!(f, "  {}: {which} at {}", v.name, point(&names, &w.point))?;
+            }
+            if let Some(cause) = &v.likely_cause {
+                writeln!(f, "  {}: {cause}", v.name)?;
             }
             if v.non_finite_formula > 0 {
                 writeln!(

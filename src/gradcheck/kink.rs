@@ -96,7 +96,7 @@ mod tests {
         x.relu()
     }
     fn tie(x: Var<'_>) -> Var<'_> {
-        x.max(x * 0.0 + 1.0)
+        x.maximum(x * 0.0 + 1.0)
     }
     fn pole(x: Var<'_>) -> Var<'_> {
         1.0 / x

@@ -289,7 +289,7 @@ impl<'g, 'f, F: TensorFunction> Session<'g, 'f, F> {
     /// Runs `body` on the function's value recorded at `x`, then frees what was recorded.
     fn at<R>(&mut self, x: &[f64], body: impl FnOnce(&Self, Var<'g>) -> Result<R>) -> Result<R> {
         for (&t, v) in self.xs.iter().zip(self.split(x)) {
-            self.g.set_tensor(t, v)?;
+            self.g.try_set_tensor(t, v)?;
         }
         let y = (self.f)(&self.xs);
         let out = body(self, y);
@@ -327,7 +327,7 @@ impl<'g, 'f, F: TensorFunction> Session<'g, 'f, F> {
         let mut e = vec![0.0; x.len()];
         e[j] = 1.0;
         self.at(x, |s, y| {
-            let hv = s.g.hvp_tensors(y, &s.xs, &s.split(&e))?;
+            let hv = s.g.try_hvp_tensors(y, &s.xs, &s.split(&e))?;
             Ok(hv.concat())
         })
     }

@@ -89,7 +89,7 @@ pub fn distillation_loss<'g, T: Float>(
         .try_div(g.constant(n))?;
     let ce = student
         .try_log_softmax(-1)?
-        .try_gather(labels)?
+        .pick_last("cross_entropy", labels)?
         .try_mean()?
         .try_neg()?;
     let soft = g.constant(T::from_f64(alpha * temperature * temperature));

@@ -44,6 +44,7 @@
 
 pub mod clip;
 pub mod distill;
+pub mod functional;
 mod init;
 pub mod optim;
 pub mod quant;

@@ -198,21 +198,48 @@ impl<'g, T: Float> Var<'g, T> {
     }
 
     binary_ops! {
-        /// The larger of `self` and `other` (NaN if either is NaN).
-        /// Derivative: 1 for the larger input, 0 for the other; at a tie each gets ½, so
-        /// `x.max(0)` at x = 0 has derivative ½ (unlike [`relu`](Var::relu)).
+        /// The larger of `self` and `other` (NaN if either is NaN), NumPy's and PyTorch's
+        /// elementwise `maximum`. Derivative: 1 for the larger input, 0 for the other; at a
+        /// tie each gets ½, so `x.maximum(zero)` at x = 0 has derivative ½ (unlike
+        /// [`relu`](Var::relu)).
         ///
         /// ```
         /// # use tapegrad::Graph;
         /// let g = Graph::new();
         /// let (x, y) = (g.var(1.0), g.var(1.0));
-        /// let grads = g.backward(x.max(y));
+        /// let grads = g.backward(x.maximum(y));
         /// assert_eq!((grads[x], grads[y]), (0.5, 0.5));
         /// ```
-        max / try_max => Fn2::Max;
-        /// The smaller of `self` and `other` (NaN if either is NaN).
+        maximum / try_maximum => Fn2::Max;
+        /// The smaller of `self` and `other` (NaN if either is NaN), NumPy's `minimum`.
         /// Derivative: 1 for the smaller input, 0 for the other, ½ each at a tie.
-        min / try_min => Fn2::Min;
+        minimum / try_minimum => Fn2::Min;
+    }
+
+    /// The old name of [`maximum`](Var::maximum) (`max` reduces in NumPy and PyTorch).
+    #[deprecated(note = "use maximum (the elementwise name in NumPy and PyTorch)")]
+    #[track_caller]
+    pub fn max(self, other: Self) -> Self {
+        self.maximum(other)
+    }
+
+    /// The old name of [`try_maximum`](Var::try_maximum).
+    #[deprecated(note = "use try_maximum")]
+    pub fn try_max(self, other: Self) -> Result<Self> {
+        self.try_maximum(other)
+    }
+
+    /// The old name of [`minimum`](Var::minimum).
+    #[deprecated(note = "use minimum (the elementwise name in NumPy and PyTorch)")]
+    #[track_caller]
+    pub fn min(self, other: Self) -> Self {
+        self.minimum(other)
+    }
+
+    /// The old name of [`try_minimum`](Var::try_minimum).
+    #[deprecated(note = "use try_minimum")]
+    pub fn try_min(self, other: Self) -> Result<Self> {
+        self.try_minimum(other)
     }
 
     /// xᵏ for a constant integer k, by repeated multiplication (a negative base is fine).
@@ -303,9 +330,9 @@ impl<T: Float> Real for Var<'_, T> {
         Var::powf(self, c)
     }
     fn max(self, other: Self) -> Self {
-        Var::max(self, other)
+        Var::maximum(self, other)
     }
     fn min(self, other: Self) -> Self {
-        Var::min(self, other)
+        Var::minimum(self, other)
     }
 }

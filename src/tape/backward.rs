@@ -613,8 +613,8 @@ mod tests {
             (x - y, 1.0, -1.0),
             (x * y, b, a),
             (x / y, 1.0 / b, -a / (b * b)),
-            (x.max(y), 1.0, 0.0),
-            (x.min(y), 0.0, 1.0),
+            (x.maximum(y), 1.0, 0.0),
+            (x.minimum(y), 0.0, 1.0),
         ];
         for (node, dx, dy) in binary {
             let grads = g.backward(node);

@@ -224,11 +224,11 @@ impl<T: Float> Graph<T> {
     /// let g = Graph::new();
     /// let x = g.tensor(&[1.0, 2.0], &[2]);
     /// let y = x.powi(3).sum();                      // ∇y = 3x²
-    /// let dx = g.grad_graph_tensors(y, &[x]).unwrap()[0];
+    /// let dx = g.try_grad_graph_tensors(y, &[x]).unwrap()[0];
     /// assert_eq!(dx.to_vec(), vec![3.0, 12.0]);
     /// assert_eq!(g.backward(dx.sum()).tensor(x), &[6.0, 12.0]); // ∇(Σ 3x²) = 6x
     /// ```
-    pub fn grad_graph_tensors<'g>(
+    pub fn try_grad_graph_tensors<'g>(
         &'g self,
         loss: Var<'g, T>,
         wrt: &[Tensor<'g, T>],
@@ -269,10 +269,10 @@ impl<T: Float> Graph<T> {
     /// let g = Graph::new();
     /// let x = g.tensor(&[1.0, 2.0], &[2]);
     /// let y = (x * x * x).sum();                         // H = diag(6x)
-    /// let hv = g.hvp_tensors(y, &[x], &[&[1.0, 1.0]]).unwrap();
+    /// let hv = g.try_hvp_tensors(y, &[x], &[&[1.0, 1.0]]).unwrap();
     /// assert_eq!(hv, vec![vec![6.0, 12.0]]);
     /// ```
-    pub fn hvp_tensors(
+    pub fn try_hvp_tensors(
         &self,
         y: Var<'_, T>,
         wrt: &[Tensor<'_, T>],
@@ -287,7 +287,7 @@ impl<T: Float> Graph<T> {
         }
         let mark = self.mark();
         let out = (|| {
-            let grad = self.grad_graph_tensors(y, wrt)?;
+            let grad = self.try_grad_graph_tensors(y, wrt)?;
             let mut terms = Vec::with_capacity(wrt.len());
             for (gi, vi) in grad.iter().zip(v) {
                 let s = gi.try_shape()?;
@@ -302,5 +302,27 @@ impl<T: Float> Graph<T> {
         })();
         self.rewind(mark);
         out
+    }
+
+    /// The old name of [`try_grad_graph_tensors`](Graph::try_grad_graph_tensors), which returns
+    /// a `Result`.
+    #[deprecated(note = "use try_grad_graph_tensors")]
+    pub fn grad_graph_tensors<'g>(
+        &'g self,
+        loss: Var<'g, T>,
+        wrt: &[Tensor<'g, T>],
+    ) -> Result<Vec<Tensor<'g, T>>> {
+        self.try_grad_graph_tensors(loss, wrt)
+    }
+
+    /// The old name of [`try_hvp_tensors`](Graph::try_hvp_tensors), which returns a `Result`.
+    #[deprecated(note = "use try_hvp_tensors")]
+    pub fn hvp_tensors(
+        &self,
+        y: Var<'_, T>,
+        wrt: &[Tensor<'_, T>],
+        v: &[&[T]],
+    ) -> Result<Vec<Vec<T>>> {
+        self.try_hvp_tensors(y, wrt, v)
     }
 }

@@ -288,24 +288,6 @@ pub(crate) fn concat<T: Float>(parts: &[(&[T], Shape)], axis: usize, out: &mut V
     }
 }
 
-/// `out[r] = x[r, labels[r]]` for rows `r` of the last axis (`c` columns).
-pub(crate) fn gather_last<T: Float>(x: &[T], c: usize, labels: &[u32], out: &mut Vec<T>) {
-    out.extend(
-        labels
-            .iter()
-            .enumerate()
-            .map(|(r, &l)| x[r * c + l as usize]),
-    );
-}
-
-/// Zeros of `rows × c` with `out[r, labels[r]] = g[r]` (gather's adjoint).
-pub(crate) fn scatter_last<T: Float>(g: &[T], c: usize, labels: &[u32], out: &mut Vec<T>) {
-    out.resize(labels.len() * c, T::ZERO);
-    for (r, &l) in labels.iter().enumerate() {
-        out[r * c + l as usize] = g[r];
-    }
-}
-
 /// `out = cond ≠ 0 ? a : b` elementwise, all broadcast to `shape`.
 pub(crate) fn select<T: Float>(
     (c, cs): (&[T], Shape),

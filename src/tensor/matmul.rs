@@ -15,12 +15,7 @@ fn mat_dims(s: Shape, t: bool) -> (usize, usize) {
 /// The output shape of `op(a) @ op(b)`: batch dimensions broadcast, then `m × n`.
 pub(crate) fn matmul_shape(a: Shape, ta: bool, b: Shape, tb: bool) -> Result<Shape> {
     if a.rank() < 2 || b.rank() < 2 {
-        return Err(Error::Invalid(format!(
-            "`matmul` needs operands of rank 2 or more (got {:?} and {:?}); \
-             reshape a vector to (1, n) or (n, 1) first",
-            a.dims(),
-            b.dims()
-        )));
+        return Err(rank_error(a, b));
     }
     let (m, k) = mat_dims(a, ta);
     let (k2, n) = mat_dims(b, tb);
@@ -33,6 +28,16 @@ pub(crate) fn matmul_shape(a: Shape, ta: bool, b: Shape, tb: bool) -> Result<Sha
         return Err(shape_error("matmul", a, b));
     }
     Ok(batch.concat(&[m, n]))
+}
+
+/// The error for an operand that is not a vector, matrix or batch of matrices.
+fn rank_error(a: Shape, b: Shape) -> Error {
+    Error::Invalid(format!(
+        "`matmul` needs operands of rank 1 or more (got {:?} and {:?}); multiply by a scalar \
+         with `*`",
+        a.dims(),
+        b.dims()
+    ))
 }
 
 /// `out = op(a) @ op(b)` for every matrix of the (broadcast) batch; `out` gets `out_shape`
@@ -71,9 +76,12 @@ pub(crate) fn matmul<T: Float>(
 }
 
 impl<'g, T: Float> super::Tensor<'g, T> {
-    /// The matrix product `self @ other` (NumPy `matmul`): both of rank ≥ 2, the last two
-    /// dimensions multiplied as matrices, the leading (batch) dimensions broadcast.
-    /// Computed by the `gemm` crate (SIMD, two threads for large products).
+    /// The matrix product `self @ other` (NumPy `matmul`): the last two dimensions multiplied
+    /// as matrices, the leading (batch) dimensions broadcast. A 1-D operand is a row vector on
+    /// the left and a column vector on the right, and that dimension is removed from the
+    /// result, as in NumPy: `(k,) @ (k, n)` is `(n,)`, `(m, k) @ (k,)` is `(m,)` and
+    /// `(k,) @ (k,)` the rank-0 dot product. Computed by the `gemm` crate (SIMD, two threads for
+    /// large products).
     ///
     /// Derivative: for C = A @ B with upstream G, ∂L/∂A = G @ Bᵀ and ∂L/∂B = Aᵀ @ G (summed
     /// over broadcast batch dimensions).
@@ -88,6 +96,9 @@ impl<'g, T: Float> super::Tensor<'g, T> {
     /// let grads = g.backward(c.sum());
     /// assert_eq!(grads.tensor(a), &[5.0, 6.0, 5.0, 6.0]); // G @ Bᵀ with G = 1
     /// assert_eq!(grads.tensor(b), &[4.0, 6.0]);           // Aᵀ @ G
+    /// let v = g.tensor(&[1.0, 1.0], &[2]);
+    /// assert_eq!(v.matmul(a).to_vec(), vec![4.0, 6.0]);    // (2,) @ (2, 2) → (2,)
+    /// assert_eq!(v.matmul(v).shape(), Vec::<usize>::new()); // a dot product, rank 0
     /// ```
     #[track_caller]
     pub fn matmul(self, other: Self) -> Self {
@@ -97,7 +108,36 @@ impl<'g, T: Float> super::Tensor<'g, T> {
     /// [`matmul`](super::Tensor::matmul) returning [`Error::Shape`] when the inner dimensions
     /// or the batch dimensions do not fit.
     pub fn try_matmul(self, other: Self) -> Result<Self> {
-        self.matmul_t(false, other, false)
+        let (sa, sb) = (self.inner_shape()?, other.inner_shape()?);
+        let (va, vb) = (sa.rank() == 1, sb.rank() == 1);
+        if !va && !vb {
+            return self.matmul_t(false, other, false);
+        }
+        if sa.rank() == 0 || sb.rank() == 0 {
+            return Err(rank_error(sa, sb));
+        }
+        // NumPy: promote a vector to a matrix, multiply, and remove the added dimension.
+        if sa.dim(sa.rank() - 1) != sb.dim(sb.rank().saturating_sub(2)) {
+            return Err(shape_error("matmul", sa, sb));
+        }
+        let a = if va {
+            self.try_reshape(&[1, sa.dim(0)])?
+        } else {
+            self
+        };
+        let b = if vb {
+            other.try_reshape(&[sb.dim(0), 1])?
+        } else {
+            other
+        };
+        let c = a
+            .matmul_t(false, b, false)
+            .map_err(|_| shape_error("matmul", sa, sb))?;
+        let cs = c.inner_shape()?;
+        let r = cs.rank();
+        let keep = |d: usize| !((va && d == r - 2) || (vb && d == r - 1));
+        let dims: Vec<usize> = (0..r).filter(|&d| keep(d)).map(|d| cs.dim(d)).collect();
+        c.try_reshape(&dims)
     }
 
     /// `op(self) @ op(other)`, where `op` transposes the last two dimensions when its flag is

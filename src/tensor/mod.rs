@@ -35,8 +35,8 @@
 //! The tensor derivative rules are written once (in the crate-private `tensor::rules`), generic
 //! over a small tensor vocabulary implemented both by the numeric buffers of
 //! [`backward`](Graph::backward) and by `Tensor` itself, so
-//! [`grad_graph_tensors`](Graph::grad_graph_tensors) records the backward pass and
-//! [`hvp_tensors`](Graph::hvp_tensors) gives Hessian-vector products. Every tensor op supports
+//! [`try_grad_graph_tensors`](Graph::try_grad_graph_tensors) records the backward pass and
+//! [`try_hvp_tensors`](Graph::try_hvp_tensors) gives Hessian-vector products. Every tensor op supports
 //! this. Decisions made on values (relu's step, abs's sign, ties of max/min, the maxima of a
 //! max reduction) enter the recorded gradient as constant masks, as in the scalar rules.
 //!
@@ -72,6 +72,7 @@ mod backward;
 mod conv;
 mod elementwise;
 mod gemm;
+mod index;
 mod kernels;
 mod kinks;
 mod matmul;
@@ -89,6 +90,7 @@ mod store;
 pub(crate) use anomaly::{Site, recorded_anomaly, unravel};
 pub(crate) use backward::TensorGrads;
 pub use conv::Conv2dOptions;
+pub use index::Slice;
 pub(crate) use kinks::kink_sides;
 pub use pool::Pool2dOptions;
 pub use shape::MAX_RANK;
@@ -374,15 +376,16 @@ impl<T: Float> Graph<T> {
         self.try_tensor(&data, shape)
     }
 
-    /// A constant one-hot matrix `(labels.len(), classes)`: row `r` has a 1 at `labels[r]`.
-    /// An error for a label ≥ `classes`.
+    /// A constant one-hot matrix `(labels.len(), classes)`: row `r` has a 1 at `labels[r]`,
+    /// or an error for a label ≥ `classes`.
     ///
     /// ```
     /// use tapegrad::Graph;
     /// let g = Graph::new();
-    /// assert_eq!(g.one_hot(&[2, 0], 3).unwrap().to_vec(), vec![0.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
+    /// let t = g.try_one_hot(&[2, 0], 3).unwrap();
+    /// assert_eq!(t.to_vec(), vec![0.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
     /// ```
-    pub fn one_hot(&self, labels: &[usize], classes: usize) -> Result<Tensor<'_, T>> {
+    pub fn try_one_hot(&self, labels: &[usize], classes: usize) -> Result<Tensor<'_, T>> {
         check_labels("one_hot", labels, classes)?;
         let s = Shape::new("one_hot", &[labels.len(), classes])?;
         let mut tape = self.tape_mut();
@@ -394,8 +397,27 @@ impl<T: Float> Graph<T> {
         Ok(Tensor::new(self, key))
     }
 
-    /// Overwrites the elements of a tensor leaf (a parameter update, a new input batch).
+    /// The old name of [`try_one_hot`](Graph::try_one_hot), which returns a `Result`.
+    #[deprecated(
+        note = "use try_one_hot; in the next release `one_hot` panics like the other operator \
+                forms"
+    )]
+    pub fn one_hot(&self, labels: &[usize], classes: usize) -> Result<Tensor<'_, T>> {
+        self.try_one_hot(labels, classes)
+    }
+
+    /// The old name of [`try_set_tensor`](Graph::try_set_tensor), which returns a `Result`.
+    #[deprecated(
+        note = "use try_set_tensor; in the next release `set_tensor` panics like the other \
+                operator forms"
+    )]
     pub fn set_tensor(&self, t: Tensor<'_, T>, data: &[T]) -> Result<()> {
+        self.try_set_tensor(t, data)
+    }
+
+    /// Overwrites the elements of a tensor leaf (a parameter update, a new input batch), or an
+    /// error for a length that is not the tensor's or a computed (non-leaf) tensor.
+    pub fn try_set_tensor(&self, t: Tensor<'_, T>, data: &[T]) -> Result<()> {
         self.update_tensor(t, |d| {
             if d.len() == data.len() {
                 d.copy_from_slice(data);

@@ -1,5 +1,5 @@
 //! Ops that move elements: reshape, permute/transpose, broadcast_to, sum_to, narrow/index,
-//! concat, gather.
+//! concat, and the one-per-row pick of cross-entropy.
 
 use super::Tensor;
 use super::kernels;
@@ -225,11 +225,11 @@ impl<'g, T: Float> Tensor<'g, T> {
         part.try_reshape(&dims)
     }
 
-    /// `self[r, labels[r]]` for each row `r`: picks one element along the last axis per row,
-    /// removing that axis (PyTorch `gather` along the last dim; the core of cross-entropy).
-    /// Derivative: the gradient of row `r` goes to position `labels[r]`, zeros elsewhere.
+    /// `self[r, labels[r]]` for each row `r`: one element along the last axis per row, that
+    /// axis removed. Derivative: the gradient of row `r` goes to position `labels[r]`.
     ///
     /// ```
+    /// # #![allow(deprecated)]
     /// # use tapegrad::Graph;
     /// let g = Graph::new();
     /// let logp = g.tensor(&[-0.1, -2.0, -3.0, -0.5], &[2, 2]);
@@ -237,37 +237,43 @@ impl<'g, T: Float> Tensor<'g, T> {
     /// assert_eq!(picked.to_vec(), vec![-0.1, -0.5]);
     /// assert_eq!(g.backward(picked.sum()).tensor(logp), &[1.0, 0.0, 0.0, 1.0]);
     /// ```
+    #[deprecated(
+        note = "use `take_along_axis(labels, &[rows, 1], -1)`, which keeps the axis as NumPy \
+                and PyTorch do, on any axis and with any number of indices per row"
+    )]
     #[track_caller]
     pub fn gather(self, labels: &[usize]) -> Self {
-        or_panic(self.try_gather(labels))
+        or_panic(self.pick_last("gather", labels))
     }
 
     /// [`gather`](Tensor::gather) returning an error for a label out of range or a label count
     /// that is not the number of rows.
+    #[deprecated(note = "use `try_take_along_axis(labels, &[rows, 1], -1)`")]
     pub fn try_gather(self, labels: &[usize]) -> Result<Self> {
+        self.pick_last("gather", labels)
+    }
+
+    /// One element per row along the last axis, that axis removed: a
+    /// [`take_along_axis`](Tensor::take_along_axis) of one index per row and a reshape.
+    pub(crate) fn pick_last(self, op: &'static str, labels: &[usize]) -> Result<Self> {
         let s = self.inner_shape()?;
         if s.rank() == 0 {
-            return Err(Error::Invalid(
-                "`gather` needs a tensor of rank 1 or more".into(),
-            ));
+            return Err(Error::Invalid(format!(
+                "`{op}` needs a tensor of rank 1 or more"
+            )));
         }
         let c = s.dim(s.rank() - 1);
-        let rows = s.numel().checked_div(c).unwrap_or(0);
-        if labels.len() != rows || c > u32::MAX as usize {
+        let rows = s.prefix(s.rank() - 1);
+        if labels.len() != rows.numel() {
             return Err(Error::Shape {
-                op: "gather",
+                op,
                 lhs: s.to_vec(),
                 rhs: vec![labels.len()],
             });
         }
-        super::check_labels("gather", labels, c)?;
-        // The labels are recorded as the node's parameters (u32: checked above).
-        self.with_params(
-            TensorOp::Gather,
-            labels.iter().map(|&l| l as u32),
-            s.prefix(s.rank() - 1),
-            |x, _, labels, out| kernels::gather_last(x, c, labels, out),
-        )
+        super::check_labels(op, labels, c)?;
+        self.try_take_along_axis(labels, rows.concat(&[1]).dims(), -1)?
+            .try_reshape(rows.dims())
     }
 }
 

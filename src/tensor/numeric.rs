@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 
 use super::conv::{self, Window};
+use super::index;
 use super::kernels::{self, each_fn1, each_fn2, simd};
 use super::matmul::{matmul, matmul_shape};
 use super::pool;
@@ -261,17 +262,27 @@ impl<T: Float> TensorMath for Val<'_, T> {
         Ok(self.own(to, out))
     }
 
-    fn gather_last(&self, labels: &[u32]) -> Result<Self> {
-        let r = self.shape.rank();
-        let to = self.shape.prefix(r - 1);
+    fn take_along(&self, axis: usize, idx: &[u32], is: Shape) -> Result<Self> {
+        let mut out = self.buf(is.numel());
+        index::take_along(self.data(), self.shape, idx, is, axis, &mut out);
+        Ok(self.own(is, out))
+    }
+
+    fn scatter_add(&self, axis: usize, idx: &[u32], to: Shape) -> Result<Self> {
         let mut out = self.buf(to.numel());
-        kernels::gather_last(self.data(), self.shape.dim(r - 1), labels, &mut out);
+        index::scatter_add(self.data(), idx, self.shape, axis, to, &mut out);
         Ok(self.own(to, out))
     }
 
-    fn scatter_last(&self, labels: &[u32], to: Shape) -> Result<Self> {
+    fn slice(&self, p: &[u32], to: Shape) -> Result<Self> {
         let mut out = self.buf(to.numel());
-        kernels::scatter_last(self.data(), to.dim(to.rank() - 1), labels, &mut out);
+        index::slice(self.data(), self.shape, p, to, &mut out);
+        Ok(self.own(to, out))
+    }
+
+    fn unslice(&self, p: &[u32], to: Shape) -> Result<Self> {
+        let mut out = self.buf(to.numel());
+        index::unslice(self.data(), self.shape, p, to, &mut out);
         Ok(self.own(to, out))
     }
 

@@ -170,7 +170,7 @@ impl<'g, T: Float> Tensor<'g, T> {
     /// `kh × kw` window (windows `stride` apart, the padding never chosen), giving
     /// `(N, C, OH, OW)` with OH = ⌊(H + 2·ph − kh) / sh⌋ + 1 (and OW alike).
     ///
-    /// Derivative: as the [max reduction](Tensor::max_axes), each window sends its upstream
+    /// Derivative: as the [max reduction](Tensor::amax), each window sends its upstream
     /// gradient to its maxima, 1/k to each of k tied maxima; an input in several overlapping
     /// windows sums what each sends it. The weights are constants, so second derivatives
     /// through a max pool are 0 (almost everywhere, as for relu).

@@ -3,6 +3,7 @@
 
 use super::Tensor;
 use super::conv::{self, Window};
+use super::index;
 use super::kernels;
 use super::pool;
 use super::rules::TensorMath;
@@ -137,25 +138,30 @@ impl<T: Float> TensorMath for Tensor<'_, T> {
         )
     }
 
-    fn gather_last(&self, labels: &[u32]) -> Result<Self> {
-        let s = TensorMath::shape(self);
-        let c = s.dim(s.rank() - 1);
-        self.with_params(
-            TensorOp::Gather,
-            labels.iter().copied(),
-            s.prefix(s.rank() - 1),
-            |x, _, l, out| kernels::gather_last(x, c, l, out),
-        )
+    fn take_along(&self, axis: usize, idx: &[u32], is: Shape) -> Result<Self> {
+        let op = TensorOp::Gather { axis: axis as u8 };
+        self.with_params(op, idx.iter().copied(), is, |x, xs, p, out| {
+            index::take_along(x, xs, p, is, axis, out)
+        })
     }
 
-    fn scatter_last(&self, labels: &[u32], to: Shape) -> Result<Self> {
-        let c = to.dim(to.rank() - 1);
-        self.with_params(
-            TensorOp::Scatter,
-            labels.iter().copied(),
-            to,
-            |g, _, l, out| kernels::scatter_last(g, c, l, out),
-        )
+    fn scatter_add(&self, axis: usize, idx: &[u32], to: Shape) -> Result<Self> {
+        let op = TensorOp::Scatter { axis: axis as u8 };
+        self.with_params(op, idx.iter().copied(), to, |g, gs, p, out| {
+            index::scatter_add(g, p, gs, axis, to, out)
+        })
+    }
+
+    fn slice(&self, p: &[u32], to: Shape) -> Result<Self> {
+        self.with_params(TensorOp::Slice, p.iter().copied(), to, |x, xs, p, out| {
+            index::slice(x, xs, p, to, out)
+        })
+    }
+
+    fn unslice(&self, p: &[u32], to: Shape) -> Result<Self> {
+        self.with_params(TensorOp::Unslice, p.iter().copied(), to, |g, gs, p, out| {
+            index::unslice(g, gs, p, to, out)
+        })
     }
 
     fn select(cond: &Self, a: &Self, b: &Self) -> Result<Self> {

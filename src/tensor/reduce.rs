@@ -20,9 +20,19 @@ impl<'g, T: Float> Tensor<'g, T> {
         let name = match kind {
             Kind::Sum => "sum",
             Kind::Mean => "mean",
-            Kind::Max => "max",
+            Kind::Max => "amax",
         };
         let mask = axes_mask(name, self.inner_shape()?, axes)?;
+        self.reduce_mask(kind, mask, keepdim)
+    }
+
+    /// The reduction over every axis, as a scalar.
+    fn reduce_all(self, kind: Kind) -> Result<Var<'g, T>> {
+        let all = self.inner_shape()?.all_axes();
+        self.reduce_mask(kind, all, false)?.try_as_var()
+    }
+
+    fn reduce_mask(self, kind: Kind, mask: u32, keepdim: bool) -> Result<Self> {
         let op = match kind {
             Kind::Sum => TensorOp::Sum {
                 axes: mask,
@@ -74,7 +84,7 @@ impl<'g, T: Float> Tensor<'g, T> {
 
     /// [`sum`](Tensor::sum) returning an error for a stale handle.
     pub fn try_sum(self) -> Result<Var<'g, T>> {
-        self.reduce(Kind::Sum, &[], false)?.try_as_var()
+        self.reduce_all(Kind::Sum)
     }
 
     /// The mean of all elements, as a scalar [`Var`]. Derivative: 1/n for every element.
@@ -85,11 +95,12 @@ impl<'g, T: Float> Tensor<'g, T> {
 
     /// [`mean`](Tensor::mean) returning an error for a stale handle.
     pub fn try_mean(self) -> Result<Var<'g, T>> {
-        self.reduce(Kind::Mean, &[], false)?.try_as_var()
+        self.reduce_all(Kind::Mean)
     }
 
-    /// The largest element, as a scalar [`Var`]. Derivative: 1/k at each of the k maxima,
-    /// 0 elsewhere (as JAX and PyTorch's `amax`).
+    /// The largest element, as a scalar [`Var`] (NumPy's `a.max()`, PyTorch's `t.max()`; over
+    /// some axes it is [`amax`](Tensor::amax), elementwise [`maximum`](Tensor::maximum)).
+    /// Derivative: 1/k at each of the k maxima, 0 elsewhere (as JAX and PyTorch's `amax`).
     #[track_caller]
     pub fn max(self) -> Var<'g, T> {
         or_panic(self.try_max())
@@ -97,11 +108,12 @@ impl<'g, T: Float> Tensor<'g, T> {
 
     /// [`max`](Tensor::max) returning an error for a stale handle.
     pub fn try_max(self) -> Result<Var<'g, T>> {
-        self.reduce(Kind::Max, &[], false)?.try_as_var()
+        self.reduce_all(Kind::Max)
     }
 
-    /// Sum over `axes` (negative ones count from the end; empty means all), keeping them as
-    /// size 1 with `keepdim`. Derivative: 1 for every element of a group.
+    /// Sum over `axes` (negative ones count from the end), keeping them as size 1 with
+    /// `keepdim`. An empty list reduces nothing, as NumPy's `axis=()` (the sum of every element
+    /// is [`sum`](Tensor::sum)). Derivative: 1 for every element of a group.
     ///
     /// ```
     /// # use tapegrad::Graph;
@@ -109,6 +121,7 @@ impl<'g, T: Float> Tensor<'g, T> {
     /// let x = g.tensor(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
     /// assert_eq!(x.sum_axes(&[-1], false).to_vec(), vec![6.0, 15.0]);
     /// assert_eq!(x.sum_axes(&[0], true).shape(), vec![1, 3]);
+    /// assert_eq!(x.sum_axes(&[], false).to_vec(), x.to_vec()); // axis=(): no reduction
     /// ```
     #[track_caller]
     pub fn sum_axes(self, axes: &[isize], keepdim: bool) -> Self {
@@ -132,24 +145,38 @@ impl<'g, T: Float> Tensor<'g, T> {
         self.reduce(Kind::Mean, axes, keepdim)
     }
 
-    /// Maximum over `axes` (as [`sum_axes`](Tensor::sum_axes)). Derivative: 1/k at each of
-    /// the k maxima of a group, 0 elsewhere.
+    /// Maximum over `axes` (as [`sum_axes`](Tensor::sum_axes); NumPy's and PyTorch's `amax`).
+    /// Derivative: 1/k at each of the k maxima of a group, 0 elsewhere. The elementwise
+    /// maximum of two tensors is [`maximum`](Tensor::maximum).
     ///
     /// ```
     /// # use tapegrad::Graph;
     /// let g = Graph::new();
     /// let x = g.tensor(&[2.0, 2.0, 1.0], &[3]);
-    /// let grads = g.backward(x.max_axes(&[0], false).sum());
+    /// let grads = g.backward(x.amax(&[0], false).sum());
     /// assert_eq!(grads.tensor(x), &[0.5, 0.5, 0.0]); // a tie splits the gradient
     /// ```
     #[track_caller]
-    pub fn max_axes(self, axes: &[isize], keepdim: bool) -> Self {
-        or_panic(self.try_max_axes(axes, keepdim))
+    pub fn amax(self, axes: &[isize], keepdim: bool) -> Self {
+        or_panic(self.try_amax(axes, keepdim))
     }
 
-    /// [`max_axes`](Tensor::max_axes) returning an error for a bad or repeated axis.
-    pub fn try_max_axes(self, axes: &[isize], keepdim: bool) -> Result<Self> {
+    /// [`amax`](Tensor::amax) returning an error for a bad or repeated axis.
+    pub fn try_amax(self, axes: &[isize], keepdim: bool) -> Result<Self> {
         self.reduce(Kind::Max, axes, keepdim)
+    }
+
+    /// The old name of [`amax`](Tensor::amax).
+    #[deprecated(note = "use amax (NumPy's and PyTorch's name for a maximum over axes)")]
+    #[track_caller]
+    pub fn max_axes(self, axes: &[isize], keepdim: bool) -> Self {
+        self.amax(axes, keepdim)
+    }
+
+    /// The old name of [`try_amax`](Tensor::try_amax).
+    #[deprecated(note = "use try_amax")]
+    pub fn try_max_axes(self, axes: &[isize], keepdim: bool) -> Result<Self> {
+        self.try_amax(axes, keepdim)
     }
 
     /// Softmax along `axis` (−1 for the last), computed stably (the maximum is subtracted

@@ -7,7 +7,7 @@
 //!   buffers;
 //! - [`Tensor`](crate::Tensor) itself, whose operations record nodes, so the backward pass of a
 //!   tensor function can be differentiated again
-//!   ([`grad_graph_tensors`](crate::Graph::grad_graph_tensors), Hessian-vector products).
+//!   ([`try_grad_graph_tensors`](crate::Graph::try_grad_graph_tensors), Hessian-vector products).
 //!
 //! Elementwise ops reuse the scalar rules of [`rules`](crate::rules): the numeric type applies
 //! `Fn1::pullback` / `Fn2::pullback` to each element, and `Tensor` evaluates the same generic
@@ -69,10 +69,14 @@ pub(crate) trait TensorMath: Sized {
     fn narrow(&self, axis: usize, start: usize, len: usize) -> Result<Self>;
     /// Embedded at `start` along `axis` in zeros shaped `to`.
     fn pad(&self, axis: usize, start: usize, to: Shape) -> Result<Self>;
-    /// `x[..., labels[r]]` along the last axis.
-    fn gather_last(&self, labels: &[u32]) -> Result<Self>;
-    /// Zeros shaped `to` with row `r` of the last axis holding `self[r]` at `labels[r]`.
-    fn scatter_last(&self, labels: &[u32], to: Shape) -> Result<Self>;
+    /// `take_along_axis(self, idx, axis)`, `idx` shaped `is`.
+    fn take_along(&self, axis: usize, idx: &[u32], is: Shape) -> Result<Self>;
+    /// Zeros shaped `to` with each element of `self` added at its index `idx` along `axis`.
+    fn scatter_add(&self, axis: usize, idx: &[u32], to: Shape) -> Result<Self>;
+    /// The strided slice of `self` with parameters `p` (start, step per axis), shaped `to`.
+    fn slice(&self, p: &[u32], to: Shape) -> Result<Self>;
+    /// Zeros shaped `to` with `self` placed at the slice's positions.
+    fn unslice(&self, p: &[u32], to: Shape) -> Result<Self>;
     /// `cond ≠ 0 ? a : b`, broadcasting.
     fn select(cond: &Self, a: &Self, b: &Self) -> Result<Self>;
     /// The windows of an `(N, C, H, W)` tensor as columns `(N, C·kh·kw, OH·OW)` (zeros in the
@@ -94,7 +98,7 @@ fn dims(d: &[usize]) -> Shape {
 pub(crate) struct Node<'a> {
     /// Its op.
     pub(crate) op: TensorOp,
-    /// Its integer parameters (gather labels).
+    /// Its integer parameters (gather indices, slice bounds, windows).
     pub(crate) params: &'a [u32],
     /// Its number of inputs.
     pub(crate) n_in: usize,
@@ -208,8 +212,15 @@ pub(crate) fn pullback<V: TensorMath>(
                 at += len;
             }
         }
-        TensorOp::Gather => out(0, g.scatter_last(node.params, xs(0))?)?,
-        TensorOp::Scatter => out(0, g.gather_last(node.params)?)?,
+        // y = take_along(x, idx): each g element goes back to where it was taken from (added
+        // up where an index repeats); scatter-add's adjoint is the take again.
+        TensorOp::Gather { axis } => {
+            out(0, g.scatter_add(axis as usize, node.params, xs(0))?)?;
+        }
+        TensorOp::Scatter { axis } => out(0, g.take_along(axis as usize, node.params, xs(0))?)?,
+        // A strided slice is a selection of distinct positions: its adjoint places g back.
+        TensorOp::Slice => out(0, g.unslice(node.params, xs(0))?)?,
+        TensorOp::Unslice => out(0, g.slice(node.params, xs(0))?)?,
         // The condition takes no gradient; each branch gets g where it was chosen.
         TensorOp::Where => {
             let (cond, zero) = (x(0), g.lit(0.0)?);

@@ -22,6 +22,11 @@ impl std::fmt::Debug for Shape {
 pub(crate) type Strides = [usize; MAX_RANK];
 
 impl Shape {
+    /// The bit mask of every axis.
+    pub(crate) fn all_axes(&self) -> u32 {
+        ((1u64 << self.rank()) - 1) as u32
+    }
+
     /// The rank-0 shape `[]` of a scalar.
     pub(crate) const SCALAR: Shape = Shape {
         dims: [0; MAX_RANK],
@@ -199,12 +204,8 @@ pub(crate) fn shape_error(op: &'static str, a: Shape, b: Shape) -> Error {
 }
 
 /// Resolves NumPy-style axes (negative ones count from the end) into a bit mask; an empty list
-/// means every axis. Repeated or out-of-range axes are an error.
+/// is no axis, as NumPy's `axis=()`. Repeated or out-of-range axes are an error.
 pub(crate) fn axes_mask(op: &'static str, shape: Shape, axes: &[isize]) -> Result<u32> {
-    let r = shape.rank() as isize;
-    if axes.is_empty() {
-        return Ok(((1u64 << r) - 1) as u32);
-    }
     let mut mask = 0u32;
     for &a in axes {
         let i = axis(op, shape, a)?;
@@ -326,7 +327,7 @@ mod tests {
     fn axes_resolve_like_numpy() {
         let sh = s(&[2, 3, 4]);
         assert_eq!(axes_mask("sum", sh, &[-1]).unwrap(), 0b100);
-        assert_eq!(axes_mask("sum", sh, &[]).unwrap(), 0b111);
+        assert_eq!(axes_mask("sum", sh, &[]).unwrap(), 0);
         assert!(axes_mask("sum", sh, &[3]).is_err());
         assert!(axes_mask("sum", sh, &[1, -2]).is_err());
         assert_eq!(sh.reduced(0b010, true), s(&[2, 1, 4]));

@@ -85,10 +85,24 @@ pub enum TensorOp {
         /// The axis.
         axis: u8,
     },
-    /// `x[..., labels[r]]` along the last axis (the labels are the node's parameters).
-    Gather,
-    /// Zeros of the node's shape with `g[r]` placed at `labels[r]` along the last axis.
-    Scatter,
+    /// NumPy's `take_along_axis` along `axis`: the node's parameters are the indices, shaped
+    /// like the node.
+    Gather {
+        /// The axis.
+        axis: u8,
+    },
+    /// Zeros of the node's shape with each input element added at its index along `axis`
+    /// (the node's parameters, shaped like the input): the adjoint of `Gather`.
+    Scatter {
+        /// The axis.
+        axis: u8,
+    },
+    /// A strided slice; the parameters are `(start, step as i32)` per axis, the node's shape
+    /// gives the counts.
+    Slice,
+    /// Zeros of the node's shape with the input placed at the positions of a strided slice
+    /// with the same parameters: the adjoint of `Slice`.
+    Unslice,
     /// `cond ≠ 0 ? a : b` elementwise with broadcasting.
     Where,
     /// Softmax along `axis`.
@@ -134,8 +148,10 @@ impl TensorOp {
             TensorOp::Narrow { .. } => "narrow",
             TensorOp::Pad { .. } => "pad",
             TensorOp::Concat { .. } => "concat",
-            TensorOp::Gather => "gather",
-            TensorOp::Scatter => "scatter",
+            TensorOp::Gather { .. } => "take_along_axis",
+            TensorOp::Scatter { .. } => "scatter_add",
+            TensorOp::Slice => "slice",
+            TensorOp::Unslice => "unslice",
             TensorOp::Where => "where",
             TensorOp::Softmax { .. } => "softmax",
             TensorOp::LogSoftmax { .. } => "log_softmax",
@@ -235,7 +251,7 @@ pub(crate) struct TensorStore<T> {
     pub(crate) args: Vec<u32>,
     /// For each entry of `args`: the input's tensor index, or [`SCALAR_INPUT`].
     pub(crate) targs: Vec<u32>,
-    /// Integer parameters (gather labels).
+    /// Integer parameters (gather indices, slice bounds, convolution windows).
     pub(crate) params: Vec<u32>,
     pub(crate) pool: Pool<T>,
 }

@@ -135,7 +135,8 @@ fn bad_input_exits_2_with_one_line() {
     for (args, message) in [
         (
             vec!["check", "x*y", "--d", "x=tahn(y)"],
-            "error in --d x: error at 1:1: unknown function 'tahn' (did you mean 'tanh'?)",
+            "error in --d x: error at 1:1: unknown function 'tahn' (did you mean 'tanh'?)\n  \
+             tahn(y)\n  ^",
         ),
         (
             vec!["check", "x*y", "--d", "x=q"],
@@ -155,7 +156,15 @@ fn bad_input_exits_2_with_one_line() {
         ),
         (
             vec!["check", "x*y", "--d", "z=1", "--at", "x=1,y=2"],
-            "error: --d z: 'z' has no value; give it one with --at z=...",
+            "error: --d z: 'z' is not a variable of the expression (its variables: x, y)",
+        ),
+        (
+            vec!["check", "x*y", "--d", "x=y", "--d", "z=1"],
+            "error: --d z: 'z' is not a variable of the expression (its variables: x, y)",
+        ),
+        (
+            vec!["check", "x*y", "--d", "x=y", "--at", "x=1,y=2,z=3"],
+            "error: --at z: 'z' is not a variable of the expression (its variables: x, y)",
         ),
         (
             vec!["check", "x*y", "--at", "x=1"],
@@ -200,4 +209,31 @@ fn grad_check_nan_names_the_op() {
         stdout(&o),
         "{\"value\": 6.0, \"vars\": [\"x\"], \"grad\": [0.75]}\n"
     );
+}
+
+#[test]
+fn a_formula_off_by_a_sign_or_a_factor_of_2_says_so() {
+    for (formula, line) in [
+        (
+            "x=-2*x",
+            "x: the formula is −1 × autograd at every point: a sign error?",
+        ),
+        (
+            "x=4*x",
+            "x: the formula is 2 × autograd at every point: a factor of 2?",
+        ),
+        (
+            "x=x",
+            "x: the formula is 0.5 × autograd at every point: a factor of 2?",
+        ),
+    ] {
+        let o = tapegrad(&["check", "x^2", "--d", formula, "--samples", "20"]);
+        assert_eq!(o.status.code(), Some(1));
+        let out = stdout(&o);
+        assert!(out.lines().any(|l| l.trim() == line), "{formula}: {out}");
+    }
+    // Wrong in another way: no hint.
+    let o = tapegrad(&["check", "x^2", "--d", "x=x^2", "--samples", "20"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!stdout(&o).contains("at every point"), "{}", stdout(&o));
 }

@@ -229,39 +229,74 @@ fn a_million_term_sum_and_deep_nesting() {
     assert_eq!(v["grad"], json!([1f64.cos()]));
 }
 
+/// Failed parse: exit status 2, nothing on stdout, the message then the source line and a
+/// caret under the column on stderr (as the playground shows it); returns stderr.
+fn parse_fails(args: &[&str]) -> String {
+    let out = run(args);
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr.lines().count(),
+        3,
+        "message, source, caret: {stderr:?}"
+    );
+    stderr
+}
+
 #[test]
-fn syntax_errors_exit_2_with_position_and_hint() {
+fn syntax_errors_exit_2_with_position_caret_and_hint() {
     assert_eq!(
-        fails(&["grad", "1 + 2*tahn(x)", "--at", "x=1"]),
-        "error at 1:7: unknown function 'tahn' (did you mean 'tanh'?)"
+        parse_fails(&["grad", "1 + 2*tahn(x)", "--at", "x=1"]),
+        "error at 1:7: unknown function 'tahn' (did you mean 'tanh'?)\n  1 + 2*tahn(x)\n        ^\n"
     );
     assert_eq!(
-        fails(&["grad", "x +", "--at", "x=1"]),
-        "error at 1:4: unexpected end of input: expected a number, a name or '('"
+        parse_fails(&["grad", "x +", "--at", "x=1"]),
+        "error at 1:4: unexpected end of input: expected a number, a name or '('\n  x +\n     ^\n"
     );
     assert_eq!(
-        fails(&["grad", "max(x)", "--at", "x=1"]),
-        "error at 1:1: max takes 2 arguments, but 1 was given"
+        parse_fails(&["grad", "max(x)", "--at", "x=1"]),
+        "error at 1:1: max takes 2 arguments, but 1 was given\n  max(x)\n  ^\n"
     );
     assert!(
-        fails(&["grad", "x^y", "--at", "x=1,y=2"])
+        parse_fails(&["grad", "x^y", "--at", "x=1,y=2"])
             .starts_with("error at 1:3: the exponent after '^' must be a constant number")
     );
     assert_eq!(
-        fails(&["grad", "x^2^3", "--at", "x=1"]),
+        parse_fails(&["grad", "x^2^3", "--at", "x=1"]),
         "error at 1:4: '^' cannot follow an exponent: write (x^a)^b, or x^c with the product \
-         c = a*b"
+         c = a*b\n  x^2^3\n     ^\n"
     );
     assert_eq!(
-        fails(&["grad", "", "--at", "x=1"]),
-        "error at 1:1: empty program: expected an expression"
+        parse_fails(&["grad", "", "--at", "x=1"]),
+        "error at 1:1: empty program: expected an expression\n  \n  ^\n"
     );
+    // A number with two points gets a hint about the number, not about where numbers start.
+    assert_eq!(
+        parse_fails(&["grad", "x ^ 2.5.1", "--at", "x=1"]),
+        "error at 1:5: malformed number '2.5.1': a number has at most one '.'\n  x ^ 2.5.1\n      ^\n"
+    );
+    // The caret line is the line of the error in a multi-line program.
     let out = run_with_stdin(&["grad", "-", "--at", "a=1"], "b = a;\nb + sinn(a)");
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        "error at 2:5: unknown function 'sinn' (did you mean 'sin'?)\n"
+        "error at 2:5: unknown function 'sinn' (did you mean 'sin'?)\n  b + sinn(a)\n      ^\n"
     );
+}
+
+#[test]
+fn unicode_minus_reads_as_minus() {
+    // U+2212, as the crate's traces print it: `x − 1` and `−x` work.
+    let v = json_of(&[
+        "grad",
+        "x \u{2212} 3*y + \u{2212}x",
+        "--at",
+        "x=2,y=1",
+        "--json",
+    ]);
+    assert_eq!(v["value"], -3.0);
+    assert_eq!(v["grad"], json!([0.0, -3.0]));
 }
 
 #[test]

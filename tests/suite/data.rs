@@ -233,35 +233,38 @@ fn csv_with_and_without_header() {
 #[cfg(feature = "csv")]
 #[test]
 fn csv_errors_name_row_and_column() {
-    let text = "x1,x2,label\n1,2,0\n3,4,1\n5,oops,0\n";
+    // The data row and the file line, each said once: the header is line 1, not a data row.
+    let text = "x1,x2,label\n1,2,0\n3,4,1\n5,6,1\n7,8,0\n1,1,1\n2,2,0\n5,abc,0\n";
     let err = read_csv(text.as_bytes(), &CsvOptions::default()).unwrap_err();
-    match &err {
-        Error::Parse { line, col, message } => {
-            assert_eq!((*line, *col), (4, 2));
-            assert!(message.contains("row 4, column 2 (\"x2\")"), "{message}");
-            assert!(message.contains("\"oops\""), "{message}");
-        }
-        other => panic!("expected a parse error, got {other:?}"),
-    }
-    // Without a header the column is named by number only.
-    let err = read_csv("1,2\n3,\n".as_bytes(), &CsvOptions::no_header()).unwrap_err();
     assert!(
         matches!(
             err,
-            Error::Parse {
-                line: 2,
+            Error::Csv {
+                row: 7,
+                line: 8,
                 col: 2,
                 ..
             }
         ),
-        "{err}"
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "data row 7 (line 8), column 2 \"x2\": \"abc\" is not a number"
+    );
+    // Without a header the column is named by number only, and row = line.
+    let err = read_csv("1,2\n3,\n".as_bytes(), &CsvOptions::no_header()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "data row 2 (line 2), column 2: \"\" is not a number"
     );
     // A short row.
     let err = read_csv("1,2,3\n4,5\n".as_bytes(), &CsvOptions::no_header()).unwrap_err();
     assert!(
         matches!(
             err,
-            Error::Parse {
+            Error::Csv {
+                row: 2,
                 line: 2,
                 col: 3,
                 ..
@@ -269,9 +272,9 @@ fn csv_errors_name_row_and_column() {
         ),
         "{err}"
     );
-    assert!(
-        err.to_string().contains("row 2 has 2 columns, expected 3"),
-        "{err}"
+    assert_eq!(
+        err.to_string(),
+        "data row 2 (line 2) has 2 columns, expected 3"
     );
     // Non-finite values are rejected too.
     assert!(read_csv("1,nan\n".as_bytes(), &CsvOptions::no_header()).is_err());
@@ -298,7 +301,8 @@ fn load_csv_names_the_file() {
     std::fs::write(&path, "a,b\n1,2\n3,x\n").unwrap();
     let err = load_csv(&path, &CsvOptions::default()).unwrap_err();
     assert!(
-        err.to_string().contains("bad.csv: row 3, column 2"),
+        err.to_string()
+            .ends_with("bad.csv: data row 2 (line 3), column 2 \"b\": \"x\" is not a number"),
         "{err}"
     );
     std::fs::write(&path, "a,b\n1,2\n3,4\n").unwrap();

@@ -142,7 +142,7 @@ fn the_recorded_tensor_backward_reports_its_first_non_finite_element() {
     let x = g.tensor(&[0.0, 1.0], &[2]);
     let y = x.sqrt().sum(); // the recorded derivative 0.5 / √x is +inf at element [0]
     g.set_detect_anomaly(true);
-    let a = anomaly(g.grad_graph_tensors(y, &[x]).unwrap_err());
+    let a = anomaly(g.try_grad_graph_tensors(y, &[x]).unwrap_err());
     assert_eq!(a.phase, AnomalyPhase::Backward);
     assert_eq!(a.element, Some(vec![0]));
     assert_eq!(a.output, Some(f64::INFINITY));
@@ -160,7 +160,7 @@ fn no_false_alarm_on_finite_tensor_graphs() {
         let h = (x.matmul(w) + b).relu();
         let p = h.softmax(-1);
         let loss = (h.log_softmax(-1) * p).mean() + (w * w).sum().sqrt()
-            - h.max_axes(&[1], false).sum()
+            - h.amax(&[1], false).sum()
             + (b.exp() + 1.0).ln().sum();
         let grads = g
             .try_backward(loss)

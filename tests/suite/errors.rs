@@ -23,7 +23,7 @@ fn adding_handles_of_two_graphs_panics_clearly() {
 #[should_panic(expected = "`max` combines variables from two different graphs")]
 fn max_of_handles_of_two_graphs_panics_clearly() {
     let (g1, g2) = (Graph::new(), Graph::new());
-    let _ = g1.var(1.0).max(g2.var(2.0));
+    let _ = g1.var(1.0).maximum(g2.var(2.0));
 }
 
 #[test]
@@ -34,8 +34,8 @@ fn try_forms_return_foreign_graph() {
     foreign(a.try_sub(b), "-");
     foreign(b.try_mul(a), "*");
     foreign(a.try_div(b), "/");
-    foreign(a.try_max(b), "max");
-    foreign(a.try_min(b), "min");
+    foreign(a.try_maximum(b), "max");
+    foreign(a.try_minimum(b), "min");
     foreign(g1.try_backward(b), "backward");
     foreign(g1.try_grad_graph(a, &[b]), "grad_graph");
     foreign(g1.try_hessian(a * a, &[a, b]), "grad_graph");

@@ -130,7 +130,7 @@ fn correct_cases() -> Vec<Case> {
         Case {
             // ∂/∂x [max(x, y) + min(x, 2y)] = [x > y] + [x < 2y]; ∂/∂y = [y > x] + 2·[2y < x]
             what: "max(x, y) + min(x, 2y)",
-            f: |v| v[0].max(v[1]) + v[0].min(2.0 * v[1]),
+            f: |v| v[0].maximum(v[1]) + v[0].minimum(2.0 * v[1]),
             d: [
                 |p| step(p[0] - p[1]) + step(2.0 * p[1] - p[0]),
                 |p| step(p[1] - p[0]) + 2.0 * step(p[0] - 2.0 * p[1]),
@@ -315,7 +315,8 @@ fn max_and_min_ties_are_skipped() {
         vec![-2.0, -2.0],
     ];
     let options = FormulaOptions::default().at(points);
-    let report = check_formula(|v| v[0].max(v[1]) + v[0].min(v[1]), &vars, &options).unwrap();
+    let report =
+        check_formula(|v| v[0].maximum(v[1]) + v[0].minimum(v[1]), &vars, &options).unwrap();
     assert!(report.passed(), "{report}");
     assert_eq!((report.checked, report.skipped_kink), (2, 2));
 }

@@ -235,3 +235,27 @@ fn bad_inputs_are_errors() {
         "{err}"
     );
 }
+
+/// Class labels are `usize` for the tensor losses too, and give the same loss as the same
+/// classes written as `f64` targets.
+#[test]
+fn tensor_losses_take_usize_labels() {
+    use tapegrad::nn::train::Loss;
+    let g = Graph::new();
+    let z = g.tensor(&[0.5, -1.0, 2.0, 0.0, 1.0, -0.5], &[2, 3]);
+    let a = Loss::CrossEntropy.try_labels(z, &[2, 0]).unwrap();
+    let b = Loss::CrossEntropy.try_tensor(z, &[2.0, 0.0]).unwrap();
+    assert_eq!(a.value(), b.value());
+    let s = g.tensor(&[0.5, -1.0], &[2, 1]);
+    let a = Loss::BceWithLogits.try_labels(s, &[1, 0]).unwrap();
+    let b = Loss::BceWithLogits.try_tensor(s, &[1.0, 0.0]).unwrap();
+    assert_eq!(a.value(), b.value());
+    assert!(matches!(
+        Loss::BceWithLogits.try_labels(s, &[1, 2]),
+        Err(Error::Invalid(_))
+    ));
+    assert!(matches!(
+        Loss::Mse.try_labels(s, &[1, 0]),
+        Err(Error::Invalid(_))
+    ));
+}

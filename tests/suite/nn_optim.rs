@@ -328,3 +328,38 @@ fn clip_by_value() {
     clip_grad_value(&mut h, 1.0);
     assert!(h[0].is_nan());
 }
+
+/// `TensorOptimizer::step` is the flat optimizer over the parameters' gradients laid end to
+/// end, after PyTorch's `clip_grad_norm_`: the same numbers as doing it by hand.
+#[test]
+fn tensor_optimizer_steps_like_the_flat_optimizer_with_clipping() {
+    use tapegrad::nn::optim::TensorOptimizer;
+    use tapegrad::{Grads, Graph};
+    let g = Graph::new();
+    let w = g.tensor(&[1.0, -2.0, 0.5, 3.0], &[2, 2]);
+    let b = g.tensor(&[0.25], &[1]);
+    let mut opt = TensorOptimizer::new(&[w, b], Adam::new(0.1)).clip_grad_norm(1.0);
+    let mut flat = [1.0, -2.0, 0.5, 3.0, 0.25];
+    let mut by_hand = Adam::new(0.1);
+    let mut grads = Grads::new();
+    let mark = g.mark();
+    for _ in 0..3 {
+        // L = Σ w³ + 4b²: ∇w = 3w², ∇b = 8b, a norm well above 1 on the first step.
+        let loss = w.powi(3).sum() + (b * b).sum() * 4.0;
+        g.backward_into(loss, &mut grads).unwrap();
+        g.rewind(mark);
+        let norm = opt.step(&grads);
+        let mut d: Vec<f64> = flat[..4].iter().map(|v| 3.0 * v * v).collect();
+        d.push(8.0 * flat[4]);
+        assert!((norm - clip_grad_norm(&mut d, 1.0)).abs() < 1e-12);
+        by_hand.step(&mut flat, &d);
+        let got: Vec<f64> = w.to_vec().into_iter().chain(b.to_vec()).collect();
+        for (a, e) in got.iter().zip(flat) {
+            assert!((a - e).abs() < 1e-12, "{got:?} vs {flat:?}");
+        }
+    }
+    assert_eq!(opt.optimizer().steps(), 3);
+    // A bad max_norm is an error, not a silent no-op.
+    let mut bad = TensorOptimizer::new(&[w], Sgd::new(0.1)).clip_grad_norm(f64::NAN);
+    assert!(matches!(bad.try_step(&grads), Err(Error::Invalid(_))));
+}

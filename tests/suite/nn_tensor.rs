@@ -439,3 +439,24 @@ fn pictures_are_pngs_sized_by_the_model() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn linear_from_given_tensors_checks_the_layout() {
+    let g = Graph::new();
+    let w = g.tensor(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
+    let layer = Linear::from_tensors(w, g.tensor(&[0.0, 1.0], &[2]), Activation::Linear);
+    assert_eq!((layer.nin(), layer.nout()), (3, 2));
+    assert_eq!(layer.weight(), w);
+    // A [nin, nout] weight (the `x @ W` layout) with a [nout] bias is refused, saying why.
+    let wt = g.tensor(&[1.0; 6], &[3, 2]);
+    let Err(Error::Invalid(m)) =
+        Linear::try_from_tensors(wt, g.tensor(&[0.0; 2], &[2]), Activation::Linear)
+    else {
+        panic!("a transposed weight was accepted")
+    };
+    assert_eq!(
+        m,
+        "`Linear::from_tensors`: weight [3, 2] and bias [2] do not make a layer; the weight is \
+         [nout, nin] (one row per output, PyTorch's layout) and the bias [nout]"
+    );
+}

@@ -102,22 +102,22 @@ fn abs_at_zero_has_derivative_zero() {
 fn max_and_min_split_a_tie_evenly() {
     let g = Graph::new();
     let (x, y) = (g.var(1.5), g.var(1.5));
-    let grads = g.backward(x.max(y));
+    let grads = g.backward(x.maximum(y));
     assert_eq!((grads[x], grads[y]), (0.5, 0.5));
-    let grads = g.backward(x.min(y));
+    let grads = g.backward(x.minimum(y));
     assert_eq!((grads[x], grads[y]), (0.5, 0.5));
     // max(x, 0) at x = 0 has derivative ½, unlike relu.
     let x = g.var(0.0);
     let zero = g.constant(0.0);
-    assert_eq!(g.backward(x.max(zero))[x], 0.5);
-    assert_eq!(g.backward(x.min(zero))[x], 0.5);
+    assert_eq!(g.backward(x.maximum(zero))[x], 0.5);
+    assert_eq!(g.backward(x.minimum(zero))[x], 0.5);
     // max(x, x) is x: the two halves add back up to 1.
-    assert_eq!(g.backward(x.max(x))[x], 1.0);
+    assert_eq!(g.backward(x.maximum(x))[x], 1.0);
     // Away from a tie the larger (smaller) input takes all.
     let (a, b) = (g.var(2.0), g.var(-1.0));
-    let grads = g.backward(a.max(b));
+    let grads = g.backward(a.maximum(b));
     assert_eq!((grads[a], grads[b]), (1.0, 0.0));
-    let grads = g.backward(a.min(b));
+    let grads = g.backward(a.minimum(b));
     assert_eq!((grads[a], grads[b]), (0.0, 1.0));
 }
 
@@ -130,9 +130,9 @@ fn nan_propagates() {
     for y in [
         x.relu(),
         x.abs(),
-        x.max(one),
-        one.max(x),
-        x.min(one),
+        x.maximum(one),
+        one.maximum(x),
+        x.minimum(one),
         x.sigmoid(),
     ] {
         assert!(y.value().is_nan(), "{:?}", g.op(y));

@@ -46,7 +46,7 @@ fn freed_handles_are_stale_errors() {
     stale(y.try_neg().map(|_| ()), "neg");
     stale(y.try_add(w).map(|_| ()), "+");
     stale(w.try_mul(y).map(|_| ()), "*");
-    stale(w.try_max(y).map(|_| ()), "max");
+    stale(w.try_maximum(y).map(|_| ()), "max");
     stale(y.try_detach().map(|_| ()), "value");
     stale(g.try_backward(y).map(|_| ()), "backward");
     stale(g.try_grad_graph(y, &[w]).map(|_| ()), "grad_graph");

@@ -170,7 +170,7 @@ fn pool_edge_cases_of_stride_and_padding() {
 #[test]
 fn max_pool_ties_split_the_gradient_as_the_max_reduction() {
     // One 2×2 window of four equal values and one with two tied maxima: 1/4 and 1/2 each, as
-    // `max_axes` gives for the same groups.
+    // `amax` gives for the same groups.
     let g = Graph::new();
     let v = [1.0, 1.0, 3.0, 0.0, 1.0, 1.0, 3.0, 2.0];
     let x = g.tensor(&v, &[1, 1, 2, 4]);
@@ -179,7 +179,7 @@ fn max_pool_ties_split_the_gradient_as_the_max_reduction() {
     let groups = x
         .reshape(&[2, 2, 2])
         .permute(&[1, 0, 2])
-        .max_axes(&[1, 2], false);
+        .amax(&[1, 2], false);
     let gm = g.backward(groups.sum());
     assert_eq!(gp.tensor(x), gm.tensor(x));
 }

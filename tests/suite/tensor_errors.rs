@@ -1,7 +1,7 @@
 //! Bad tensor input is a clear error (`try_*`) or a panic naming both shapes (operators),
 //! never an index panic inside a kernel.
 
-use tapegrad::{Error, Graph};
+use tapegrad::{Error, Graph, Slice};
 
 fn shape_err(op: &str, lhs: &[usize], rhs: &[usize]) -> Error {
     Error::Shape {
@@ -12,7 +12,7 @@ fn shape_err(op: &str, lhs: &[usize], rhs: &[usize]) -> Error {
             "tensor" => "tensor",
             "broadcast_to" => "broadcast_to",
             "concat" => "concat",
-            "gather" => "gather",
+            "take_along_axis" => "take_along_axis",
             _ => unreachable!(),
         },
         lhs: lhs.to_vec(),
@@ -49,11 +49,17 @@ fn try_ops_return_shape_errors() {
         shape_err("concat", &[2, 3], &[2, 4])
     );
     assert_eq!(
-        m.try_gather(&[0]).unwrap_err(),
-        shape_err("gather", &[2, 3], &[1])
+        m.try_take_along_axis(&[0], &[2, 1], 1).unwrap_err(),
+        shape_err("take_along_axis", &[1], &[2, 1])
     );
-    // A vector is not a matrix: say so instead of guessing.
-    assert!(matches!(a.try_matmul(m), Err(Error::Invalid(_))));
+    // A vector is a row on the left (NumPy): (3,) @ (2, 3) has inner dimensions 3 and 2.
+    assert_eq!(
+        a.try_matmul(m).unwrap_err(),
+        shape_err("matmul", &[3], &[2, 3])
+    );
+    // A scalar is not a matrix: say so instead of guessing.
+    let s = g.tensor(&[1.0], &[]);
+    assert!(matches!(s.try_matmul(m), Err(Error::Invalid(_))));
 }
 
 #[test]
@@ -66,12 +72,15 @@ fn bad_axes_labels_and_ranges_are_invalid() {
         m.try_softmax(-3),
         m.try_narrow(1, 2, 2),
         m.try_permute(&[0, 0]),
-        m.try_gather(&[0, 3]),
+        m.try_take_along_axis(&[0, 3], &[2, 1], 1),
+        m.try_take_along_axis(&[0, 1], &[1, 2], 1),
+        m.try_slice(&[Slice::from(..).step(0)]),
+        m.try_slice(&[Slice::from(..), Slice::from(..), Slice::from(..)]),
         m.try_transpose(0, 5),
     ] {
         assert!(matches!(r, Err(Error::Invalid(_))), "{r:?}");
     }
-    assert!(matches!(g.one_hot(&[0, 5], 3), Err(Error::Invalid(_))));
+    assert!(matches!(g.try_one_hot(&[0, 5], 3), Err(Error::Invalid(_))));
     assert!(matches!(
         g.try_tensor(&[], &[1, 1, 1, 1, 1, 1, 0]),
         Err(Error::Invalid(_))
@@ -109,10 +118,13 @@ fn stale_and_foreign_handles_are_errors() {
     // Computed tensors cannot be overwritten.
     let y = w * 2.0;
     assert!(matches!(
-        g.set_tensor(y, &[0.0, 0.0]),
+        g.try_set_tensor(y, &[0.0, 0.0]),
         Err(Error::NotALeaf { .. })
     ));
-    assert!(matches!(g.set_tensor(w, &[0.0]), Err(Error::Shape { .. })));
+    assert!(matches!(
+        g.try_set_tensor(w, &[0.0]),
+        Err(Error::Shape { .. })
+    ));
 }
 
 #[test]
@@ -144,4 +156,41 @@ fn anomaly_mode_names_the_tensor_op() {
     let x = g.tensor(&[1.0, 0.0], &[2]);
     let err = x.try_ln().unwrap_err();
     assert!(err.to_string().contains("`log`"), "{err}");
+}
+
+/// The messages a new user sees for the two most common shape mistakes say what to fix.
+#[test]
+fn matmul_and_as_var_messages_say_what_to_fix() {
+    let g = Graph::new();
+    let a = g.tensor(&[1.0; 12], &[3, 4]);
+    assert_eq!(
+        a.try_matmul(a).unwrap_err().to_string(),
+        "`matmul`: [3, 4] and [3, 4] cannot be multiplied: the inner dimensions differ (4 \
+         columns on the left, 3 rows on the right; as PyTorch says, mat1 and mat2 shapes cannot \
+         be multiplied (3x4 and 3x4)); did you mean to transpose one of them \
+         (`.transpose(-2, -1)`)?"
+    );
+    let b = g.tensor(&[1.0; 24], &[2, 4, 3]);
+    let c = g.tensor(&[1.0; 36], &[3, 3, 4]);
+    assert_eq!(
+        c.try_matmul(b).unwrap_err().to_string(),
+        "`matmul`: the batch dimensions of [3, 3, 4] and [2, 4, 3] do not broadcast \
+         (everything before the last two dimensions must be equal or 1)"
+    );
+    let v = g.tensor(&[1.0; 3], &[3]);
+    assert_eq!(
+        v.try_as_var().unwrap_err().to_string(),
+        "`as_var` needs a scalar (rank-0) tensor, got shape [3]: backward needs a scalar loss, \
+         so reduce the tensor first (`.sum()` or `.mean()`), or for a vector-Jacobian product \
+         multiply by an upstream tensor u of shape [3] and sum: `(t * u).sum()`"
+    );
+    let r = std::panic::catch_unwind(|| {
+        let g = Graph::new();
+        g.tensor(&[1.0; 3], &[3]).as_var().value()
+    });
+    let msg = *r.unwrap_err().downcast::<String>().unwrap();
+    assert!(
+        msg.starts_with("tapegrad: `as_var` needs a scalar"),
+        "{msg}"
+    );
 }

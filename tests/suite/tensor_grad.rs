@@ -5,7 +5,7 @@
 use crate::tensor_common;
 
 use proptest::prelude::*;
-use tapegrad::Tensor;
+use tapegrad::{Slice, Tensor};
 use tensor_common::{Input, check_grad};
 
 fn shape() -> impl Strategy<Value = Vec<usize>> {
@@ -84,7 +84,7 @@ proptest! {
         let x = [Input::new(&s, seed, -2.0, 2.0)];
         check_grad(&x, |t| t[0].sum_axes(&axes, keep));
         check_grad(&x, |t| t[0].mean_axes(&axes, keep));
-        check_grad(&x, |t| t[0].max_axes(&axes, keep));
+        check_grad(&x, |t| t[0].amax(&axes, keep));
         check_grad(&x, |t| t[0].sum().as_tensor() * t[0]);
         check_grad(&x, |t| t[0].mean().as_tensor());
         check_grad(&x, |t| t[0].max().as_tensor());
@@ -99,6 +99,35 @@ proptest! {
         let both = [Input::new(&[2, 1, m, k], seed, -1.0, 1.0), Input::new(&[b, k, n], seed ^ 7, -1.0, 1.0)];
         check_grad(&both, |t| t[0].matmul(t[1]));
         check_grad(&two, |t| t[1].transpose(0, 1).matmul(t[0].transpose(-1, -2)));
+        // NumPy's 1-D operands: (k,) @ (k, n), (m, k) @ (k,), (k,) @ (k,), (k,) @ (b, k, n).
+        let (v, w) = (Input::new(&[k], seed ^ 11, -1.0, 1.0), Input::new(&[k], seed ^ 13, -1.0, 1.0));
+        check_grad(&[v.clone(), two[1].clone()], |t| t[0].matmul(t[1]));
+        check_grad(&[two[0].clone(), v.clone()], |t| t[0].matmul(t[1]));
+        check_grad(&[v.clone(), w], |t| t[0].matmul(t[1]));
+        check_grad(&[v, Input::new(&[b, k, n], seed ^ 17, -1.0, 1.0)], |t| t[0].matmul(t[1]));
+    }
+
+    #[test]
+    fn strided_slices(s in shape(), seed in any::<u64>(), bounds in prop::collection::vec((-4isize..5, -4isize..5, 1isize..4, any::<bool>()), 3)) {
+        let x = [Input::new(&s, seed, -2.0, 2.0)];
+        let spec: Vec<Slice> = bounds.iter().take(s.len()).map(|&(a, b, k, back)| {
+            Slice::new(Some(a), Some(b), if back { -k } else { k })
+        }).collect();
+        check_grad(&x, |t| t[0].slice(&spec));
+        check_grad(&x, |t| t[0].slice(&[Slice::from(..).step(-1)]) * t[0]);
+    }
+
+    #[test]
+    fn take_along_any_axis(s in shape(), seed in any::<u64>(), axis in 0usize..3, k in 1usize..4) {
+        let axis = axis.min(s.len() - 1);
+        let mut is = s.clone();
+        is[axis] = k;
+        let n: usize = is.iter().product();
+        // Repeated indices on purpose: their gradients must add up.
+        let idx: Vec<usize> = (0..n).map(|i| (i * 5 + seed as usize % 7) % s[axis]).collect();
+        let x = [Input::new(&s, seed, -2.0, 2.0)];
+        check_grad(&x, |t| t[0].take_along_axis(&idx, &is, axis as isize));
+        check_grad(&x, |t| t[0].tanh().take_along_axis(&idx, &is, axis as isize - s.len() as isize).exp());
     }
 
     #[test]
@@ -130,7 +159,9 @@ proptest! {
         let rows: usize = s[..s.len() - 1].iter().product();
         let labels: Vec<usize> = (0..rows).map(|r| (r * 7 + seed as usize) % c).collect();
         let x = [Input::new(&s, seed, -2.0, 2.0)];
-        check_grad(&x, |t| t[0].log_softmax(-1).gather(&labels));
+        let mut is = s.clone();
+        *is.last_mut().unwrap() = 1;
+        check_grad(&x, |t| t[0].log_softmax(-1).take_along_axis(&labels, &is, -1));
         let mask: Vec<f64> = tensor_common::data(s.iter().product(), seed, -1.0, 1.0)
             .into_iter().map(|v| if v > 0.0 { 1.0 } else { 0.0 }).collect();
         let ab = [Input::new(&s, seed, -2.0, 2.0), Input::new(&s[1..], seed ^ 2, -2.0, 2.0)];

@@ -215,12 +215,12 @@ fn grad_graph_through_kinks() {
         ((1.0, 2.0), [2.0, 1.0], [[0.0, 1.0], [1.0, 0.0]]),
     ] {
         let (x, y) = (g.var(x0), g.var(y0));
-        let f = x.max(y) * x;
+        let f = x.maximum(y) * x;
         let d: Vec<f64> = g.grad_graph(f, &[x, y]).iter().map(|v| v.value()).collect();
         assert_eq!(d, grad);
         assert_eq!(g.hessian(f, &[x, y]), hess.map(Vec::from).to_vec());
         // min(x, y)·x swaps the two regions: x² where x < y (∇ = (2x, 0)), xy elsewhere.
-        let f = x.min(y) * x;
+        let f = x.minimum(y) * x;
         let (gm, hm) = if x0 < y0 {
             ([2.0 * x0, 0.0], [[2.0, 0.0], [0.0, 0.0]])
         } else {

@@ -10,6 +10,8 @@
 //! buffer) is updated slice by slice: [`Optimizer::try_begin_step`] with the total length, then
 //! [`Optimizer::try_update`] once per parameter with its offset in the flat vector, so each
 //! slice finds its own state. [`Optimizer::step`] is both at once for a single flat vector.
+//! [`TensorOptimizer`] does this for a tensor model's leaves in one call, with clipping of the
+//! global gradient norm: a custom loop is forward, backward, `step(&grads)`.
 //!
 //! ```
 //! use tapegrad::nn::optim::{Adam, Optimizer};
@@ -30,11 +32,13 @@ mod adagrad;
 mod adam;
 mod rmsprop;
 mod sgd;
+mod tensors;
 
 pub use adagrad::Adagrad;
 pub use adam::{Adam, AdamW};
 pub use rmsprop::RmsProp;
 pub use sgd::Sgd;
+pub use tensors::TensorOptimizer;
 
 use crate::error::{Error, Result, or_panic};
 use crate::real::Float;

@@ -136,7 +136,7 @@ pub fn try_bce_with_logits<'g, T: Float>(
         .zip(target)
         .map(|(&z, &y)| {
             let softplus = ((-z.try_abs()?).try_exp()? + T::ONE).try_ln()?;
-            Ok(z.try_max(zero)? - z * y + softplus)
+            Ok(z.try_maximum(zero)? - z * y + softplus)
         })
         .collect::<Result<Vec<_>>>()?;
     try_mean(&terms)

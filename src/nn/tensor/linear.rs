@@ -78,6 +78,59 @@ impl<'g, T: Float> Linear<'g, T> {
         })
     }
 
+    /// A layer from given parameters (weights loaded from elsewhere, shared, or initialised by
+    /// hand): `weight` is `[nout, nin]` — row `o` holds the weights of output `o`, PyTorch's
+    /// `nn.Linear.weight` layout, the transpose of a `[nin, nout]` matrix `x @ W` would use —
+    /// and `bias` is `[nout]`. They are used as given (normally leaves made with
+    /// [`Graph::tensor`](crate::Graph::tensor), so they take gradients). Panics for shapes that
+    /// do not fit; see [`try_from_tensors`](Linear::try_from_tensors).
+    ///
+    /// ```
+    /// use tapegrad::Graph;
+    /// use tapegrad::nn::{scalar::Activation, tensor::Linear};
+    /// let g = Graph::new();
+    /// let w = g.tensor(&[1.0, 0.0, -1.0, 2.0, 1.0, 0.0], &[2, 3]); // 3 inputs → 2 outputs
+    /// let b = g.tensor(&[0.5, -0.5], &[2]);
+    /// let layer = Linear::from_tensors(w, b, Activation::Linear);
+    /// let y = layer.forward(g.tensor_const(&[1.0, 1.0, 1.0], &[1, 3]));
+    /// assert_eq!(y.to_vec(), vec![0.5, 2.5]); // x Wᵀ + b
+    /// ```
+    #[track_caller]
+    pub fn from_tensors(
+        weight: Tensor<'g, T>,
+        bias: Tensor<'g, T>,
+        activation: Activation,
+    ) -> Self {
+        or_panic(Self::try_from_tensors(weight, bias, activation))
+    }
+
+    /// [`from_tensors`](Linear::from_tensors) returning an error unless `weight` is
+    /// `[nout, nin]` with `nin, nout ≥ 1` and `bias` is `[nout]`.
+    pub fn try_from_tensors(
+        weight: Tensor<'g, T>,
+        bias: Tensor<'g, T>,
+        activation: Activation,
+    ) -> Result<Self> {
+        let (ws, bs) = (weight.try_shape()?, bias.try_shape()?);
+        if ws.len() != 2 || ws.contains(&0) || bs != ws[..1] {
+            return Err(Error::Invalid(format!(
+                "`Linear::from_tensors`: weight {ws:?} and bias {bs:?} do not make a layer; \
+                 the weight is [nout, nin] (one row per output, PyTorch's layout) and the bias \
+                 [nout]"
+            )));
+        }
+        if !std::ptr::eq(weight.graph(), bias.graph()) {
+            return Err(Error::ForeignGraph {
+                op: "Linear::from_tensors",
+            });
+        }
+        Ok(Linear {
+            weight,
+            bias,
+            activation,
+        })
+    }
+
     /// The weight leaf, `[nout, nin]`.
     pub fn weight(&self) -> Tensor<'g, T> {
         self.weight

@@ -139,11 +139,7 @@ impl Loss {
                 .iter()
                 .map(|&y| label(y, s[1]))
                 .collect::<Result<Vec<_>>>()?;
-            return outputs
-                .try_log_softmax(-1)?
-                .try_gather(&labels)?
-                .try_mean()?
-                .try_neg();
+            return crate::nn::functional::try_cross_entropy(outputs, &labels);
         }
         let g = outputs.graph();
         let y: Vec<T> = targets.iter().map(|&t| T::from_f64(t)).collect();
@@ -172,6 +168,52 @@ impl Loss {
             Loss::CrossEntropy => unreachable!("handled above"),
         };
         terms.try_mean()
+    }
+
+    /// [`try_tensor`](Loss::try_tensor) with class labels as `usize`, the crate's one label
+    /// type (as [`Dataset::labels`](crate::data::Dataset::labels),
+    /// [`take_along_axis`](crate::Tensor::take_along_axis) and
+    /// [`nn::functional::cross_entropy`](crate::nn::functional::cross_entropy) take them): for
+    /// [`CrossEntropy`](Loss::CrossEntropy) (a class in `0..n_outputs`) and
+    /// [`BceWithLogits`](Loss::BceWithLogits) (class 0 or 1). The regression losses and
+    /// [`Hinge`](Loss::Hinge) (±1) take values: an error here.
+    ///
+    /// ```
+    /// use tapegrad::Graph;
+    /// use tapegrad::nn::train::Loss;
+    /// let g = Graph::new();
+    /// let z = g.tensor(&[0.0, 0.0, 0.0, 0.0], &[2, 2]);
+    /// let l = Loss::CrossEntropy.try_labels(z, &[1, 0]).unwrap();
+    /// assert!((l.value() - 2f64.ln()).abs() < 1e-15);
+    /// ```
+    pub fn try_labels<'g, T: Float>(
+        self,
+        outputs: Tensor<'g, T>,
+        labels: &[usize],
+    ) -> Result<Var<'g, T>> {
+        match self {
+            Loss::CrossEntropy => {
+                let s = outputs.try_shape()?;
+                if s.len() != 2 || s[0] != labels.len() || labels.is_empty() {
+                    return Err(Error::Shape {
+                        op: "loss",
+                        lhs: s,
+                        rhs: vec![labels.len()],
+                    });
+                }
+                self.check_outputs(s[1])?;
+                crate::nn::functional::try_cross_entropy(outputs, labels)
+            }
+            Loss::BceWithLogits => {
+                crate::tensor::check_labels("loss", labels, 2)?;
+                let y: Vec<f64> = labels.iter().map(|&l| l as f64).collect();
+                self.try_tensor(outputs, &y)
+            }
+            _ => Err(Error::Invalid(format!(
+                "loss {} takes target values, not class labels; use try_tensor",
+                self.name()
+            ))),
+        }
     }
 
     /// The loss of plain outputs (`n_outputs` per row, row-major) against the targets: the same

@@ -453,8 +453,8 @@ impl Program {
         for ins in &self.instrs {
             let y = match *ins {
                 Instr::Arith(op, a, b, compound) => arith_var(op, r[a], r[b], compound),
-                Instr::Max(a, b) => r[a].max(r[b]),
-                Instr::Min(a, b) => r[a].min(r[b]),
+                Instr::Max(a, b) => r[a].maximum(r[b]),
+                Instr::Min(a, b) => r[a].minimum(r[b]),
                 Instr::Neg(a) => -r[a],
                 Instr::Powi(a, k) => r[a].powi(k),
                 Instr::Powf(a, c) => r[a].powf(c),
