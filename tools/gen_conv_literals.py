@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Regenerates tests/conv_numpy/mod.rs: values and gradients of conv2d, max_pool2d and
+"""Regenerates tests/suite/conv_numpy/mod.rs: values and gradients of conv2d, max_pool2d and
 avg_pool2d computed by a direct NumPy implementation (a loop over output positions, no
 im2col), so the Rust tests compare against an independent one. Mirrors
 tools/gen_tensor_literals.py; NumPy is needed only here, never by the crate:
 
     python3 -m venv ../npvenv && ../npvenv/bin/pip install numpy
-    ../npvenv/bin/python tools/gen_conv_literals.py > tests/conv_numpy/mod.rs
+    ../npvenv/bin/python tools/gen_conv_literals.py > tests/suite/conv_numpy/mod.rs
 
 Every gradient is of L = sum(U * y) for a fixed upstream U, derived by hand:
   conv:  dL/dw[o,c,i,j] = sum_{n,p,q} U[n,o,p,q] x[n,c,p*sh-ph+i*dh, q*sw-pw+j*dw]

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
-"""Regenerates tests/tensor_numpy.rs: literal values of a few tensor ops (and two gradients
+"""Regenerates tests/suite/tensor_numpy.rs: literal values of a few tensor ops (and two gradients
 derived by hand in NumPy), so the Rust tests compare against an independent implementation.
 
 NumPy is needed only here, never by the crate. Run it from the repository root in a virtual
 environment outside the repository:
 
     python3 -m venv ../npvenv && ../npvenv/bin/pip install numpy
-    ../npvenv/bin/python tools/gen_tensor_literals.py > tests/tensor_numpy.rs
-    rustfmt --edition 2024 tests/tensor_numpy.rs
+    ../npvenv/bin/python tools/gen_tensor_literals.py > tests/suite/tensor_numpy.rs
+    rustfmt --edition 2024 tests/suite/tensor_numpy.rs
 """
 import numpy as np
 
