@@ -85,6 +85,7 @@ pub mod serve;
 mod tape;
 pub mod tensor;
 pub mod trace;
+pub mod transform;
 pub mod tutorial;
 
 pub use anomaly::{Anomaly, AnomalyPhase, BackwardStep};
