@@ -17,10 +17,9 @@
 //!   tensors included, at the cost of one recorded backward pass plus a sweep per direction.
 //!
 //! [`JvpMethod::Auto`] (what [`Graph::jvp`] uses) takes tangents when the computation between
-//! the inputs and the outputs is all scalar ops and the transpose trick otherwise. Measured
-//! (README, "Transforms"): on scalar computations the tangent sweep is several times faster
-//! than the transpose trick, which records about twice the forward pass before its first
-//! sweep.
+//! the inputs and the outputs is all scalar ops and the transpose trick otherwise: the tangent
+//! sweep records nothing, where the transpose trick records a backward pass before its first
+//! sweep. (Not yet timed against each other.)
 //!
 //! ```
 //! use tapegrad::Graph;
@@ -144,8 +143,7 @@ impl<T: Float> Graph<T> {
     /// ([`grad_graph`](Graph::grad_graph)) and its Jacobian taken in forward mode, one sweep
     /// carrying all `n` directions for a scalar computation. The same matrix as
     /// [`hessian`](Graph::hessian) (reverse-over-reverse, one backward sweep per row); which
-    /// is faster is measured in the README ("Transforms"). The nodes it records are freed
-    /// before it returns.
+    /// is faster is not yet measured. The nodes it records are freed before it returns.
     ///
     /// ```
     /// use tapegrad::Graph;
