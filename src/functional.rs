@@ -1,5 +1,7 @@
 //! JAX-style transformations of a Rust closure: [`grad`], [`value_and_grad`], [`hessian`],
-//! [`hvp`] and [`jacobian`].
+//! [`hvp`] and [`jacobian`]; in forward mode [`jvp`], [`jacfwd`], [`linearize`] and
+//! [`hessian_fwd`]; for a function of a tensor [`jacobian_tensor`] and [`hessian_tensor`]
+//! (results of shape `out.shape + in.shape`, as JAX and PyTorch give them).
 //!
 //! Each builds a fresh [`Graph`], calls the closure on one variable per input, and
 //! differentiates the result. The closure sees only [`Var`]s; a constant is written as a plain
@@ -17,6 +19,14 @@
 //! assert_eq!(grad(f, &[3.0, 0.0]), vec![0.0, 9.0 + 1.0]);
 //! assert_eq!(hessian(f, &[3.0, 0.0]), vec![vec![0.0, 6.0], vec![6.0, 0.0]]);
 //! ```
+
+mod forward;
+mod tensor;
+
+pub use forward::{Linearized, hessian_fwd, jacfwd, jvp, linearize};
+pub use tensor::{
+    Array, hessian_tensor, jacfwd_tensor, jacobian_tensor, jacrev_tensor, jvp_tensor,
+};
 
 use crate::real::Float;
 use crate::{Error, Graph, Result, Var};

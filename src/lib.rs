@@ -85,6 +85,7 @@ pub mod serve;
 mod tape;
 pub mod tensor;
 pub mod trace;
+pub mod transform;
 pub mod tutorial;
 
 /// The version of [rand](https://docs.rs/rand) that tapegrad's constructors take (0.9): build

@@ -207,13 +207,37 @@ pub fn read_source(arg: &str) -> Result<String, Failure> {
 /// variable names (not function names) and appear once; values are numbers (`inf` and `nan`
 /// are accepted too).
 pub fn parse_at(args: &[String]) -> Result<Vec<(String, f64)>, Failure> {
+    parse_assignments("--at", args)
+}
+
+/// Parses a direction (`--jvp`, `--hvp`): entries as in `--at`, each naming a variable that
+/// `point` gives; the result is in `point`'s order, 0 for a variable the direction leaves out.
+pub fn parse_direction(
+    flag: &str,
+    args: &[String],
+    point: &[(String, f64)],
+) -> Result<Vec<f64>, Failure> {
+    let mut v = vec![0.0; point.len()];
+    for (name, value) in parse_assignments(flag, args)? {
+        let Some(i) = point.iter().position(|(n, _)| *n == name) else {
+            return Err(Failure::new(format!(
+                "{flag} names '{name}', which --at does not give; add --at {name}=..."
+            )));
+        };
+        v[i] = value;
+    }
+    Ok(v)
+}
+
+/// `NAME=VALUE` entries separated by commas, from the arguments of option `flag`.
+fn parse_assignments(flag: &str, args: &[String]) -> Result<Vec<(String, f64)>, Failure> {
     let mut out: Vec<(String, f64)> = Vec::new();
     let mut seen = HashSet::new();
     for arg in args {
         for entry in arg.split(',') {
-            let bad = |why: String| Failure::new(format!("--at '{}': {why}", entry.trim()));
+            let bad = |why: String| Failure::new(format!("{flag} '{}': {why}", entry.trim()));
             if entry.trim().is_empty() {
-                return Err(Failure::new(format!("--at '{arg}': an entry is empty")));
+                return Err(Failure::new(format!("{flag} '{arg}': an entry is empty")));
             }
             let Some((name, value)) = entry.split_once('=') else {
                 return Err(bad("expected NAME=VALUE, like x=1.5".into()));

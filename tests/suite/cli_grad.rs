@@ -358,5 +358,136 @@ fn usage_errors_exit_2_and_help_exits_0() {
     }
     let help = ok(&["grad", "--help"]);
     assert!(help.contains("--hessian") && help.contains("--at"));
+    assert!(help.contains("--jvp") && help.contains("--hvp"));
     assert!(ok(&["--help"]).contains("grad"));
+}
+
+#[test]
+fn jvp_and_hvp_in_json_and_the_table() {
+    // f = x²y at (3, 2): ∇f = (2xy, x²) = (12, 9), H = [[2y, 2x], [2x, 0]] = [[4, 6], [6, 0]]
+    //   ∇f·(1, 2) = 12 + 18 = 30;  H·(0, 1) = (6, 0)
+    let text = ok(&[
+        "grad",
+        "x*x*y",
+        "--at",
+        "x=3,y=2",
+        "--jvp",
+        "x=1,y=2",
+        "--hvp",
+        "y=1",
+        "--json",
+        "--hessian",
+    ]);
+    assert_eq!(
+        text,
+        "{\"value\": 18.0, \"vars\": [\"x\", \"y\"], \"grad\": [12.0, 9.0], \"jvp\": 30.0, \
+         \"hvp\": [6.0, 0.0], \"hessian\": [[4.0, 6.0], [6.0, 0.0]]}\n"
+    );
+    assert_eq!(
+        ok(&[
+            "grad", "x*x*y", "--at", "x=3,y=2", "--jvp", "x=1,y=2", "--hvp", "y=1"
+        ]),
+        "value  18\n∂f/∂x  12\n∂f/∂y   9\n∇f·v   30\nH·v     6  0\n"
+    );
+    // Either flag alone; `--hvp` entries follow the --at order, not the direction's.
+    let v = json_of(&["grad", "x*x*y", "--at", "y=2,x=3", "--hvp", "x=1", "--json"]);
+    assert_eq!(
+        v,
+        json!({"value": 18.0, "vars": ["y", "x"], "grad": [9.0, 12.0], "hvp": [6.0, 4.0]})
+    );
+    let v = json_of(&[
+        "grad", "x*x*y", "--at", "x=3,y=2", "--jvp", "y=-1", "--json",
+    ]);
+    assert_eq!(
+        v,
+        json!({"value": 18.0, "vars": ["x", "y"], "grad": [12.0, 9.0], "jvp": -9.0})
+    );
+    assert_eq!(
+        ok(&["grad", "x*x*y", "--at", "x=3,y=2", "--jvp", "x=0.5"]),
+        "value  18\n∂f/∂x  12\n∂f/∂y   9\n∇f·v    6\n"
+    );
+    // Repeated like --at; an --at variable the expression does not use counts too.
+    let v = json_of(&[
+        "grad",
+        "x*x*y",
+        "--at",
+        "x=3,y=2,z=5",
+        "--jvp",
+        "x=1",
+        "--jvp",
+        "z=4",
+        "--hvp",
+        "z=1",
+        "--json",
+    ]);
+    assert_eq!(
+        (&v["jvp"], &v["hvp"]),
+        (&json!(12.0), &json!([0.0, 0.0, 0.0]))
+    );
+}
+
+#[test]
+fn jvp_and_hvp_with_transcendental_functions() {
+    // f = x²y + sin y at (1.5, −2): ∇f = (2xy, x² + cos y), H = [[2y, 2x], [2x, −sin y]]
+    let (x, y) = (1.5f64, -2.0f64);
+    let v = json_of(&[
+        "grad",
+        "x^2 * y + sin(y)",
+        "--at",
+        "x=1.5,y=-2",
+        "--jvp",
+        "x=1,y=0.5",
+        "--hvp",
+        "x=0.25,y=-1",
+        "--json",
+    ]);
+    let jvp = 2.0 * x * y + 0.5 * (x * x + y.cos());
+    let hvp = [2.0 * y * 0.25 - 2.0 * x, 2.0 * x * 0.25 + y.sin()];
+    assert!((v["jvp"].as_f64().unwrap() - jvp).abs() < 1e-14, "{v}");
+    for (got, want) in v["hvp"].as_array().unwrap().iter().zip(hvp) {
+        assert!((got.as_f64().unwrap() - want).abs() < 1e-14, "{v}");
+    }
+}
+
+#[test]
+fn bad_directions_exit_2() {
+    let base = ["grad", "x*y", "--at", "x=1,y=2"];
+    let cases: [(&str, &str, &str); 6] = [
+        (
+            "--jvp",
+            "q=1",
+            "error: --jvp names 'q', which --at does not give; add --at q=...",
+        ),
+        (
+            "--hvp",
+            "x=1,z=0",
+            "error: --hvp names 'z', which --at does not give; add --at z=...",
+        ),
+        (
+            "--jvp",
+            "x=abc",
+            "error: --jvp 'x=abc': 'abc' is not a number",
+        ),
+        (
+            "--hvp",
+            "y",
+            "error: --hvp 'y': expected NAME=VALUE, like x=1.5",
+        ),
+        (
+            "--jvp",
+            "x=1,x=2",
+            "error: --jvp 'x=2': 'x' is given a value twice",
+        ),
+        ("--hvp", "x=1,", "error: --hvp 'x=1,': an entry is empty"),
+    ];
+    for (flag, dir, want) in cases {
+        let mut args = base.to_vec();
+        args.extend([flag, dir, "--json"]);
+        assert_eq!(fails(&args), want, "{flag} {dir}");
+    }
+    // A direction on an expression without variables names one --at does not give.
+    assert_eq!(
+        fails(&["grad", "2*3", "--jvp", "x=1"]),
+        "error: --jvp names 'x', which --at does not give; add --at x=..."
+    );
 }
