@@ -3,7 +3,7 @@
 //! against reverse mode; forward-over-reverse Hessians against reverse-over-reverse and hand
 //! derivations; f32; bad input.
 
-mod common;
+use crate::common;
 
 use common::{assert_all_close, assert_close};
 use tapegrad::transform::JvpMethod;

@@ -3,7 +3,7 @@
 //! finite differences, against the scalar versions of the same function, reverse against
 //! forward, f64 and f32.
 
-mod common;
+use crate::common;
 
 use common::assert_close;
 use tapegrad::functional::{self, Array};
