@@ -12,6 +12,7 @@
 mod history;
 mod plot;
 mod safetensors;
+mod safetensors_header;
 
 pub(crate) use plot::register_font;
 
@@ -19,3 +20,4 @@ pub use self::safetensors::{
     NamedTensor, from_safetensors_bytes, load_safetensors, read_safetensors, save_safetensors,
     to_safetensors_bytes,
 };
+pub use self::safetensors_header::ModelFileProblem;
