@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../fuzz"
 seconds=${1:-360}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(expr formula csv safetensors request)
+[ ${#targets[@]} -eq 0 ] && targets=(request safetensors expr csv formula)
 mkdir -p logs
 for t in "${targets[@]}"; do
     mkdir -p "corpus/$t"
