@@ -81,6 +81,38 @@ pub enum Error {
     /// An argument outside what the function accepts.
     #[error("invalid argument: {0}")]
     Invalid(String),
+    /// A model file (safetensors) that is malformed or does not fit the model: the tensor it
+    /// is about (`None` when the header as a whole is wrong) and what is wrong with it.
+    #[error("{}", ModelFileMessage { file: file.as_deref(), tensor: tensor.as_deref(), problem })]
+    ModelFile {
+        /// The file's path, when it was read from a file.
+        file: Option<String>,
+        /// The tensor's name.
+        tensor: Option<String>,
+        /// What is wrong.
+        problem: crate::io::ModelFileProblem,
+    },
+}
+
+/// `model file PATH: tensor "NAME" PROBLEM`.
+struct ModelFileMessage<'a> {
+    file: Option<&'a str>,
+    tensor: Option<&'a str>,
+    problem: &'a crate::io::ModelFileProblem,
+}
+
+impl fmt::Display for ModelFileMessage<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("model file")?;
+        if let Some(file) = self.file {
+            write!(f, " {file}")?;
+        }
+        f.write_str(": ")?;
+        if let Some(tensor) = self.tensor {
+            write!(f, "tensor {tensor:?} ")?;
+        }
+        write!(f, "{}", self.problem)
+    }
 }
 
 /// The message of [`Error::Shape`].

@@ -14,6 +14,7 @@ mod history;
 mod plot;
 #[cfg(feature = "safetensors")]
 mod safetensors;
+mod safetensors_header;
 
 #[cfg(feature = "plot")]
 pub(crate) use plot::register_font;
@@ -23,3 +24,4 @@ pub use self::safetensors::{
     NamedTensor, from_safetensors_bytes, load_safetensors, read_safetensors, save_safetensors,
     to_safetensors_bytes,
 };
+pub use self::safetensors_header::ModelFileProblem;

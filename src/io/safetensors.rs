@@ -2,11 +2,13 @@
 
 use std::path::Path;
 
-use ::safetensors::{Dtype, SafeTensors, serialize, tensor::TensorView};
+use ::safetensors::{Dtype, serialize, tensor::TensorView};
 
 use crate::error::{Error, Result};
 use crate::nn::train::Trainable;
 use crate::real::Float;
+
+use super::safetensors_header::{Entry, ModelFileProblem, entries, problem};
 
 /// One tensor read from a safetensors file: its name, shape, stored dtype (`"F64"`, `"F32"`, …)
 /// and its values widened to `f64` (exactly, for F64 and F32).
@@ -106,54 +108,55 @@ pub fn save_safetensors<T: Float, M: Trainable<T> + ?Sized>(
 }
 
 /// Every tensor of a safetensors file's bytes, in the file's (offset) order. Floating-point
-/// dtypes F64, F32, F16 and BF16 are read; other dtypes are an error naming the tensor.
+/// dtypes F64, F32, F16 and BF16 are read; other dtypes are an error naming the tensor. The
+/// header is checked whole before any value is read (see [`ModelFileProblem`]).
 pub fn read_safetensors(bytes: &[u8]) -> Result<Vec<NamedTensor>> {
-    let st = SafeTensors::deserialize(bytes).map_err(|e| st_err("not a safetensors file", e))?;
-    let (_, meta) =
-        SafeTensors::read_metadata(bytes).map_err(|e| st_err("not a safetensors file", e))?;
-    let mut out = Vec::with_capacity(st.len());
-    for name in meta.offset_keys() {
-        let view = st
-            .tensor(&name)
-            .map_err(|e| st_err(&format!("tensor \"{name}\""), e))?;
-        let values = decode(&name, view.dtype(), view.data())?;
-        out.push(NamedTensor {
-            name,
-            shape: view.shape().to_vec(),
-            dtype: format!("{}", view.dtype()),
-            values,
-        });
+    let entries = entries(bytes)?;
+    if let Some(e) = entries.iter().find(|e| !is_float(&e.dtype)) {
+        return Err(problem(
+            Some(&e.name),
+            ModelFileProblem::NotFloat(e.dtype.clone()),
+        ));
     }
-    Ok(out)
+    Ok(entries
+        .into_iter()
+        .map(|e| NamedTensor {
+            values: decode(&e.dtype, e.data),
+            name: e.name,
+            shape: e.shape,
+            dtype: e.dtype,
+        })
+        .collect())
 }
 
-fn decode(name: &str, dtype: Dtype, data: &[u8]) -> Result<Vec<f64>> {
-    Ok(match dtype {
-        Dtype::F64 => data
+fn is_float(dtype: &str) -> bool {
+    matches!(dtype, "F64" | "F32" | "F16" | "BF16")
+}
+
+/// The values of `data`, whose dtype is one [`is_float`] accepts and whose length the header
+/// check made a whole number of elements.
+fn decode(dtype: &str, data: &[u8]) -> Vec<f64> {
+    match dtype {
+        "F64" => data
             .chunks_exact(8)
             .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")))
             .collect(),
-        Dtype::F32 => data
+        "F32" => data
             .chunks_exact(4)
             .map(|c| f64::from(f32::from_le_bytes(c.try_into().expect("4 bytes"))))
             .collect(),
-        Dtype::BF16 => data
+        "BF16" => data
             .chunks_exact(2)
             .map(|c| {
                 let bits = u32::from(u16::from_le_bytes([c[0], c[1]])) << 16;
                 f64::from(f32::from_bits(bits))
             })
             .collect(),
-        Dtype::F16 => data
+        _ => data
             .chunks_exact(2)
             .map(|c| f16_to_f64(u16::from_le_bytes([c[0], c[1]])))
             .collect(),
-        other => {
-            return Err(Error::Invalid(format!(
-                "tensor \"{name}\" has dtype {other}, not a floating-point type"
-            )));
-        }
-    })
+    }
 }
 
 /// IEEE half precision to f64.
@@ -172,56 +175,79 @@ fn f16_to_f64(h: u16) -> f64 {
 /// Loads parameters from the bytes of a safetensors file into `model`: every tensor the model
 /// has must be in the file under the same name, with the same shape and the model's dtype
 /// (`F64` for an `f64` model, `F32` for `f32`), so values are copied bit for bit. Extra tensors
-/// in the file are an error too (they mean a different architecture). On an error the model is
-/// unchanged; the message names the tensor, and for a shape or dtype mismatch both sides.
+/// in the file are an error too (they mean a different architecture). The header, every name,
+/// dtype and shape and the file's length are checked before any value is read or memory is
+/// allocated for one. On an error the model is unchanged and the error is
+/// [`Error::ModelFile`], naming the tensor and what is wrong:
+///
+/// ```
+/// use rand::{SeedableRng, rngs::StdRng};
+/// use tapegrad::{Error, Graph};
+/// use tapegrad::io::{ModelFileProblem, from_safetensors_bytes, to_safetensors_bytes};
+/// use tapegrad::nn::{Init, scalar::{Activation, Mlp}, train::MlpModel};
+/// let g = Graph::new();
+/// let mut rng = StdRng::seed_from_u64(0);
+/// let mut mlp = |sizes: &[usize]| MlpModel::new(Mlp::new(&g, sizes, Activation::Tanh,
+///                                    Activation::Linear, Init::PyTorch, &mut rng));
+/// let bytes = to_safetensors_bytes(&mlp(&[2, 3, 1]), &[]).unwrap();
+/// let err = from_safetensors_bytes(&mut mlp(&[2, 4, 1]), &bytes).unwrap_err();
+/// let Error::ModelFile { tensor: Some(name), problem: ModelFileProblem::Shape { file, model }, .. } = &err
+/// else { panic!("{err}") };
+/// assert_eq!((name.as_str(), &file[..], &model[..]), ("layers.0.weight", &[3, 2][..], &[4, 2][..]));
+/// ```
 pub fn from_safetensors_bytes<T: Float, M: Trainable<T> + ?Sized>(
     model: &mut M,
     bytes: &[u8],
 ) -> Result<()> {
-    let st = SafeTensors::deserialize(bytes).map_err(|e| st_err("not a safetensors file", e))?;
-    let want = dtype_of::<T>();
-    let mut decoded: Vec<Vec<T>> = Vec::with_capacity(model.tensors().len());
+    let entries = entries(bytes)?;
+    let want = if std::mem::size_of::<T>() == 4 {
+        "F32"
+    } else {
+        "F64"
+    };
+    let mut found: Vec<&Entry<'_>> = Vec::with_capacity(model.tensors().len());
     for info in model.tensors() {
-        let view = st.tensor(&info.name).map_err(|_| {
-            Error::Invalid(format!(
-                "tensor \"{}\" (shape {:?}) is missing from the file (it has: {})",
-                info.name,
-                info.shape,
-                st.names().join(", ")
-            ))
-        })?;
-        if view.dtype() != want {
-            return Err(Error::Invalid(format!(
-                "tensor \"{}\" has dtype {} in the file, the model needs {want}",
-                info.name,
-                view.dtype()
-            )));
+        let Some(e) = entries.iter().find(|e| e.name == info.name) else {
+            return Err(problem(
+                Some(&info.name),
+                ModelFileProblem::Missing {
+                    shape: info.shape.clone(),
+                    file_has: entries.iter().map(|e| e.name.clone()).collect(),
+                },
+            ));
+        };
+        if e.dtype != want {
+            return Err(problem(
+                Some(&info.name),
+                ModelFileProblem::Dtype {
+                    file: e.dtype.clone(),
+                    model: want.into(),
+                },
+            ));
         }
-        if view.shape() != info.shape.as_slice() {
-            return Err(Error::Invalid(format!(
-                "tensor \"{}\" has shape {:?} in the file, the model needs {:?}",
-                info.name,
-                view.shape(),
-                info.shape
-            )));
+        if e.shape != info.shape {
+            return Err(problem(
+                Some(&info.name),
+                ModelFileProblem::Shape {
+                    file: e.shape.clone(),
+                    model: info.shape.clone(),
+                },
+            ));
         }
-        let values = decode(&info.name, view.dtype(), view.data())?;
-        decoded.push(values.into_iter().map(T::from_f64).collect());
+        found.push(e);
     }
-    if st.len() != decoded.len() {
-        let known: Vec<&str> = model.tensors().iter().map(|t| t.name.as_str()).collect();
-        let extra: Vec<&str> = st
-            .names()
-            .into_iter()
-            .filter(|n| !known.contains(n))
-            .collect();
-        return Err(Error::Invalid(format!(
-            "the file has tensors the model does not: {}",
-            extra.join(", ")
-        )));
+    if let Some(extra) = entries
+        .iter()
+        .find(|e| !model.tensors().iter().any(|t| t.name == e.name))
+    {
+        return Err(problem(Some(&extra.name), ModelFileProblem::Unexpected));
     }
+    // Everything fits: only now are values read, each tensor straight into the model.
     model.update_params(&mut |p| {
-        p.values.copy_from_slice(&decoded[p.index]);
+        let values = decode(want, found[p.index].data);
+        for (to, from) in p.values.iter_mut().zip(values) {
+            *to = T::from_f64(from);
+        }
         Ok(())
     })
 }
@@ -236,7 +262,13 @@ pub fn load_safetensors<T: Float, M: Trainable<T> + ?Sized>(
     let bytes = std::fs::read(path)
         .map_err(|e| Error::Invalid(format!("cannot read {}: {e}", path.display())))?;
     from_safetensors_bytes(model, &bytes).map_err(|e| match e {
-        Error::Invalid(m) => Error::Invalid(format!("{}: {m}", path.display())),
+        Error::ModelFile {
+            tensor, problem, ..
+        } => Error::ModelFile {
+            file: Some(path.display().to_string()),
+            tensor,
+            problem,
+        },
         other => other,
     })
 }

@@ -32,12 +32,18 @@ impl ApiError {
         }
     }
 
+    /// Any status, for an error answer axum made without a body.
+    pub(crate) fn with_status(status: StatusCode, message: impl Into<String>) -> Self {
+        Self::new(status, message)
+    }
+
     /// 400: the request asks for something invalid.
     pub(crate) fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, message)
     }
 
-    /// 403: the request is not for this server (its `Host` is not local).
+    /// 403: the request is not for this server (its `Host` is not local), or came from another
+    /// site's page.
     pub(crate) fn forbidden(message: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, message)
     }
@@ -45,6 +51,11 @@ impl ApiError {
     /// 404: no such page, endpoint or session.
     pub(crate) fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, message)
+    }
+
+    /// 413: the request's declared body is larger than the cap.
+    pub(crate) fn too_large(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, message)
     }
 
     /// 429: too many training sessions are open.

@@ -20,10 +20,19 @@
 //! depth and node count, the network's layers, widths and parameters, the data set's size, the
 //! training steps and rate, the number of training sessions, and the time a request may take.
 //! A training session that nobody polls for [`Limits::session_idle`] is closed and its thread
-//! ends. No request reads or writes a file. The command binds 127.0.0.1 unless told otherwise;
-//! on a loopback address the server answers only requests whose `Host` is `localhost` or a
-//! loopback address, so a page elsewhere cannot reach it by pointing its own name at
-//! 127.0.0.1 (DNS rebinding).
+//! ends. A client has [`Limits::header_read_timeout`] to send a request's headers, and a
+//! declared body over the cap is refused before it is read. No request reads or writes a
+//! file. The command binds 127.0.0.1 unless told otherwise; on a loopback address the server
+//! answers only requests whose one `Host` header is `localhost` or a loopback address, so a
+//! page elsewhere cannot reach it by pointing its own name at 127.0.0.1 (DNS rebinding).
+//!
+//! # Cross-site requests
+//! A page of another site can make the browser send a body-less POST or a DELETE anywhere, so
+//! every request but GET, HEAD, OPTIONS and TRACE is refused (403) when the browser marks it as
+//! another site's: an `Origin` that is not this server's own (`http://` and the request's
+//! `Host`), or `Sec-Fetch-Site: cross-site` or `same-site`. Requests without these headers
+//! (curl, scripts) are answered. Session ids are 32 hex digits, 64 of their bits random, and
+//! never reused, so a page cannot guess one either.
 //!
 //! # The API
 //! Requests and responses are JSON (`Content-Type: application/json`); numbers that JSON cannot
@@ -37,7 +46,7 @@
 //! | `GET /api/limits` | every cap of [`Limits`], by field name (durations in seconds) |
 //! | `POST /api/parse` `{"expr": E}` | `{"program": E printed back, "inputs": ["w", …]}` (names in order of first use) |
 //! | `POST /api/expr` `{"expr": E, "at": {"w": 0.5, …}, "hessian": false}` | see below |
-//! | `POST /api/train` with a [training configuration](#training) | `{"id": 1, "parameters": 17, "model": "Mlp 2 → …", "points": [[x, y, label], …], "bounds": [x0, x1, y0, y1], "config": {…}, …}` and the state below |
+//! | `POST /api/train` with a [training configuration](#training) | `{"id": "9c0f…0001", "parameters": 17, "model": "Mlp 2 → …", "points": [[x, y, label], …], "bounds": [x0, x1, y0, y1], "config": {…}, …}` and the state below |
 //! | `GET /api/train/{id}?since=K` | the session's state: `{"step", "running", "done", "loss", "accuracy", "steps_per_second", "history": {"since": K, "loss": [...]}, "heatmap": {"size": S, "p": [...]}, "error"}` |
 //! | `POST /api/train/{id}/start`, `/pause` | starts or pauses training; the state |
 //! | `POST /api/train/{id}/step?steps=N` (N = 1 unless given, at most [`Limits::max_rate`]) | pauses, takes N steps (fewer when they would take more than half the request time limit); the state after them |
@@ -81,7 +90,12 @@
 
 mod error;
 mod expr;
+mod guard;
+mod listen;
 mod page;
+#[doc(hidden)]
+pub mod probe;
+mod session_id;
 mod train;
 
 use std::sync::Arc;
@@ -111,7 +125,9 @@ pub struct Limits {
     pub max_hidden_layers: usize,
     /// The widest hidden layer.
     pub max_width: usize,
-    /// The most parameters of a network.
+    /// The most parameters of a network. By default the parameters of the largest network the
+    /// layer and width caps allow ([`Limits::largest_network`]), so it never binds; set it lower
+    /// to allow deep networks or wide ones but not both.
     pub max_parameters: usize,
     /// The most points of a data set.
     pub max_points: usize,
@@ -123,34 +139,58 @@ pub struct Limits {
     pub max_sessions: usize,
     /// The longest a request may take before it is answered with an error.
     pub request_time: Duration,
+    /// The longest a client may take to send a request's headers, from the moment the server
+    /// starts waiting for them; a connection that takes longer is closed.
+    pub header_read_timeout: Duration,
     /// How long a training session lives without being polled.
     pub session_idle: Duration,
 }
 
 impl Default for Limits {
     /// 16 KiB bodies; expressions of 2000 characters, depth 60, 500 nodes; networks of 6
-    /// hidden layers of at most 16 neurons and 2000 parameters; 1000 points; 100 000 steps at
-    /// most 1000 per second; 4 sessions, closed after 30 s unpolled; 10 s per request.
+    /// hidden layers of at most 16 neurons (so at most 1425 parameters); 1000 points; 100 000
+    /// steps at most 1000 per second; 4 sessions, closed after 30 s unpolled; 10 s per request,
+    /// 10 s to send the headers.
     fn default() -> Self {
-        Limits {
+        let mut limits = Limits {
             max_body_bytes: 16 * 1024,
             max_expr_chars: 2000,
             max_expr_depth: 60,
             max_expr_nodes: 500,
             max_hidden_layers: 6,
             max_width: 16,
-            max_parameters: 2000,
+            max_parameters: 0,
             max_points: 1000,
             max_steps: 100_000,
             max_rate: 1000,
             max_sessions: 4,
             request_time: Duration::from_secs(10),
+            header_read_timeout: Duration::from_secs(10),
             session_idle: Duration::from_secs(30),
-        }
+        };
+        limits.max_parameters = limits.largest_network();
+        limits
     }
 }
 
 impl Limits {
+    /// The parameters of the largest network [`max_hidden_layers`](Limits::max_hidden_layers)
+    /// and [`max_width`](Limits::max_width) allow: 2 inputs, that many layers of that width,
+    /// 1 output, each layer with a bias per neuron.
+    ///
+    /// ```
+    /// use tapegrad::serve::Limits;
+    /// // 6 layers of 16: (2+1)·16 + 5·(16+1)·16 + (16+1)·1
+    /// assert_eq!(Limits::default().largest_network(), 48 + 1360 + 17);
+    /// assert_eq!(Limits::default().max_parameters, 1425);
+    /// ```
+    pub fn largest_network(&self) -> usize {
+        let sizes = std::iter::once(2)
+            .chain(std::iter::repeat_n(self.max_width, self.max_hidden_layers))
+            .chain([1]);
+        parameters(sizes)
+    }
+
     /// The limits as JSON, by field name; durations in seconds.
     fn to_json(&self) -> Value {
         json!({
@@ -166,9 +206,17 @@ impl Limits {
             "max_rate": self.max_rate,
             "max_sessions": self.max_sessions,
             "request_time": self.request_time.as_secs_f64(),
+            "header_read_timeout": self.header_read_timeout.as_secs_f64(),
             "session_idle": self.session_idle.as_secs_f64(),
         })
     }
+}
+
+/// The parameters of an MLP with layer sizes `sizes` (inputs first): a weight per pair of
+/// neurons in adjacent layers and a bias per neuron past the inputs.
+pub(crate) fn parameters(sizes: impl IntoIterator<Item = usize>) -> usize {
+    let sizes: Vec<usize> = sizes.into_iter().collect();
+    sizes.windows(2).map(|w| (w[0] + 1) * w[1]).sum()
 }
 
 /// What every handler shares: the limits and the open training sessions.
@@ -179,8 +227,8 @@ struct App {
     local_only: bool,
 }
 
-/// The page and the API, with the body size and request time limits applied (the other
-/// limits are the handlers').
+/// The page and the API, behind the [`guard`] (Host, declared body size, cross-site requests)
+/// with the body size and request time limits applied (the other limits are the handlers').
 fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", get(page::index))
@@ -194,8 +242,8 @@ fn router(app: Arc<App>) -> Router {
         .route("/api/train/{id}/{action}", post(train::control))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(app.clone(), time_limit))
-        .layer(middleware::from_fn_with_state(app.clone(), local_only))
         .layer(DefaultBodyLimit::max(app.limits.max_body_bytes))
+        .layer(middleware::from_fn_with_state(app.clone(), guard::guard))
         .with_state(app)
 }
 
@@ -208,7 +256,8 @@ pub async fn run(listener: tokio::net::TcpListener, limits: Limits) -> std::io::
         local_only: listener.local_addr()?.ip().is_loopback(),
     });
     let reaper = tokio::spawn(train::close_idle(app.clone()));
-    let served = axum::serve(listener, router(app)).await;
+    let timeout = app.limits.header_read_timeout;
+    let served = listen::serve(listener, router(app), timeout).await;
     reaper.abort();
     served
 }
@@ -225,70 +274,11 @@ async fn not_found(request: Request) -> ApiError {
     ))
 }
 
-/// On a loopback address, refuses requests whose `Host` is not local: a page elsewhere whose
-/// name was made to point at 127.0.0.1 (DNS rebinding) still sends its own name.
-async fn local_only(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
-    let host = request
-        .headers()
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
-    if app.local_only && !is_local(host) {
-        return ApiError::forbidden(format!(
-            "this server answers requests for localhost only, not for host '{host}'"
-        ))
-        .into_response();
-    }
-    next.run(request).await
-}
-
-/// True for a `Host` header naming this machine: `localhost` or a loopback address, with or
-/// without a port.
-fn is_local(host: &str) -> bool {
-    let name = match host.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => host.rsplit_once(':').map_or(host, |(name, _port)| name),
-    };
-    name.eq_ignore_ascii_case("localhost")
-        || name
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
 /// Answers with an error when a request takes longer than [`Limits::request_time`].
 async fn time_limit(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let limit = app.limits.request_time;
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => ApiError::timeout(limit).into_response(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_local;
-
-    #[test]
-    fn local_hosts() {
-        for host in [
-            "localhost",
-            "LOCALHOST:8000",
-            "127.0.0.1:8000",
-            "127.1.2.3",
-            "[::1]:8000",
-            "[::1]",
-        ] {
-            assert!(is_local(host), "{host}");
-        }
-        for host in [
-            "",
-            "example.com",
-            "localhost.example.com:8000",
-            "10.0.0.1:8000",
-            "[::2]:80",
-            "0.0.0.0",
-        ] {
-            assert!(!is_local(host), "{host}");
-        }
     }
 }

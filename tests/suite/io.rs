@@ -2,7 +2,7 @@
 
 use rand::{SeedableRng, rngs::StdRng};
 use tapegrad::io::{
-    from_safetensors_bytes, load_safetensors, read_safetensors, save_safetensors,
+    ModelFileProblem, from_safetensors_bytes, load_safetensors, read_safetensors, save_safetensors,
     to_safetensors_bytes,
 };
 use tapegrad::nn::Init;
@@ -110,10 +110,14 @@ fn a_wrong_shape_fails_naming_the_tensor_and_leaves_the_model_unchanged() {
     let before = other.flat_values();
     let bytes = to_safetensors_bytes(&small, &[]).unwrap();
     let err = from_safetensors_bytes(&mut other, &bytes).unwrap_err();
-    assert!(matches!(err, Error::Invalid(_)));
+    assert!(matches!(
+        &err,
+        Error::ModelFile { tensor: Some(t), problem: ModelFileProblem::Shape { .. }, .. }
+            if t == "layers.0.weight"
+    ));
     assert_eq!(
         err.to_string(),
-        "invalid argument: tensor \"layers.0.weight\" has shape [4, 3] in the file, the model needs [5, 3]"
+        "model file: tensor \"layers.0.weight\" has shape [4, 3] in the file, the model needs [5, 3]"
     );
     assert_eq!(other.flat_values(), before);
 }
@@ -128,7 +132,7 @@ fn a_wrong_dtype_fails_naming_the_tensor() {
     let err = from_safetensors_bytes(&mut b, &bytes).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid argument: tensor \"layers.0.weight\" has dtype F32 in the file, the model needs F64"
+        "model file: tensor \"layers.0.weight\" has dtype F32 in the file, the model needs F64"
     );
 }
 
@@ -178,14 +182,16 @@ fn missing_extra_and_garbage_are_clear_errors() {
     let err = from_safetensors_bytes(&mut c, &bytes).unwrap_err();
     assert!(
         err.to_string()
-            .contains("tensors the model does not: head.weight"),
+            == "model file: tensor \"head.weight\" is in the file but not in the model (the file is \
+                of a different architecture)",
         "{err}"
     );
 
     let err = from_safetensors_bytes(&mut c, b"not a safetensors file").unwrap_err();
     assert!(
         err.to_string()
-            .starts_with("invalid argument: not a safetensors file"),
+            == "model file: not a safetensors file: its first 8 bytes say the header is \
+                7021991845529153390 bytes long, but only 14 bytes follow",
         "{err}"
     );
     let err = load_safetensors(&mut c, temp("does_not_exist.safetensors")).unwrap_err();

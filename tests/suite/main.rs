@@ -6,6 +6,8 @@
 mod common;
 mod conv_numpy;
 mod tensor_common;
+#[cfg(all(feature = "serve", feature = "csv", feature = "safetensors"))]
+mod untrusted;
 
 #[cfg(feature = "cli")]
 mod cli_check;
@@ -29,6 +31,8 @@ mod higher_order;
 mod io;
 mod known_values;
 mod micrograd;
+#[cfg(feature = "safetensors")]
+mod model_file;
 mod nn_alloc;
 mod nn_loss;
 mod nn_module;
@@ -51,3 +55,5 @@ mod tensor_mlp;
 mod tensor_numpy;
 mod trace;
 mod traps;
+#[cfg(all(feature = "serve", feature = "csv", feature = "safetensors"))]
+mod untrusted_input;

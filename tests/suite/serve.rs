@@ -291,7 +291,7 @@ fn expr_errors() {
 }
 
 /// Polls session `id` until `done` says so (at most 20 s); the last state.
-fn poll_until(base: &str, id: u64, done: impl Fn(&Value) -> bool) -> Value {
+fn poll_until(base: &str, id: &str, done: impl Fn(&Value) -> bool) -> Value {
     for _ in 0..400 {
         let (status, state) = get(&format!("{base}/api/train/{id}"));
         assert_eq!(status, 200, "{state}");
@@ -312,7 +312,7 @@ fn a_training_session_steps_runs_pauses_and_closes() {
                "batch": 100, "l2": 0.001, "rate": 1000}),
     );
     assert_eq!(status, 200, "{s}");
-    let id = s["id"].as_u64().unwrap();
+    let id = s["id"].as_str().unwrap().to_string();
     // 2 → 5 → 1: (2 + 1)·5 + (5 + 1)·1 = 21 parameters.
     assert_eq!(s["parameters"], 21);
     assert_eq!(s["model"], "Mlp 2 → 5 (tanh) → 1 (linear), 21 parameters");
@@ -352,7 +352,7 @@ fn a_training_session_steps_runs_pauses_and_closes() {
     // Start: it runs by itself; pause: it stops and stays stopped.
     let (_, s) = post_empty(&format!("{base}/api/train/{id}/start"));
     assert_eq!(s["running"], true);
-    poll_until(&base, id, |s| s["step"].as_u64().unwrap() > 40);
+    poll_until(&base, &id, |s| s["step"].as_u64().unwrap() > 40);
     let (_, paused) = post_empty(&format!("{base}/api/train/{id}/pause"));
     assert_eq!(paused["running"], false);
     std::thread::sleep(Duration::from_millis(100));
@@ -379,9 +379,9 @@ fn a_session_stops_at_the_step_limit() {
         &format!("{base}/api/train"),
         json!({"rate": 1000, "hidden": [2]}),
     );
-    let id = s["id"].as_u64().unwrap();
+    let id = s["id"].as_str().unwrap().to_string();
     post_empty(&format!("{base}/api/train/{id}/start"));
-    let s = poll_until(&base, id, |s| s["done"] == true);
+    let s = poll_until(&base, &id, |s| s["done"] == true);
     assert_eq!(
         (s["step"].clone(), s["running"].clone()),
         (json!(30), json!(false))
@@ -447,7 +447,7 @@ fn training_errors() {
 
     let (status, s) = post(&url, json!({}));
     assert_eq!(status, 200);
-    let id = s["id"].as_u64().unwrap();
+    let id = s["id"].as_str().unwrap().to_string();
     assert_error(
         post(&url, json!({})),
         429,
@@ -465,16 +465,17 @@ fn training_errors() {
     );
     assert_error(
         get(&format!("{base}/api/train/abc")),
-        400,
-        "a session id is a number",
+        404,
+        "no training session abc",
     );
+    let other = format!("{}{}", &id[..16], "0000000000000002");
     assert_error(
-        get(&format!("{base}/api/train/{}", id + 1)),
+        get(&format!("{base}/api/train/{other}")),
         404,
         "no training session",
     );
     assert_error(
-        delete(&format!("{base}/api/train/{}", id + 1)),
+        delete(&format!("{base}/api/train/{other}")),
         404,
         "no training session",
     );
@@ -502,7 +503,7 @@ fn sessions_nobody_polls_are_closed() {
         ..Limits::default()
     });
     let (_, s) = post(&format!("{base}/api/train"), json!({}));
-    let id = s["id"].as_u64().unwrap();
+    let id = s["id"].as_str().unwrap().to_string();
     // Polled more often than the idle limit, the session stays…
     for _ in 0..6 {
         std::thread::sleep(idle / 4);
@@ -548,11 +549,11 @@ fn a_request_over_the_time_limit_is_answered_with_an_error() {
 fn concurrent_requests_get_their_own_answers() {
     let base = start(Limits::default());
     let (_, s) = post(&format!("{base}/api/train"), json!({"rate": 1000}));
-    let id = s["id"].as_u64().unwrap();
+    let id = s["id"].as_str().unwrap().to_string();
     post_empty(&format!("{base}/api/train/{id}/start"));
     let workers: Vec<_> = (0..8)
         .map(|t| {
-            let base = base.clone();
+            let (base, id) = (base.clone(), id.clone());
             std::thread::spawn(move || {
                 for k in 0..5 {
                     let x = f64::from(t * 5 + k) / 10.0;
@@ -573,4 +574,277 @@ fn concurrent_requests_get_their_own_answers() {
         w.join().unwrap();
     }
     delete(&format!("{base}/api/train/{id}"));
+}
+
+/// Sends `request` as it is on a new connection and reads until the server closes it (at most
+/// `wait`); what came back.
+fn raw(base: &str, request: &str, wait: Duration) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(base.trim_start_matches("http://")).unwrap();
+    stream.set_read_timeout(Some(wait)).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut reply = Vec::new();
+    match stream.read_to_end(&mut reply) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        Err(e) => panic!("the server did not close the connection within {wait:?}: {e}"),
+    }
+    String::from_utf8_lossy(&reply).into_owned()
+}
+
+/// The state of session `id`, as a page would poll it.
+fn session(base: &str, id: &str) -> Value {
+    let (status, s) = get(&format!("{base}/api/train/{id}"));
+    assert_eq!(status, 200, "{s}");
+    s
+}
+
+/// A request with extra headers, its status and JSON body.
+fn send(method: &str, url: &str, headers: &[(&str, &str)]) -> (u16, Value) {
+    let mut request = ureq::http::Request::builder().method(method).uri(url);
+    for &(k, v) in headers {
+        request = request.header(k, v);
+    }
+    answer(agent().run(request.body(()).unwrap()))
+}
+
+#[test]
+fn cross_site_requests_are_refused_and_change_nothing() {
+    let base = start(Limits {
+        max_sessions: 2,
+        ..Limits::default()
+    });
+    let port = base.rsplit(':').next().unwrap().to_string();
+    let (status, s) = post(&format!("{base}/api/train"), json!({"rate": 1000}));
+    assert_eq!(status, 200, "{s}");
+    let id = s["id"].as_str().unwrap().to_string();
+    let other_port = format!("http://127.0.0.1:{}", port.parse::<u16>().unwrap() ^ 1);
+    let https = format!("https://127.0.0.1:{port}");
+    let marks: [&[(&str, &str)]; 7] = [
+        &[("Origin", "http://evil.example")],
+        &[("Origin", "null")],
+        &[("Origin", &other_port)], // another port of the same host is another origin
+        &[("Origin", &https)],
+        &[("Sec-Fetch-Site", "cross-site")],
+        &[("Sec-Fetch-Site", "same-site")],
+        // A same-origin Origin does not excuse a browser's own word that it is cross-site.
+        &[("Origin", &base), ("Sec-Fetch-Site", "cross-site")],
+    ];
+    for headers in marks {
+        for (method, path) in [
+            ("POST", format!("/api/train/{id}/step?steps=200")),
+            ("POST", format!("/api/train/{id}/start")),
+            ("DELETE", format!("/api/train/{id}")),
+            ("POST", "/api/train".to_string()),
+        ] {
+            let (status, body) = send(method, &format!("{base}{path}"), headers);
+            assert_eq!(status, 403, "{method} {path} {headers:?}: {body}");
+            let message = body["error"].as_str().unwrap();
+            assert!(
+                message.starts_with("cross-site request refused"),
+                "{message}"
+            );
+        }
+    }
+    // Nothing happened: the session is open, at step 0, not running; no session was opened
+    // (one more fits under the limit of 2, then none).
+    std::thread::sleep(Duration::from_millis(100));
+    let s = session(&base, &id);
+    assert_eq!(
+        (s["step"].clone(), s["running"].clone()),
+        (json!(0), json!(false))
+    );
+    assert_eq!(post(&format!("{base}/api/train"), json!({})).0, 200);
+    assert_eq!(post(&format!("{base}/api/train"), json!({})).0, 429);
+
+    // The page's own requests (same origin, as a browser marks them) are answered, by address
+    // and by name; so are requests without a browser's marks (curl, scripts).
+    let own = [("Origin", base.as_str()), ("Sec-Fetch-Site", "same-origin")];
+    let (status, s) = send("POST", &format!("{base}/api/train/{id}/step?steps=3"), &own);
+    assert_eq!((status, s["step"].clone()), (200, json!(3)), "{s}");
+    let by_name = format!("http://localhost:{port}");
+    let (status, s) = send(
+        "POST",
+        &format!("{by_name}/api/train/{id}/step?steps=2"),
+        &[("Origin", &by_name)],
+    );
+    assert_eq!((status, s["step"].clone()), (200, json!(5)), "{s}");
+    let (status, s) = post_empty(&format!("{base}/api/train/{id}/step"));
+    assert_eq!((status, s["step"].clone()), (200, json!(6)), "{s}");
+    let (status, s) = send("DELETE", &format!("{base}/api/train/{id}"), &own);
+    assert_eq!((status, s), (200, json!({"closed": id})));
+    // Reading is not refused: a cross-site page cannot read the answer anyway (no CORS).
+    let (status, _) = send("GET", &format!("{base}/api/limits"), &marks[0]);
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn session_ids_are_random_and_never_reused() {
+    let base = start(Limits::default());
+    let mut seen = std::collections::HashSet::new();
+    let mut randoms = std::collections::HashSet::new();
+    for _ in 0..20 {
+        let (status, s) = post(
+            &format!("{base}/api/train"),
+            json!({"points": 4, "batch": 4, "hidden": [1]}),
+        );
+        assert_eq!(status, 200, "{s}");
+        let id = s["id"].as_str().unwrap().to_string();
+        assert!(
+            id.len() >= 16 && id.bytes().all(|c| c.is_ascii_hexdigit()),
+            "{id}"
+        );
+        assert!(
+            randoms.insert(id[..16].to_string()),
+            "the random part of {id} repeats"
+        );
+        assert!(seen.insert(id.clone()), "{id} was issued twice");
+        assert_eq!(delete(&format!("{base}/api/train/{id}")).0, 200);
+    }
+    for id in &seen {
+        assert_error(
+            get(&format!("{base}/api/train/{id}")),
+            404,
+            "no training session",
+        );
+    }
+}
+
+#[test]
+fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    let base = start(Limits {
+        header_read_timeout: Duration::from_millis(300),
+        ..Limits::default()
+    });
+    // Far longer than the timeout: `raw` panics if the server has not closed by then.
+    let wait = Duration::from_secs(15);
+    for partial in ["GET /api/limits HTTP/1.1\r\nHost: localhost\r\n", "G", ""] {
+        let reply = raw(&base, partial, wait);
+        assert!(
+            reply.is_empty() || reply.starts_with("HTTP/1.1 408"),
+            "{partial:?}: {reply}"
+        );
+    }
+    // A client that completes its headers in time is answered.
+    let reply = raw(
+        &base,
+        "GET /api/limits HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        wait,
+    );
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(reply.contains("\"header_read_timeout\":0.3"), "{reply}");
+}
+
+#[test]
+fn a_declared_body_over_the_cap_is_refused_at_once() {
+    // The request time limit is far longer than the client waits: an answer within the wait is
+    // the 413 before the body, not a timeout while waiting for it.
+    let base = start(Limits {
+        request_time: Duration::from_secs(60),
+        ..Limits::default()
+    });
+    for path in ["/api/expr", "/api/train", "/api/train/x/step", "/nowhere"] {
+        let reply = raw(
+            &base,
+            &format!(
+                "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+                 Content-Length: 1000000000\r\n\r\n{{\"expr\""
+            ),
+            Duration::from_secs(20),
+        );
+        assert!(reply.starts_with("HTTP/1.1 413"), "{path}: {reply}");
+        assert!(
+            reply.contains(
+                r#"{"error":"the request body is 1000000000 bytes, larger than the limit of 16384 bytes"}"#
+            ),
+            "{reply}"
+        );
+    }
+    // At the cap exactly, the body is read (and here found not to be JSON).
+    let body = " ".repeat(16384);
+    let reply = raw(
+        &base,
+        &format!(
+            "POST /api/expr HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+             Content-Length: 16384\r\nConnection: close\r\n\r\n{body}"
+        ),
+        Duration::from_secs(20),
+    );
+    assert!(reply.starts_with("HTTP/1.1 400"), "{reply}");
+}
+
+#[test]
+fn the_host_header_is_parsed_strictly() {
+    let base = start(Limits::default());
+    let request = |hosts: &[&str]| {
+        let lines: String = hosts.iter().map(|h| format!("Host: {h}\r\n")).collect();
+        raw(
+            &base,
+            &format!("GET /api/limits HTTP/1.1\r\n{lines}Connection: close\r\n\r\n"),
+            Duration::from_secs(20),
+        )
+    };
+    for (hosts, status, part) in [
+        (
+            &["[::1]evil.example"][..],
+            "400",
+            "the Host header '[::1]evil.example' is not a host",
+        ),
+        (&["[::1]:80evil"], "400", "is not a host"),
+        (&["localhost:80:80"], "400", "is not a host"),
+        (&["evil.example@localhost"], "400", "is not a host"),
+        (
+            &["localhost", "localhost"],
+            "400",
+            "exactly one Host header",
+        ),
+        (
+            &["localhost", "evil.example"],
+            "400",
+            "exactly one Host header",
+        ),
+        (&[], "400", "exactly one Host header"),
+        (&["127.0.0.1.evil.example"], "403", "for localhost only"),
+        (&["[::1]:8000"], "200", "max_body_bytes"),
+        (&["LocalHost"], "200", "max_body_bytes"),
+    ] {
+        let reply = request(hosts);
+        assert!(
+            reply.starts_with(&format!("HTTP/1.1 {status}")),
+            "{hosts:?}: {reply}"
+        );
+        assert!(reply.contains(part), "{hosts:?}: {reply}");
+    }
+    // A request in absolute form names the same host as its Host header.
+    let reply = raw(
+        &base,
+        "GET http://evil.example/api/limits HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        Duration::from_secs(20),
+    );
+    assert!(reply.starts_with("HTTP/1.1 400"), "{reply}");
+    assert!(reply.contains("is for host 'evil.example'"), "{reply}");
+}
+
+#[test]
+fn the_parameter_cap_is_the_largest_network_the_other_caps_allow() {
+    let limits = Limits::default();
+    assert_eq!(limits.max_parameters, limits.largest_network());
+    let base = start(limits.clone());
+    let (_, reported) = get(&format!("{base}/api/limits"));
+    assert_eq!(reported["max_parameters"], 1425);
+    // The largest network is accepted, with exactly the cap's parameters.
+    let widest = vec![limits.max_width; limits.max_hidden_layers];
+    let (status, s) = post(
+        &format!("{base}/api/train"),
+        json!({"hidden": widest, "points": 4, "batch": 4}),
+    );
+    assert_eq!((status, s["parameters"].clone()), (200, json!(1425)), "{s}");
+    delete(&format!("{base}/api/train/{}", s["id"].as_str().unwrap()));
+    // Other caps give another largest network.
+    let small = Limits {
+        max_hidden_layers: 2,
+        max_width: 3,
+        ..Limits::default()
+    };
+    assert_eq!(small.largest_network(), 9 + 12 + 4);
 }

@@ -218,7 +218,7 @@ impl TrainConfig {
             .chain(self.hidden.iter().copied())
             .chain([1])
             .collect();
-        let parameters: usize = sizes.windows(2).map(|w| (w[0] + 1) * w[1]).sum();
+        let parameters = crate::serve::parameters(sizes.iter().copied());
         if parameters > limits.max_parameters {
             return Err(ApiError::bad_request(format!(
                 "the network has {parameters} parameters, more than the limit of {}",

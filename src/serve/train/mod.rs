@@ -21,10 +21,11 @@ use tokio::sync::oneshot;
 
 use super::App;
 use super::error::{ApiError, JsonBody};
+use super::session_id::SessionIds;
 use config::TrainConfig;
 use worker::{Action, Command};
 
-/// The open sessions, by id.
+/// The open sessions, by id (see [`SessionIds`]).
 #[derive(Default)]
 pub(crate) struct Sessions {
     inner: Mutex<Registry>,
@@ -32,8 +33,8 @@ pub(crate) struct Sessions {
 
 #[derive(Default)]
 struct Registry {
-    last_id: u64,
-    open: HashMap<u64, Session>,
+    ids: SessionIds,
+    open: HashMap<String, Session>,
 }
 
 struct Session {
@@ -50,11 +51,11 @@ impl Sessions {
     /// The session `id`'s channel and state, marking it as seen.
     fn touch(
         &self,
-        id: u64,
+        id: &str,
         app: &App,
     ) -> Result<(Sender<Command>, Arc<Mutex<worker::State>>), ApiError> {
         let mut registry = self.registry();
-        let session = registry.open.get_mut(&id).ok_or_else(|| {
+        let session = registry.open.get_mut(id).ok_or_else(|| {
             ApiError::not_found(format!(
                 "no training session {id}: it was closed, or nobody polled it for {} s",
                 app.limits.session_idle.as_secs_f64()
@@ -86,7 +87,10 @@ fn one() -> u64 {
 }
 
 fn path_error(e: PathRejection) -> ApiError {
-    ApiError::bad_request(format!("{}: a session id is a number", e.body_text()))
+    ApiError::bad_request(format!(
+        "{}: a session id is the text the server answered",
+        e.body_text()
+    ))
 }
 
 fn query_error(e: QueryRejection) -> ApiError {
@@ -114,7 +118,7 @@ pub(crate) async fn create(
     let info = json!({
         "points": plan.data.rows().zip(plan.data.targets()).map(|(r, &t)| [r[0], r[1], t]).collect::<Vec<_>>(),
         "bounds": worker::bounds(&plan),
-        "parameters": plan.sizes.windows(2).map(|w| (w[0] + 1) * w[1]).sum::<usize>(),
+        "parameters": super::parameters(plan.sizes.iter().copied()),
         "config": plan.config,
         "max_steps": plan.max_steps,
     });
@@ -134,10 +138,9 @@ pub(crate) async fn create(
     if registry.open.len() >= app.limits.max_sessions {
         return Err(too_many()); // another request took the last place meanwhile
     }
-    registry.last_id += 1;
-    let id = registry.last_id;
+    let id = registry.ids.next();
     registry.open.insert(
-        id,
+        id.clone(),
         Session {
             commands,
             state: state.clone(),
@@ -157,19 +160,19 @@ pub(crate) async fn create(
 /// `GET /api/train/{id}`: the session's state, with the loss history from `since` on.
 pub(crate) async fn state(
     State(app): State<Arc<App>>,
-    id: Result<Path<u64>, PathRejection>,
+    id: Result<Path<String>, PathRejection>,
     since: Result<Query<Since>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Path(id) = id.map_err(path_error)?;
     let Query(since) = since.map_err(query_error)?;
-    let (_, state) = app.sessions.touch(id, &app)?;
+    let (_, state) = app.sessions.touch(&id, &app)?;
     Ok(Json(worker::lock(&state).to_json(since.since)))
 }
 
 /// `POST /api/train/{id}/{start|pause|step}`: does it, then answers the state.
 pub(crate) async fn control(
     State(app): State<Arc<App>>,
-    path: Result<Path<(u64, String)>, PathRejection>,
+    path: Result<Path<(String, String)>, PathRejection>,
     steps: Result<Query<Steps>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Path((id, action)) = path.map_err(path_error)?;
@@ -192,7 +195,7 @@ pub(crate) async fn control(
             )));
         }
     };
-    let (commands, state) = app.sessions.touch(id, &app)?;
+    let (commands, state) = app.sessions.touch(&id, &app)?;
     let (done, finished) = oneshot::channel();
     let sent = commands.send(Command { action, done }).is_ok();
     if !sent || finished.await.is_err() {
@@ -206,10 +209,10 @@ pub(crate) async fn control(
 /// `DELETE /api/train/{id}`: closes the session; its thread ends.
 pub(crate) async fn close(
     State(app): State<Arc<App>>,
-    id: Result<Path<u64>, PathRejection>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Path(id) = id.map_err(path_error)?;
-    app.sessions.touch(id, &app)?;
+    app.sessions.touch(&id, &app)?;
     app.sessions.registry().open.remove(&id);
     Ok(Json(json!({ "closed": id })))
 }
