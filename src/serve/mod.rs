@@ -38,7 +38,7 @@
 //!
 //! | request | answer |
 //! |---|---|
-//! | `GET /` | the page (also `/app.js`, `/style.css`) |
+//! | `GET /` | the page (also `/style.css`, `/app.js`, `/quiz.js`, `/expr.js`, `/network.js`, `/train.js`) |
 //! | `GET /api/limits` | every cap of [`Limits`], by field name (durations in seconds) |
 //! | `POST /api/parse` `{"expr": E}` | `{"program": E printed back, "inputs": ["w", …]}` (names in order of first use) |
 //! | `POST /api/expr` `{"expr": E, "at": {"w": 0.5, …}, "hessian": false}` | see below |
@@ -212,6 +212,10 @@ fn router(app: Arc<App>) -> Router {
         .route("/", get(page::index))
         .route("/app.js", get(page::script))
         .route("/style.css", get(page::style))
+        .route("/quiz.js", get(page::quiz_script))
+        .route("/expr.js", get(page::expr_script))
+        .route("/network.js", get(page::network_script))
+        .route("/train.js", get(page::train_script))
         .route("/api/limits", get(limits_handler))
         .route("/api/parse", post(expr::parse))
         .route("/api/expr", post(expr::evaluate))
