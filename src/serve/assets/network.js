@@ -155,7 +155,7 @@ const network = {
     const label = result.label > 0.5 ? 'blue (1)' : 'orange (0)';
     const moved = result.loss_before === undefined ? ''
       : `; one optimizer step on this point moved its loss from ${numHtml(result.loss_before)} to ${numHtml(result.loss)}`;
-    $('bp-info').innerHTML = `point ${result.point} at (${numHtml(result.x[0])}, ${numHtml(result.x[1])}), label ${label}: score z = ${numHtml(result.score)}, loss ℓ = ${numHtml(result.loss)}${moved}. Neuron ${done} of ${groups.length - 1}.`;
+    $('bp-info').innerHTML = `point ${result.point} at (${numHtml(result.x[0])}, ${numHtml(result.x[1])}), label ${label}: score z = ${numHtml(result.score)}, loss ℓ = ${numHtml(result.loss)}${moved}. Neuron ${Math.max(0, done - 1)} of ${groups.length - 1}.`;
     // What the sweep has reached after `done` groups: every step of those groups.
     const shown = groups.slice(0, done).flatMap((g) => g.steps);
     const acc = {};

@@ -69,6 +69,7 @@ const train = {
     this.history = [];
     this.testHistory = [];
     this.gradHistory = [];
+    this.state = null;
     this.showError(null);
     for (const id of ['train-start', 'train-pause', 'train-step', 'keep-health']) $(id).disabled = false;
     $('train-model').textContent = answer.model;
@@ -110,8 +111,10 @@ const train = {
     }
   },
 
-  update(state) {
+  update(state, redraw = false) {
     if (!this.info) return;
+    // A paused session's polls change nothing: draw only what moved (the machine may be busy).
+    const moved = redraw || !this.state || state.step !== this.state.step || state.running || state.error !== this.state.error;
     const h = state.history;
     if (h.since === this.history.length) {
       this.history.push(...h.loss.map(num));
@@ -126,6 +129,7 @@ const train = {
     $('train-accuracy').textContent = `${(100 * state.accuracy).toFixed(1)}%`;
     $('train-sps').textContent = state.steps_per_second.toFixed(0);
     if (state.error) this.showError(state.error);
+    if (!moved) return;
     network.update(state);
     this.drawHeatmap();
     this.drawLoss();
@@ -343,6 +347,6 @@ window.addEventListener('pagehide', () => train.close());
 views.shown.push(() => { if (train.id === null && train.info === null) train.reset(); });
 settings.onChange(() => {
   if (!train.state) return;
-  train.update({ ...train.state, history: { since: -1 } }); // redraw; nothing new to append
+  train.update({ ...train.state, history: { since: -1 } }, true); // nothing new to append
   train.drawKept();
 });
