@@ -64,6 +64,13 @@ async function shownNumber(locator) {
   return Number(fullText);
 }
 
+// Clicks a button of the backprop panel from the page itself: on a loaded machine, waiting
+// for the element to be "stable" over animation frames can take longer than the whole test.
+async function press(page, selector) {
+  await page.locator(`${selector}:not([disabled])`).waitFor();
+  await page.evaluate((s) => document.querySelector(s).click(), selector);
+}
+
 // Nothing runs off the side of the window.
 async function fitsTheWidth(page, width, what) {
   const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -236,13 +243,13 @@ async function backpropOfTheLiveNetwork(page, width) {
   await page.waitForFunction(() => document.getElementById('bp-info').textContent.startsWith('point 0 at'));
   const result = await page.evaluate(() => network.bp.result);
   const neurons = result.groups.length - 1;
-  await page.click('#bp-step'); // the loss
-  await page.click('#bp-step'); // the output neuron
+  await press(page, '#bp-step'); // the loss
+  await press(page, '#bp-step'); // the output neuron
   check((await page.locator('#network .neuron.current').count()) === 1, 'the current neuron is lit');
   check((await page.textContent('#bp-detail')).includes('upstream × local partial'), 'the neuron\'s step shows upstream × local partial');
   check((await page.locator('#network text.wgrad:not([hidden])').count()) === result.groups[1].weights.length, 'the output neuron\'s weight gradients appear on its edges');
   await shot(page, `backprop-neuron-${width}`);
-  await page.click('#bp-run');
+  await press(page, '#bp-run');
   check((await page.textContent('#bp-info')).includes(`Neuron ${neurons} of ${neurons}`), 'the sweep reaches every neuron');
 
   // Every parameter's gradient is the one `tapegrad grad` computes for the same network.
@@ -263,12 +270,12 @@ async function backpropOfTheLiveNetwork(page, width) {
   // its first weight is ∂ℓ/∂w; both from the engine.
   await page.check('#bp-quiz');
   await page.selectOption('#bp-quiz-what', 'contribution');
-  await page.click('#bp-restart');
+  await press(page, '#bp-restart');
   const [right0, asked0] = (await page.textContent('#quiz-score')).match(/(\d+) \/ (\d+)/).slice(1).map(Number);
-  await page.click('#bp-step'); // the loss: no question
+  await press(page, '#bp-step'); // the loss: no question
   const answers = [];
   for (const g of result.groups.slice(1, 3)) {
-    await page.click('#bp-step');
+    await press(page, '#bp-step');
     const wanted = (g.output !== g.sum ? [grad[`p${g.bias.slice(1)}`]] : []).concat(grad[`p${g.weights[0].slice(1)}`]);
     for (const [k, want] of wanted.entries()) {
       await page.locator('#bp-quiz-box:not([hidden]) .quiz-answer').waitFor();
@@ -289,7 +296,7 @@ async function backpropOfTheLiveNetwork(page, width) {
   await page.uncheck('#bp-quiz');
 
   // One optimizer step on the point lowers its loss.
-  await page.click('#bp-apply');
+  await press(page, '#bp-apply');
   await page.waitForFunction(() => document.getElementById('bp-info').textContent.includes('moved its loss'));
   const moved = await page.locator('#bp-info .num').evaluateAll((els) => els.map((e) => Number(e.dataset.full)));
   const [lossBefore, lossAfter] = moved.slice(-2);
