@@ -14,6 +14,7 @@ const train = {
   timer: null,
   generation: 0,
   kept: null, // the gradient health picture kept for comparison
+  drawn: -Infinity, // when the pictures were last drawn
 
   config() {
     const n = (id) => Number($(id).value);
@@ -115,6 +116,10 @@ const train = {
     if (!this.info) return;
     // A paused session's polls change nothing: draw only what moved (the machine may be busy).
     const moved = redraw || !this.state || state.step !== this.state.step || state.running || state.error !== this.state.error;
+    // While running, draw at most every 400 ms: a busy machine's browser keeps up and stays
+    // responsive to Pause.
+    const now = performance.now();
+    const due = redraw || !state.running || !(now - this.drawn < 400);
     const h = state.history;
     if (h.since === this.history.length) {
       this.history.push(...h.loss.map(num));
@@ -129,7 +134,8 @@ const train = {
     $('train-accuracy').textContent = `${(100 * state.accuracy).toFixed(1)}%`;
     $('train-sps').textContent = state.steps_per_second.toFixed(0);
     if (state.error) this.showError(state.error);
-    if (!moved) return;
+    if (!moved || !due) return;
+    this.drawn = now;
     network.update(state);
     this.drawHeatmap();
     this.drawLoss();
