@@ -8,11 +8,16 @@
 //!   and its incoming edges highlighted, `upstream × local partial = contribution` for each
 //!   input, the accumulated gradients updating), run it to the end, and ask for the Hessian.
 //!   Parser errors are shown at their column.
+//!   A quiz mode asks for each local partial (or contribution) before the step shows it.
 //! - **Training**, in the manner of TensorFlow Playground: a 2-D data set (xor, moons, circles,
 //!   linear), hidden layers and widths, activation, optimizer and learning rate, L1/L2
-//!   strength and batch size; start, pause, step; the loss curve and the decision boundary (a
-//!   heat map of the predicted probability over the plane) update while a scalar-neuron
-//!   [`Mlp`](crate::nn::scalar::Mlp) trains on the server.
+//!   strength and batch size; start, pause, step; the training and test loss curves, the
+//!   decision boundary (a heat map of the predicted probability over the plane), the network
+//!   diagram (each neuron drawn as what it computes over the plane, each edge by its weight)
+//!   and each layer's gradient norm update while a scalar-neuron
+//!   [`Mlp`](crate::nn::scalar::Mlp) trains on the server. Clicking a point steps through the
+//!   backward sweep of its loss through the live network, neuron by neuron (with the quiz
+//!   too), and can take one optimizer step on it.
 //!
 //! # Bounds
 //! The server takes its input from a browser, so everything a request can ask for is capped
@@ -42,14 +47,15 @@
 //!
 //! | request | answer |
 //! |---|---|
-//! | `GET /` | the page (also `/app.js`, `/style.css`) |
+//! | `GET /` | the page (also `/style.css`, `/app.js`, `/quiz.js`, `/expr.js`, `/network.js`, `/train.js`) |
 //! | `GET /api/limits` | every cap of [`Limits`], by field name (durations in seconds) |
 //! | `POST /api/parse` `{"expr": E}` | `{"program": E printed back, "inputs": ["w", …]}` (names in order of first use) |
 //! | `POST /api/expr` `{"expr": E, "at": {"w": 0.5, …}, "hessian": false}` | see below |
 //! | `POST /api/train` with a [training configuration](#training) | `{"id": "9c0f…0001", "parameters": 17, "model": "Mlp 2 → …", "points": [[x, y, label], …], "bounds": [x0, x1, y0, y1], "config": {…}, …}` and the state below |
-//! | `GET /api/train/{id}?since=K` | the session's state: `{"step", "running", "done", "loss", "accuracy", "steps_per_second", "history": {"since": K, "loss": [...]}, "heatmap": {"size": S, "p": [...]}, "error"}` |
+//! | `GET /api/train/{id}?since=K` | the session's state: `{"step", "running", "done", "loss", "accuracy", "steps_per_second", "history": {"since": K, "loss": [...], "test_loss": [...], "grad_norms": [...]}, "heatmap": {"size": S, "p": [...]}, "network": {…}, "error"}` |
 //! | `POST /api/train/{id}/start`, `/pause` | starts or pauses training; the state |
 //! | `POST /api/train/{id}/step?steps=N` (N = 1 unless given, at most [`Limits::max_rate`]) | pauses, takes N steps (fewer when they would take more than half the request time limit); the state after them |
+//! | `POST /api/train/{id}/backprop` `{"point": K, "apply": false}` | pauses; the backward sweep of point K's loss, see [below](#backprop) |
 //! | `DELETE /api/train/{id}` | closes the session: `{"closed": id}` |
 //!
 //! `POST /api/expr` answers `{"value": v, "vars": [...], "grad": [...], "hessian": [[...]]}` as
@@ -80,6 +86,26 @@
 //! predicted probability of label 1 on an S × S grid over `bounds`, top row first. One answer
 //! carries at most 10 000 history entries; ask again with `since` where they end for more. The
 //! answers of start, pause and step carry no history (it is polled).
+//!
+//! `history.test_loss` is the same loss on as many points drawn from the same distribution
+//! with another seed and never trained on; `history.grad_norms[i]` is, per layer (the output
+//! layer last), the Euclidean norm of the gradient of that layer's weights and biases in the
+//! step that led to `loss[i]` (`null` for the entry before the first step). `network` is
+//! `{"size": S, "layers": [{"activation": "tanh", "neurons": [{"map": [...], "weights": [...],
+//! "bias": b}, …]}, …]}`: every neuron's output on an S × S grid over `bounds` (4 significant
+//! digits; the output neuron's is the probability σ(score)), its incoming weights and bias.
+//!
+//! ## Backprop
+//! `POST /api/train/{id}/backprop` pauses the session, records point K's loss (binary
+//! cross-entropy with logits of that point alone) on the session's tape through the network's
+//! own neurons and answers its [`Trace`](crate::trace::Trace): `{"point": K, "x": [x, y],
+//! "label": t, "score": z, "loss": ℓ, "step": S, "inputs": ["nA", "nB"], "groups": [...],
+//! "trace": {…}}`, the trace as `POST /api/expr` gives it. `groups` splits the trace's steps
+//! (indices into `trace.steps`) in the order the sweep takes them: first the loss's
+//! (`"layer": null`), then one group per neuron, `{"layer": l, "neuron": j, "output", "sum",
+//! "products", "weights", "bias", "inputs", "steps"}`, naming its nodes by trace id. With
+//! `"apply": true` it first takes one optimizer step on that point alone (its loss plus the
+//! L1/L2 penalties, as a training step) and adds `"loss_before"`, the point's loss before it.
 //!
 //! ```no_run
 //! # async fn example() -> std::io::Result<()> {
@@ -234,12 +260,17 @@ fn router(app: Arc<App>) -> Router {
         .route("/", get(page::index))
         .route("/app.js", get(page::script))
         .route("/style.css", get(page::style))
+        .route("/quiz.js", get(page::quiz_script))
+        .route("/expr.js", get(page::expr_script))
+        .route("/network.js", get(page::network_script))
+        .route("/train.js", get(page::train_script))
         .route("/api/limits", get(limits_handler))
         .route("/api/parse", post(expr::parse))
         .route("/api/expr", post(expr::evaluate))
         .route("/api/train", post(train::create))
         .route("/api/train/{id}", get(train::state).delete(train::close))
         .route("/api/train/{id}/{action}", post(train::control))
+        .route("/api/train/{id}/backprop", post(train::backprop::backprop))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(app.clone(), time_limit))
         .layer(DefaultBodyLimit::max(app.limits.max_body_bytes))

@@ -28,10 +28,31 @@ pub(crate) async fn index() -> impl IntoResponse {
 }
 
 pub(crate) async fn script() -> impl IntoResponse {
-    asset(
-        "text/javascript; charset=utf-8",
-        include_str!("assets/app.js"),
-    )
+    javascript(include_str!("assets/app.js"))
+}
+
+/// The quiz mode, shared by the two views.
+pub(crate) async fn quiz_script() -> impl IntoResponse {
+    javascript(include_str!("assets/quiz.js"))
+}
+
+/// The expression view.
+pub(crate) async fn expr_script() -> impl IntoResponse {
+    javascript(include_str!("assets/expr.js"))
+}
+
+/// The network diagram and the backward sweep through it.
+pub(crate) async fn network_script() -> impl IntoResponse {
+    javascript(include_str!("assets/network.js"))
+}
+
+/// The training view.
+pub(crate) async fn train_script() -> impl IntoResponse {
+    javascript(include_str!("assets/train.js"))
+}
+
+fn javascript(body: &'static str) -> impl IntoResponse {
+    asset("text/javascript; charset=utf-8", body)
 }
 
 pub(crate) async fn style() -> impl IntoResponse {

@@ -39,19 +39,24 @@ pub(crate) fn draw(nodes: &[PicNode], precision: usize) -> String {
     );
     out.push_str(
         "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" \
-         markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\">\
+         markerUnits=\"userSpaceOnUse\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto\">\
          <path d=\"M0,0 L10,5 L0,10 z\" fill=\"#6b7280\"/></marker></defs>\n",
     );
     out.push_str("<rect class=\"background\" width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
 
     // Edges first, so boxes are drawn over them. An edge leaves the middle of its input's
-    // right side and enters the reader's left side at the operand's port (a above b).
+    // right side and enters the reader's left side at a port; the ports follow the order in
+    // which the edges arrive from above to below, so edges into one node do not cross.
     out.push_str("<g class=\"edges\" fill=\"none\" stroke=\"#6b7280\" stroke-width=\"1.2\">\n");
     for (i, n) in nodes.iter().enumerate() {
         let k = n.inputs.len() as f64;
+        let ports = port_order(&n.inputs, &p.routes[i], |a| p.y[a] + BOX_H / 2.0);
         for (slot, &a) in n.inputs.iter().enumerate() {
             let from = (p.x[a] + widths[a], p.y[a] + BOX_H / 2.0);
-            let to = (p.x[i], p.y[i] + BOX_H * (slot as f64 + 1.0) / (k + 1.0));
+            let to = (
+                p.x[i],
+                p.y[i] + BOX_H * (ports[slot] as f64 + 1.0) / (k + 1.0),
+            );
             push_fmt(
                 &mut out,
                 format_args!(
@@ -143,6 +148,23 @@ pub(crate) fn draw(nodes: &[PicNode], precision: usize) -> String {
     out
 }
 
+/// The port of each operand edge, 0 at the top: edges ranked by the height they arrive from
+/// (their last waypoint, else their input's middle); ties keep operand order.
+fn port_order(
+    inputs: &[usize],
+    routes: &[Vec<(f64, f64)>],
+    middle: impl Fn(usize) -> f64,
+) -> Vec<usize> {
+    let arrives = |slot: usize| routes[slot].last().map_or(middle(inputs[slot]), |w| w.1);
+    let mut by_height: Vec<usize> = (0..inputs.len()).collect();
+    by_height.sort_by(|&s, &t| arrives(s).total_cmp(&arrives(t)).then(s.cmp(&t)));
+    let mut port = vec![0; inputs.len()];
+    for (rank, slot) in by_height.into_iter().enumerate() {
+        port[slot] = rank;
+    }
+    port
+}
+
 /// An S-curve from `from` to `to` through waypoint pairs (a waypoint column is crossed by a
 /// straight segment, the gaps between columns by curves with horizontal tangents).
 fn edge_path(out: &mut String, from: (f64, f64), via: &[(f64, f64)], to: (f64, f64)) {
@@ -217,4 +239,23 @@ fn escape(s: &str) -> String {
 fn push_fmt(out: &mut String, args: fmt::Arguments<'_>) {
     out.write_fmt(args)
         .expect("writing to a String cannot fail");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::port_order;
+
+    #[test]
+    fn ports_follow_the_height_edges_arrive_from() {
+        let middle = |a: usize| [30.0, 10.0, 20.0][a];
+        // Operands 0, 1, 2 arrive from heights 30, 10, 20: ports 2, 0, 1.
+        assert_eq!(
+            port_order(&[0, 1, 2], &[vec![], vec![], vec![]], middle),
+            [2, 0, 1]
+        );
+        // A routed edge arrives from its last waypoint; a tie keeps operand order.
+        let routes = [vec![(5.0, 1.0), (6.0, 5.0)], vec![], vec![(1.0, 10.0)]];
+        assert_eq!(port_order(&[0, 1, 2], &routes, middle), [0, 1, 2]);
+        assert_eq!(port_order(&[2, 2], &[vec![], vec![]], middle), [0, 1]);
+    }
 }

@@ -6,6 +6,8 @@
 mod common;
 mod conv_numpy;
 mod tensor_common;
+#[cfg(feature = "serve")]
+mod serve_classroom;
 #[cfg(all(feature = "serve", feature = "csv", feature = "safetensors"))]
 mod untrusted;
 

@@ -77,7 +77,11 @@ fn the_page_and_its_assets_are_served() {
     let base = start(Limits::default());
     for (path, kind, part) in [
         ("/", "text/html", "<script src=\"/app.js\""),
-        ("/app.js", "text/javascript", "/api/expr"),
+        ("/app.js", "text/javascript", "fetch(path"),
+        ("/quiz.js", "text/javascript", "closeEnough"),
+        ("/expr.js", "text/javascript", "/api/expr"),
+        ("/network.js", "text/javascript", "/backprop"),
+        ("/train.js", "text/javascript", "/api/train"),
         ("/style.css", "text/css", "#graph"),
     ] {
         let mut response = agent().get(&format!("{base}{path}")).call().unwrap();

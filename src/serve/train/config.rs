@@ -30,6 +30,10 @@ const OPTIMIZERS: [(&str, OptimizerKind); 6] = [
     ("adagrad", OptimizerKind::Adagrad),
 ];
 
+/// The test set's seed is the training seed with these bits flipped: another draw, the same for
+/// the same configuration.
+const TEST_SEED: u64 = 0x07e5_75e7;
+
 /// `POST /api/train`: every field is optional (see the module docs for the defaults).
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -96,6 +100,9 @@ impl OptimizerKind {
 /// A checked configuration: everything the training thread needs.
 pub(crate) struct Plan {
     pub(crate) data: Dataset,
+    /// Points drawn from the same distribution with another seed, never trained on: the test
+    /// loss beside the training loss.
+    pub(crate) test: Dataset,
     /// Layer sizes, 2 inputs first and 1 output last.
     pub(crate) sizes: Vec<usize>,
     pub(crate) activation: Activation,
@@ -171,14 +178,16 @@ impl TrainConfig {
             )));
         }
         let (n, seed) = (self.points, self.seed);
-        let data = match self.dataset.as_str() {
+        let draw = |seed: u64| match self.dataset.as_str() {
             "xor" => data::xor_points(n, noise, seed),
             "moons" => data::moons(n, noise, seed),
             "circles" => data::circles(n, noise, 0.5, seed),
             _ => data::blobs(n, noise, seed),
         };
+        let (data, test) = (draw(seed), draw(seed ^ TEST_SEED));
         Ok(Plan {
             data,
+            test,
             sizes,
             activation,
             optimizer,

@@ -4,6 +4,7 @@
 //! it through a command channel and read what it published. A session nobody polls for
 //! [`Limits::session_idle`](super::Limits::session_idle) is closed by [`close_idle`].
 
+pub(crate) mod backprop;
 mod config;
 mod worker;
 

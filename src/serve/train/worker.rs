@@ -12,8 +12,11 @@ use rand::{SeedableRng, rngs::StdRng};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
+mod backprop;
+mod diagram;
+
 use super::config::Plan;
-use crate::data::Batches;
+use crate::data::{Batches, Dataset};
 use crate::error::Result;
 use crate::nn::Init;
 use crate::nn::optim::Optimizer;
@@ -30,10 +33,11 @@ pub(crate) const HISTORY_PER_ANSWER: usize = 10_000;
 /// How often a running session redraws its heat map and measures its speed.
 const PUBLISH_EVERY: Duration = Duration::from_millis(100);
 
-/// What a session is told to do; `done` is answered once it has been done.
+/// What a session is told to do; `done` is answered once it has been done, with what the
+/// action computed (the backward sweep of a point; `null` for the others) or why it could not.
 pub(crate) struct Command {
     pub(crate) action: Action,
-    pub(crate) done: oneshot::Sender<()>,
+    pub(crate) done: oneshot::Sender<std::result::Result<Value, String>>,
 }
 
 /// The actions of the page's buttons.
@@ -43,6 +47,12 @@ pub(crate) enum Action {
     Pause,
     /// Pause, then take this many steps (fewer if they take longer than the plan's budget).
     Step(u64),
+    /// Pause, then trace the backward sweep of one data point's loss through the network;
+    /// with `apply`, first take one optimizer step on that point alone.
+    Backprop {
+        point: usize,
+        apply: bool,
+    },
 }
 
 /// What the page shows of a session, as the training thread last published it.
@@ -57,8 +67,15 @@ pub(crate) struct State {
     steps_per_second: f64,
     /// The data loss over the whole set before the first step and after each step.
     history: Vec<f64>,
+    /// The same on the test set, which is never trained on.
+    test_history: Vec<f64>,
+    /// Per layer, the Euclidean norm of the gradient of its weights and biases in the step
+    /// that led to the same entry of `history` (`None` for the entry before the first step).
+    grad_history: Vec<Option<Vec<f64>>>,
     /// P(label 1) on the grid, top row first.
     heatmap: Vec<f64>,
+    /// The network diagram: every neuron's output over the plane and every weight.
+    diagram: Value,
     error: Option<String>,
 }
 
@@ -69,6 +86,10 @@ impl State {
         let since = since.min(self.history.len());
         let end = self.history.len().min(since + HISTORY_PER_ANSWER);
         let numbers = |xs: &[f64]| xs.iter().map(|&x| json_num(x)).collect::<Vec<_>>();
+        let grad_norms: Vec<Value> = self.grad_history[since..end]
+            .iter()
+            .map(|row| row.as_deref().map_or(Value::Null, |r| numbers(r).into()))
+            .collect();
         json!({
             "step": self.step,
             "running": self.running,
@@ -76,8 +97,14 @@ impl State {
             "loss": json_num(self.loss),
             "accuracy": self.accuracy,
             "steps_per_second": self.steps_per_second,
-            "history": {"since": since, "loss": numbers(&self.history[since..end])},
+            "history": {
+                "since": since,
+                "loss": numbers(&self.history[since..end]),
+                "test_loss": numbers(&self.test_history[since..end]),
+                "grad_norms": grad_norms,
+            },
             "heatmap": {"size": HEATMAP, "p": numbers(&self.heatmap)},
+            "network": self.diagram,
             "error": self.error,
         })
     }
@@ -157,11 +184,16 @@ pub(crate) fn run(
                         trainer.step_and_record();
                     }
                 }
+                Action::Backprop { .. } => running = false,
             }
+            let answer = match action {
+                Action::Backprop { point, apply } => trainer.backprop(point, apply),
+                _ => Ok(Value::Null),
+            };
             trainer.running = running;
             trainer.publish(&state, true);
             // The requester may have gone (its time limit); nothing to tell then.
-            let _ = done.send(());
+            let _ = done.send(answer);
             continue;
         }
         trainer.step_and_record();
@@ -201,8 +233,10 @@ struct Trainer<'g, 'p> {
     step: u64,
     running: bool,
     done: bool,
-    /// Losses not yet published.
+    /// Losses (training, test) and per-layer gradient norms not yet published.
     fresh: Vec<f64>,
+    fresh_test: Vec<f64>,
+    fresh_grads: Vec<Option<Vec<f64>>>,
     error: Option<String>,
     /// The last heat map and speed measurement: when, and at which step.
     published: (Instant, u64),
@@ -243,29 +277,51 @@ impl<'g, 'p> Trainer<'g, 'p> {
             running: false,
             done: false,
             fresh: Vec::new(),
+            fresh_test: Vec::new(),
+            fresh_grads: Vec::new(),
             error: None,
             published: (Instant::now(), 0),
             steps_per_second: 0.0,
         };
-        let (loss, _) = trainer.evaluate();
-        trainer.fresh.push(loss);
+        trainer.record(None);
         trainer
+    }
+
+    /// Appends the losses on the training and test sets at the current parameters, and the
+    /// gradient norms of the step that led there; answers the training loss.
+    fn record(&mut self, grad_norms: Option<Vec<f64>>) -> f64 {
+        let loss = self.evaluate().0;
+        self.fresh.push(loss);
+        self.fresh_test.push(self.evaluate_on(&self.plan.test).0);
+        self.fresh_grads.push(grad_norms);
+        loss
     }
 
     /// One step, then the loss over the whole set; a failure or the step limit ends training.
     fn step_and_record(&mut self) {
-        let outcome = self.step();
-        let (loss, _) = self.evaluate();
-        self.fresh.push(loss);
-        let failure = match outcome {
-            Err(e) => Some(e.to_string()),
-            Ok(()) if !loss.is_finite() => Some(format!(
-                "the loss is {} after step {}; try a smaller learning rate",
-                json_num(loss),
-                self.step
-            )),
-            Ok(()) => None,
-        };
+        if self.queue.is_empty() {
+            self.queue = self.batches.epoch().map(<[usize]>::to_vec).collect();
+            self.queue.reverse();
+        }
+        let batch = self.queue.pop().expect("an epoch has at least one batch");
+        self.step_on_and_record(&batch);
+    }
+
+    /// One step on the points `batch`, then the losses; a failure or the step limit ends
+    /// training.
+    fn step_on_and_record(&mut self, batch: &[usize]) {
+        let outcome = self.step_on(batch);
+        let failure = outcome.as_ref().err().map(ToString::to_string);
+        let loss = self.record(outcome.ok());
+        let failure = failure.or_else(|| {
+            (!loss.is_finite()).then(|| {
+                format!(
+                    "the loss is {} after step {}; try a smaller learning rate",
+                    json_num(loss),
+                    self.step
+                )
+            })
+        });
         if failure.is_some() {
             self.error = failure;
             self.done = true;
@@ -274,13 +330,9 @@ impl<'g, 'p> Trainer<'g, 'p> {
         }
     }
 
-    /// One optimizer step on the next mini-batch: mean BCE with logits plus the penalties.
-    fn step(&mut self) -> Result<()> {
-        if self.queue.is_empty() {
-            self.queue = self.batches.epoch().map(<[usize]>::to_vec).collect();
-            self.queue.reverse();
-        }
-        let batch = self.queue.pop().expect("an epoch has at least one batch");
+    /// One optimizer step on the points `batch`: mean BCE with logits plus the penalties.
+    /// Answers the per-layer norms of the gradient it stepped along.
+    fn step_on(&mut self, batch: &[usize]) -> Result<Vec<f64>> {
         let targets = self.plan.data.targets();
         let scores: Vec<Var<'g>> = batch
             .iter()
@@ -297,14 +349,42 @@ impl<'g, 'p> Trainer<'g, 'p> {
         self.g.backward_into(total, &mut self.grads)?;
         self.params.try_load_grads(&self.grads)?;
         self.g.rewind(self.mark);
+        let norms = self.layer_norms();
         self.params.try_step(self.opt.as_mut())?;
         self.step += 1;
-        Ok(())
+        Ok(norms)
+    }
+
+    /// The Euclidean norm of the loaded gradient over each layer's weights and biases.
+    fn layer_norms(&self) -> Vec<f64> {
+        let grads = self.params.grads();
+        let mut k = 0;
+        self.plan
+            .sizes
+            .windows(2)
+            .map(|w| {
+                let n = (w[0] + 1) * w[1];
+                let norm = grads[k..k + n].iter().map(|g| g * g).sum::<f64>().sqrt();
+                k += n;
+                norm
+            })
+            .collect()
     }
 
     /// The score (logit of label 1) of point `x`, computed from the parameter values without
     /// recording: the same sums as [`Module::predict`], in plain numbers.
     fn score(&self, x: [f64; 2], a: &mut Vec<f64>, b: &mut Vec<f64>) -> f64 {
+        self.forward_plain(x, a, b, |_| {})
+    }
+
+    /// [`score`](Self::score), showing each layer's outputs to `seen` as they are computed.
+    fn forward_plain(
+        &self,
+        x: [f64; 2],
+        a: &mut Vec<f64>,
+        b: &mut Vec<f64>,
+        mut seen: impl FnMut(&[f64]),
+    ) -> f64 {
         let theta = self.params.values();
         let last = self.plan.sizes.len() - 2;
         a.clear();
@@ -327,21 +407,27 @@ impl<'g, 'p> Trainer<'g, 'p> {
                 });
             }
             std::mem::swap(a, b);
+            seen(a);
         }
         a[0]
     }
 
-    /// The mean binary cross-entropy and the accuracy over the whole data set.
+    /// The mean binary cross-entropy and the accuracy over the whole training set.
     fn evaluate(&self) -> (f64, f64) {
+        self.evaluate_on(&self.plan.data)
+    }
+
+    /// The mean binary cross-entropy and the accuracy over `data`.
+    fn evaluate_on(&self, data: &Dataset) -> (f64, f64) {
         let (mut a, mut b) = (Vec::new(), Vec::new());
         let (mut loss, mut hits) = (0.0, 0usize);
-        for (r, &t) in self.plan.data.rows().zip(self.plan.data.targets()) {
+        for (r, &t) in data.rows().zip(data.targets()) {
             let z = self.score([r[0], r[1]], &mut a, &mut b);
             // ℓ = max(z, 0) − z·t + ln(1 + e^(−|z|)), the stable form the loss records.
             loss += z.max(0.0) - z * t + (-z.abs()).exp().ln_1p();
             hits += usize::from((z > 0.0) == (t > 0.5));
         }
-        let n = self.plan.data.len() as f64;
+        let n = data.len() as f64;
         (loss / n, hits as f64 / n)
     }
 
@@ -366,7 +452,7 @@ impl<'g, 'p> Trainer<'g, 'p> {
     fn publish(&mut self, state: &Mutex<State>, all: bool) {
         let elapsed = self.published.0.elapsed();
         let all = all || elapsed >= PUBLISH_EVERY;
-        let redraw = all.then(|| (self.heatmap(), self.evaluate().1));
+        let redraw = all.then(|| (self.heatmap(), self.evaluate().1, self.diagram()));
         if all {
             self.steps_per_second = if self.running && elapsed > Duration::ZERO {
                 (self.step - self.published.1) as f64 / elapsed.as_secs_f64()
@@ -377,13 +463,16 @@ impl<'g, 'p> Trainer<'g, 'p> {
         }
         let mut s = lock(state);
         s.history.append(&mut self.fresh);
+        s.test_history.append(&mut self.fresh_test);
+        s.grad_history.append(&mut self.fresh_grads);
         s.loss = s.history.last().copied().unwrap_or(f64::NAN);
         s.step = self.step;
         s.running = self.running;
         s.done = self.done;
         s.error.clone_from(&self.error);
-        if let Some((heatmap, accuracy)) = redraw {
+        if let Some((heatmap, accuracy, diagram)) = redraw {
             s.heatmap = heatmap;
+            s.diagram = diagram;
             s.accuracy = accuracy;
             s.steps_per_second = self.steps_per_second;
         }
@@ -403,8 +492,13 @@ mod tests {
 
     #[test]
     fn an_answer_carries_at_most_a_page_of_history() {
+        let n = HISTORY_PER_ANSWER + 5;
         let state = State {
-            history: (0..HISTORY_PER_ANSWER + 5).map(|i| i as f64).collect(),
+            history: (0..n).map(|i| i as f64).collect(),
+            test_history: (0..n).map(|i| -(i as f64)).collect(),
+            grad_history: (0..n)
+                .map(|i| (i > 0).then(|| vec![i as f64, 0.5]))
+                .collect(),
             ..State::default()
         };
         let page = |since: usize| state.to_json(since)["history"].clone();
@@ -417,8 +511,18 @@ mod tests {
             json!([10000.0, 10001.0, 10002.0, 10003.0, 10004.0])
         );
         assert_eq!(
+            page(HISTORY_PER_ANSWER + 3)["grad_norms"],
+            json!([[10003.0, 0.5], [10004.0, 0.5]])
+        );
+        assert_eq!(
+            page(0)["grad_norms"][0],
+            Value::Null,
+            "no step before the first"
+        );
+        assert_eq!(page(0)["test_loss"][2], json!(-2.0));
+        assert_eq!(
             page(usize::MAX),
-            json!({"since": HISTORY_PER_ANSWER + 5, "loss": []})
+            json!({"since": n, "loss": [], "test_loss": [], "grad_norms": []})
         );
     }
 
@@ -448,6 +552,37 @@ mod tests {
         let (got, accuracy) = t.evaluate();
         assert!((got - want).abs() < 1e-12, "{got} vs {want}");
         assert!((0.0..=1.0).contains(&accuracy));
+    }
+
+    /// Each layer's gradient norm is that of the gradient backward gives for the step's loss.
+    #[test]
+    fn gradient_norms_are_per_layer() {
+        let plan = plan(r#"{"points": 30, "batch": 30, "hidden": [3, 2], "l2": 0.01}"#);
+        let g = Graph::new();
+        let mut t = Trainer::new(&g, &plan);
+        let scores: Vec<Var<'_>> = t.inputs.iter().map(|x| t.model.forward(x)[0]).collect();
+        let total = loss::bce_with_logits(&scores, plan.data.targets())
+            + l2_penalty(t.params.vars()) * 0.01;
+        let grads = g.backward(total);
+        g.rewind(t.mark);
+        let want: Vec<f64> = t
+            .model
+            .layers()
+            .iter()
+            .map(|l| {
+                let sq: f64 = l.parameters().iter().map(|&p| grads[p] * grads[p]).sum();
+                sq.sqrt()
+            })
+            .collect();
+        t.step_and_record();
+        // The batch is the whole set shuffled: the sums differ in order, so in the last bits.
+        let got = t.fresh_grads[1].clone().unwrap();
+        assert_eq!((t.fresh_grads[0].clone(), got.len()), (None, 3));
+        for (got, want) in got.iter().zip(&want) {
+            assert!((got - want).abs() <= 1e-12 * want, "{got} vs {want}");
+        }
+        assert_eq!(t.fresh_test.len(), 2);
+        assert_ne!(t.fresh_test, t.fresh, "the test set is another draw");
     }
 
     #[test]
