@@ -59,6 +59,24 @@ fn trace_of(value: PyRef<'_, value::Value>) -> PyRes<TraceData> {
     })
 }
 
+/// `(X, y)`: `n_samples` points of two interleaving half circles with Gaussian `noise`, as
+/// lists (rows of two floats, labels 0 and 1); the same `seed` gives the same points.
+#[pyfunction]
+#[pyo3(signature = (n_samples = 100, noise = 0.1, seed = 0))]
+fn make_moons(n_samples: usize, noise: f64, seed: u64) -> PyRes<(Vec<Vec<f64>>, Vec<i64>)> {
+    if !(noise.is_finite() && noise >= 0.0) {
+        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "noise must be a finite number ≥ 0, not {noise}"
+        )));
+    }
+    guard(|| {
+        let d = tapegrad::data::moons(n_samples, noise, seed);
+        let x = d.rows().map(<[f64]>::to_vec).collect();
+        let y = d.targets().iter().map(|&t| t as i64).collect();
+        Ok((x, y))
+    })
+}
+
 /// `(referenced, on_tape)`: nodes Python holds, and nodes on this thread's tape.
 #[pyfunction]
 fn tape_counts() -> (usize, usize) {
@@ -88,6 +106,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(expr::grad, m)?)?;
     m.add_function(wrap_pyfunction!(expr::hessian, m)?)?;
     m.add_function(wrap_pyfunction!(expr::check, m)?)?;
+    m.add_function(wrap_pyfunction!(make_moons, m)?)?;
     m.add_function(wrap_pyfunction!(tape_counts, m)?)?;
     m.add_function(wrap_pyfunction!(collect, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Dict
 
 from . import _core
-from ._core import Tensor, Value, check, grad, hessian
+from ._core import Tensor, Value, check, grad, hessian, make_moons
 from ._trace import Trace
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "grad",
     "hessian",
     "check",
+    "make_moons",
     "tape_stats",
     "collect",
 ]
