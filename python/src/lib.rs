@@ -19,7 +19,7 @@ use tapegrad::trace::TextStyle;
 use errors::{PyRes, guard};
 
 /// The step-by-step backward pass of one value: `text`, `markdown` and `json` renderings.
-#[pyclass(unsendable, module = "tapegrad._core")]
+#[pyclass(frozen, module = "tapegrad._core")]
 struct TraceData {
     text: String,
     ascii: String,
@@ -49,7 +49,7 @@ impl TraceData {
 #[pyfunction]
 fn trace_of(value: PyRef<'_, value::Value>) -> PyRes<TraceData> {
     guard(|| {
-        let t = picture::trace(value.var)?;
+        let t = picture::trace(value.var()?)?;
         Ok(TraceData {
             text: t.to_text(TextStyle::Unicode),
             ascii: t.to_text(TextStyle::Ascii),

@@ -9,6 +9,10 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use crate::errors::{IntoPy, PyRes, guard};
 use crate::state::{self, V, graph};
 use crate::value::{Value, not_a_number, operand};
@@ -22,19 +26,44 @@ struct Neuron {
 /// A neuron as Python passes it: weights, bias, whether a ReLU follows.
 type NeuronArg<'py> = (Vec<PyRef<'py, Value>>, PyRef<'py, Value>, bool);
 
+type Layers = Vec<Vec<Neuron>>;
+
+static NEXT_PLAN: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// The layers of every live plan made on this thread, by plan id (the handles stay on
+    /// their thread, like those of `Value`s).
+    static PLANS: RefCell<HashMap<u64, Layers>> = RefCell::new(HashMap::new());
+}
+
 /// A compiled chain of layers over fixed parameter nodes.
-#[pyclass(unsendable, module = "tapegrad._core")]
+#[pyclass(frozen, module = "tapegrad._core")]
 pub struct Plan {
-    layers: Vec<Vec<Neuron>>,
+    id: u64,
+    owner: u64,
     nin: usize,
+}
+
+/// Forgets plan `id` of this thread and releases its parameters' nodes.
+pub fn drop_plan(id: u64) {
+    let layers = PLANS
+        .try_with(|p| p.borrow_mut().remove(&id))
+        .ok()
+        .flatten();
+    let me = state::thread_token();
+    for n in layers.iter().flatten().flatten() {
+        for v in n.w.iter().chain([&n.b]) {
+            state::release(me, v.key());
+        }
+    }
 }
 
 impl Drop for Plan {
     fn drop(&mut self) {
-        for n in self.layers.iter().flatten() {
-            for v in n.w.iter().chain([&n.b]) {
-                state::release(v.key());
-            }
+        if state::thread_token() == self.owner {
+            drop_plan(self.id);
+        } else {
+            state::defer(self.owner, state::Pending::Plan(self.id));
         }
     }
 }
@@ -63,8 +92,8 @@ impl Plan {
                     )));
                 }
                 ns.push(Neuron {
-                    w: w.iter().map(|v| v.var).collect(),
-                    b: b.var,
+                    w: w.iter().map(|v| v.var()).collect::<PyRes<_>>()?,
+                    b: b.var()?,
                     nonlin,
                 });
             }
@@ -77,7 +106,13 @@ impl Plan {
                 state::register_var(v);
             }
         }
-        Ok(Plan { layers: out, nin })
+        let id = NEXT_PLAN.fetch_add(1, Ordering::Relaxed);
+        PLANS.with(|p| p.borrow_mut().insert(id, out));
+        Ok(Plan {
+            id,
+            owner: state::thread_token(),
+            nin,
+        })
     }
 
     /// The outputs for the inputs `x` (`Value`s or numbers): one `Value` when the last layer
@@ -92,13 +127,14 @@ impl Plan {
             )));
         }
         guard(|| {
+            state::check_owner(self.owner)?;
             state::collect_if_due();
             let mut xs = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
-                let v = operand(item).ok_or_else(|| not_a_number(item, &format!("input {i}")))?;
+                let v = operand(item)?.ok_or_else(|| not_a_number(item, &format!("input {i}")))?;
                 xs.push(v);
             }
-            let outs = self.forward(xs)?;
+            let outs = PLANS.with(|p| forward(&p.borrow()[&self.id], xs))?;
             if outs.len() == 1 {
                 return Ok(Py::new(py, Value::wrap(outs[0]))?.into_any());
             }
@@ -108,23 +144,22 @@ impl Plan {
     }
 }
 
-impl Plan {
-    fn forward(&self, mut xs: Vec<V>) -> PyRes<Vec<V>> {
-        let g = graph();
-        let mut terms = Vec::new();
-        for layer in &self.layers {
-            let mut next = Vec::with_capacity(layer.len());
-            for n in layer {
-                terms.clear();
-                terms.push(n.b);
-                for (&w, &x) in n.w.iter().zip(&xs) {
-                    terms.push(w.try_mul(x).py()?);
-                }
-                let act = g.try_sum(&terms).py()?;
-                next.push(if n.nonlin { act.try_relu().py()? } else { act });
+/// The outputs of `layers` for the inputs `xs`.
+fn forward(layers: &Layers, mut xs: Vec<V>) -> PyRes<Vec<V>> {
+    let g = graph();
+    let mut terms = Vec::new();
+    for layer in layers {
+        let mut next = Vec::with_capacity(layer.len());
+        for n in layer {
+            terms.clear();
+            terms.push(n.b);
+            for (&w, &x) in n.w.iter().zip(&xs) {
+                terms.push(w.try_mul(x).py()?);
             }
-            xs = next;
+            let act = g.try_sum(&terms).py()?;
+            next.push(if n.nonlin { act.try_relu().py()? } else { act });
         }
-        Ok(xs)
+        xs = next;
     }
+    Ok(xs)
 }

@@ -11,6 +11,10 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use pyo3::exceptions::PyRuntimeError;
 
 use tapegrad::{Grads, Graph, NodeKey, Tensor, Var};
 
@@ -22,9 +26,53 @@ pub type T = Tensor<'static, f64>;
 /// Below this many nodes the tape is never scanned for garbage.
 const MIN_COLLECT: usize = 4096;
 
+static NEXT_THREAD: AtomicU64 = AtomicU64::new(1);
+
 thread_local! {
     static GRAPH: &'static Graph = Box::leak(Box::new(Graph::new()));
     static STATE: RefCell<State> = RefCell::new(State::default());
+    static THREAD: u64 = NEXT_THREAD.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Releases of nodes whose Python object died on another thread than the one owning its
+/// tape (Python may free an object anywhere): `(owner, key)`, applied by the owner at its next
+/// operation.
+static PENDING: Mutex<Vec<(u64, Pending)>> = Mutex::new(Vec::new());
+static HAS_PENDING: AtomicBool = AtomicBool::new(false);
+
+/// What another thread left to release.
+#[derive(Clone, Copy)]
+pub enum Pending {
+    /// One reference to a node.
+    Node(NodeKey),
+    /// A compiled model (see `net.rs`).
+    Plan(u64),
+}
+
+/// Hands `item` to the thread `owner` (applied at its next operation).
+pub fn defer(owner: u64, item: Pending) {
+    // A poisoned lock only means another thread panicked while pushing; the list is fine.
+    let mut p = PENDING.lock().unwrap_or_else(|e| e.into_inner());
+    p.push((owner, item));
+    HAS_PENDING.store(true, Ordering::Release);
+}
+
+/// This thread's number: the owner recorded in every Python object holding a node.
+pub fn thread_token() -> u64 {
+    THREAD.with(|t| *t)
+}
+
+/// Python objects hold a key and their owner's number, not a handle, so that they can be
+/// passed between threads (PyO3 requires it); using one on another thread is this error.
+pub fn check_owner(owner: u64) -> crate::errors::PyRes<()> {
+    if owner == thread_token() {
+        Ok(())
+    } else {
+        Err(PyRuntimeError::new_err(
+            "this value was made on another thread: each thread has its own tape, so use a \
+             Value, Tensor or model only on the thread that made it",
+        ))
+    }
 }
 
 /// The thread's tape.
@@ -90,11 +138,44 @@ pub fn register_var(v: V) {
     register(Grad::Scalar(v, 0.0));
 }
 
-/// Drops one Python reference to `key`; its gradient goes with the last one.
-pub fn release(key: NodeKey) {
+/// Drops one Python reference to `key` of `owner`'s tape; its gradient goes with the last one.
+pub fn release(owner: u64, key: NodeKey) {
+    if THREAD.try_with(|t| *t == owner) != Ok(true) {
+        defer(owner, Pending::Node(key));
+        return;
+    }
+    release_here(key);
+}
+
+/// Applies the releases other threads left for this one.
+fn apply_pending() {
+    let me = thread_token();
+    let mine: Vec<Pending> = {
+        let mut p = PENDING.lock().unwrap_or_else(|e| e.into_inner());
+        let mut mine = Vec::new();
+        p.retain(|&(owner, item)| {
+            if owner == me {
+                mine.push(item);
+            }
+            owner != me
+        });
+        HAS_PENDING.store(!p.is_empty(), Ordering::Release);
+        mine
+    };
+    for item in mine {
+        match item {
+            Pending::Node(key) => release_here(key),
+            Pending::Plan(id) => crate::net::drop_plan(id),
+        }
+    }
+}
+
+fn release_here(key: NodeKey) {
     // At thread exit the registry may already be gone; then there is nothing to update.
     let _ = STATE.try_with(|s| {
         let Ok(mut s) = s.try_borrow_mut() else {
+            // Dropped while the registry is in use: applied at the next operation instead.
+            defer(thread_token(), Pending::Node(key));
             return;
         };
         if let Some(e) = s.live.get_mut(&key) {
@@ -109,6 +190,9 @@ pub fn release(key: NodeKey) {
 /// Frees every node no registered node depends on, once the tape has doubled since the last
 /// time. Call only where every handle in use is registered.
 pub fn collect_if_due() {
+    if HAS_PENDING.load(Ordering::Acquire) {
+        apply_pending();
+    }
     let g = graph();
     let n = g.len();
     with(|s| {
@@ -139,6 +223,22 @@ pub fn collect_now() -> usize {
 /// How many nodes Python references, and how many the tape holds.
 pub fn counts() -> (usize, usize) {
     (with(|s| s.live.len()), graph().len())
+}
+
+/// The handle of a registered scalar node of this thread.
+pub fn var_of(key: NodeKey) -> V {
+    with(|s| match s.live.get(&key).map(|e| &e.grad) {
+        Some(Grad::Scalar(v, _)) => *v,
+        _ => unreachable!("a Value's node is registered while the Value lives"),
+    })
+}
+
+/// The handle of a registered tensor node of this thread.
+pub fn tensor_of(key: NodeKey) -> T {
+    with(|s| match s.live.get(&key).map(|e| &e.grad) {
+        Some(Grad::Tensor(t, _)) => *t,
+        _ => unreachable!("a Tensor's node is registered while the Tensor lives"),
+    })
 }
 
 /// The accumulated `.grad` of a scalar node (0 if it has none).

@@ -11,23 +11,34 @@ use pyo3::types::{PyBytes, PyDict, PyTuple};
 use crate::errors::{IntoPy, PyRes, guard};
 use crate::state::{self, Grad, T, graph};
 use crate::value::Value;
+use tapegrad::NodeKey;
 
-/// An array that remembers how it was computed.
-#[pyclass(unsendable, module = "tapegrad", name = "Tensor")]
+/// An array that remembers how it was computed (a key and its owner thread, as `Value`).
+#[pyclass(frozen, module = "tapegrad", name = "Tensor")]
 pub struct Tensor {
-    t: T,
+    key: NodeKey,
+    owner: u64,
 }
 
 impl Drop for Tensor {
     fn drop(&mut self) {
-        state::release(self.t.key());
+        state::release(self.owner, self.key);
     }
 }
 
 impl Tensor {
     fn wrap(t: T) -> Tensor {
         state::register(Grad::Tensor(t, Vec::new()));
-        Tensor { t }
+        Tensor {
+            key: t.key(),
+            owner: state::thread_token(),
+        }
+    }
+
+    /// The node's handle; a `RuntimeError` on another thread than the one that made it.
+    fn t(&self) -> PyRes<T> {
+        state::check_owner(self.owner)?;
+        Ok(state::tensor_of(self.key))
     }
 }
 
@@ -64,10 +75,10 @@ fn from_numpy(obj: &Bound<'_, PyAny>) -> PyRes<(Vec<f64>, Vec<usize>)> {
 /// rank-0 constant; `None` for anything else.
 fn operand(other: &Bound<'_, PyAny>) -> PyRes<Option<T>> {
     if let Ok(t) = other.cast::<Tensor>() {
-        return Ok(Some(t.borrow().t));
+        return t.get().t().map(Some);
     }
     if let Ok(v) = other.cast::<Value>() {
-        return Ok(Some(v.borrow().var.as_tensor()));
+        return Ok(Some(v.get().var()?.as_tensor()));
     }
     match other.extract::<f64>() {
         Ok(c) => Ok(Some(graph().try_tensor_const(&[c], &[]).py()?)),
@@ -107,11 +118,12 @@ impl Tensor {
         reflected: bool,
     ) -> PyRes<Py<PyAny>> {
         guard(|| {
+            let me = self.t()?;
             state::collect_if_due();
             let Some(o) = operand(other)? else {
                 return Ok(py.NotImplemented());
             };
-            let (a, b) = if reflected { (o, self.t) } else { (self.t, o) };
+            let (a, b) = if reflected { (o, me) } else { (me, o) };
             let r = match op {
                 Arith::Add => a.try_add(b),
                 Arith::Sub => a.try_sub(b),
@@ -126,8 +138,9 @@ impl Tensor {
 
     fn unary(&self, f: impl FnOnce(T) -> tapegrad::Result<T>) -> PyRes<Tensor> {
         guard(|| {
+            let me = self.t()?;
             state::collect_if_due();
-            Ok(Tensor::wrap(f(self.t).py()?))
+            Ok(Tensor::wrap(f(me).py()?))
         })
     }
 
@@ -164,22 +177,22 @@ impl Tensor {
 
     /// The values as a new NumPy array.
     fn numpy<'py>(&self, py: Python<'py>) -> PyRes<Bound<'py, PyAny>> {
-        let values = self.t.try_to_vec().py()?;
-        to_numpy(py, &values, &self.t.try_shape().py()?)
+        let t = self.t()?;
+        to_numpy(py, &t.try_to_vec().py()?, &t.try_shape().py()?)
     }
 
     /// The shape, as a tuple.
     #[getter]
     fn shape<'py>(&self, py: Python<'py>) -> PyRes<Bound<'py, PyTuple>> {
-        PyTuple::new(py, self.t.try_shape().py()?)
+        PyTuple::new(py, self.t()?.try_shape().py()?)
     }
 
     /// ∂out/∂self (an array of this tensor's shape) summed over every `out.backward()` since
     /// the last `zero_grad()`; zeros before the first.
     #[getter]
     fn grad<'py>(&self, py: Python<'py>) -> PyRes<Bound<'py, PyAny>> {
-        let shape = self.t.try_shape().py()?;
-        let mut g = state::tensor_grad(self.t.key());
+        let shape = self.t()?.try_shape().py()?;
+        let mut g = state::tensor_grad(self.key);
         if g.is_empty() {
             g = vec![0.0; shape.iter().product()];
         }
@@ -187,15 +200,18 @@ impl Tensor {
     }
 
     /// Resets `.grad` to zeros.
-    fn zero_grad(&self) {
-        state::clear_tensor_grad(self.t.key());
+    fn zero_grad(&self) -> PyRes<()> {
+        state::check_owner(self.owner)?;
+        state::clear_tensor_grad(self.key);
+        Ok(())
     }
 
     /// Adds ∂self/∂v to the `.grad` of every `Tensor` and `Value` still referenced; `self`
     /// must have one element (reduce it with `.sum()` or `.mean()` first).
     fn backward(&self) -> PyRes<()> {
         guard(|| {
-            let shape = self.t.try_shape().py()?;
+            let me = self.t()?;
+            let shape = me.try_shape().py()?;
             if shape.iter().product::<usize>() != 1 {
                 return Err(PyValueError::new_err(format!(
                     "backward() needs a tensor with one element, not shape {shape:?}; \
@@ -203,26 +219,27 @@ impl Tensor {
                 )));
             }
             let t = if shape.is_empty() {
-                self.t
+                me
             } else {
-                self.t.try_reshape(&[]).py()?
+                me.try_reshape(&[]).py()?
             };
             state::backward(t.try_as_var().py()?).py()
         })
     }
 
     /// The one element of a one-element tensor as a `Value` on the same tape (gradients
-    /// flow through it).
+    /// flow through it). Recorded as a sum, so the `Value` has a node of its own.
     fn item(&self) -> PyRes<Value> {
         guard(|| {
+            let me = self.t()?;
             state::collect_if_due();
-            let shape = self.t.try_shape().py()?;
-            let t = if shape.is_empty() {
-                self.t
-            } else {
-                self.t.try_reshape(&[]).py()?
-            };
-            Ok(Value::wrap(t.try_as_var().py()?))
+            let shape = me.try_shape().py()?;
+            if shape.iter().product::<usize>() != 1 {
+                return Err(PyValueError::new_err(format!(
+                    "item() needs a tensor with one element, not shape {shape:?}"
+                )));
+            }
+            Ok(Value::wrap(me.try_sum().py()?))
         })
     }
 

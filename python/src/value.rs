@@ -7,18 +7,32 @@ use pyo3::types::PyFloat;
 use crate::errors::{IntoPy, PyRes, guard};
 use crate::picture;
 use crate::state::{self, V, graph};
+use tapegrad::NodeKey;
 
 /// A scalar that remembers how it was computed (micrograd's `Value`).
-#[pyclass(unsendable, module = "tapegrad", name = "Value")]
+///
+/// It holds its node's key and the number of the thread whose tape holds the node; the handle
+/// itself stays in that thread's registry.
+#[pyclass(frozen, module = "tapegrad", name = "Value")]
 pub struct Value {
-    pub var: V,
+    key: NodeKey,
+    owner: u64,
 }
 
 impl Value {
     /// A Python object for `var`, registered so its node and ancestors stay on the tape.
     pub fn wrap(var: V) -> Value {
         state::register_var(var);
-        Value { var }
+        Value {
+            key: var.key(),
+            owner: state::thread_token(),
+        }
+    }
+
+    /// The node's handle; a `RuntimeError` on another thread than the one that made it.
+    pub fn var(&self) -> PyRes<V> {
+        state::check_owner(self.owner)?;
+        Ok(state::var_of(self.key))
     }
 
     fn new_py(py: Python<'_>, var: V) -> PyRes<Py<PyAny>> {
@@ -28,17 +42,17 @@ impl Value {
 
 impl Drop for Value {
     fn drop(&mut self) {
-        state::release(self.var.key());
+        state::release(self.owner, self.key);
     }
 }
 
 /// `other` as a node: a `Value`'s own, a constant for a real number, `None` for anything else
 /// (the operator then returns `NotImplemented`, and Python raises its usual `TypeError`).
-pub fn operand(other: &Bound<'_, PyAny>) -> Option<V> {
+pub fn operand(other: &Bound<'_, PyAny>) -> PyRes<Option<V>> {
     if let Ok(v) = other.cast::<Value>() {
-        return Some(v.borrow().var);
+        return v.get().var().map(Some);
     }
-    other.extract::<f64>().ok().map(|x| graph().constant(x))
+    Ok(other.extract::<f64>().ok().map(|x| graph().constant(x)))
 }
 
 /// `TypeError: {what} must be a real number, not '{type}'`.
@@ -124,23 +138,21 @@ impl Value {
         reflected: bool,
     ) -> PyRes<Py<PyAny>> {
         guard(|| {
+            let me = self.var()?;
             state::collect_if_due();
-            let Some(o) = operand(other) else {
+            let Some(o) = operand(other)? else {
                 return Ok(py.NotImplemented());
             };
-            let (a, b) = if reflected {
-                (o, self.var)
-            } else {
-                (self.var, o)
-            };
+            let (a, b) = if reflected { (o, me) } else { (me, o) };
             Value::new_py(py, arith(a, b, op)?)
         })
     }
 
     fn unary(&self, f: impl FnOnce(V) -> PyRes<V>) -> PyRes<Value> {
         guard(|| {
+            let me = self.var()?;
             state::collect_if_due();
-            Ok(Value::wrap(f(self.var)?))
+            Ok(Value::wrap(f(me)?))
         })
     }
 }
@@ -173,34 +185,38 @@ impl Value {
     /// The value computed in the forward pass; assign it to update a parameter.
     #[getter]
     fn get_data(&self) -> PyRes<f64> {
-        self.var.try_value().py()
+        self.var()?.try_value().py()
     }
 
     #[setter]
     fn set_data(&self, x: f64) -> PyRes<()> {
-        graph().set_value(self.var, x).py()
+        graph().set_value(self.var()?, x).py()
     }
 
     /// ∂out/∂self summed over every `out.backward()` since the last reset (`grad = 0`).
     #[getter]
-    fn get_grad(&self) -> f64 {
-        state::scalar_grad(self.var.key())
+    fn get_grad(&self) -> PyRes<f64> {
+        state::check_owner(self.owner)?;
+        Ok(state::scalar_grad(self.key))
     }
 
     #[setter]
-    fn set_grad(&self, g: f64) {
-        state::set_scalar_grad(self.var.key(), g);
+    fn set_grad(&self, g: f64) -> PyRes<()> {
+        state::check_owner(self.owner)?;
+        state::set_scalar_grad(self.key, g);
+        Ok(())
     }
 
     /// The display name given with `label=`, shown in pictures and traces.
     #[getter]
-    fn label(&self) -> Option<String> {
-        graph().name(self.var.key())
+    fn label(&self) -> PyRes<Option<String>> {
+        state::check_owner(self.owner)?;
+        Ok(graph().name(self.key))
     }
 
     /// Adds ∂self/∂v to `v.grad` for every `Value` and `Tensor` still referenced.
     fn backward(&self) -> PyRes<()> {
-        guard(|| state::backward(self.var).py())
+        guard(|| state::backward(self.var()?).py())
     }
 
     fn relu(&self) -> PyRes<Value> {
@@ -281,8 +297,9 @@ impl Value {
             return Ok(py.NotImplemented());
         };
         guard(|| {
+            let me = self.var()?;
             state::collect_if_due();
-            Value::new_py(py, power(self.var, c)?)
+            Value::new_py(py, power(me, c)?)
         })
     }
 
@@ -292,18 +309,18 @@ impl Value {
         Ok(format!(
             "Value(data={}, grad={})",
             num(self.get_data()?)?,
-            num(self.get_grad())?
+            num(self.get_grad()?)?
         ))
     }
 
     /// The graph that computes this value as an SVG picture: one box per node with its data
     /// and ∂self/∂node (the gradients `self.backward()` would add).
     fn draw(&self) -> PyRes<String> {
-        guard(|| picture::svg(self.var))
+        guard(|| picture::svg(self.var()?))
     }
 
     /// Jupyter's hook: the picture inline, or nothing (plain repr) for a graph too large to draw.
     fn _repr_svg_(&self) -> Option<String> {
-        guard(|| picture::svg(self.var)).ok()
+        guard(|| picture::svg(self.var()?)).ok()
     }
 }

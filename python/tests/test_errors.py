@@ -59,3 +59,38 @@ def test_a_rust_panic_becomes_a_runtime_error():
     x = Value(2.0)
     (x * x).backward()
     assert x.grad == 4.0
+
+
+def test_a_value_used_on_another_thread_is_a_runtime_error():
+    import threading
+
+    v = Value(1.0)
+    seen = []
+
+    def work():
+        try:
+            v.data
+        except RuntimeError as e:  # not PanicException: nothing unwinds into Python
+            seen.append(str(e))
+        w = Value(2.0)  # this thread's own tape works
+        (w * w).backward()
+        seen.append(w.grad)
+
+    t = threading.Thread(target=work)
+    t.start()
+    t.join()
+    assert "another thread" in seen[0] and seen[1] == 4.0
+
+
+def test_a_value_dropped_on_another_thread_is_released_by_its_own():
+    import threading
+
+    tapegrad.collect()
+    base = tapegrad.tape_stats()["referenced"]
+    box = [Value(1.0) * 3]
+    assert tapegrad.tape_stats()["referenced"] == base + 1
+    t = threading.Thread(target=box.clear)  # the last reference dies on that thread
+    t.start()
+    t.join()
+    Value(0.0)  # the next operation here applies the release
+    assert tapegrad.tape_stats()["referenced"] == base

@@ -100,3 +100,9 @@ def test_errors():
         Tensor(["a", "b"])
     with pytest.raises(TypeError):
         Tensor([1.0]) + "a"
+
+
+def test_item_needs_one_element():
+    with pytest.raises(ValueError, match="one element"):
+        Tensor([1.0, 2.0]).item()
+    assert Tensor([[2.5]]).item().data == 2.5
