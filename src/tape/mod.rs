@@ -21,6 +21,7 @@ mod backward;
 mod debug;
 mod op;
 mod record;
+mod retain;
 
 pub(crate) use backward::Acc;
 pub use backward::Grads;
@@ -91,6 +92,9 @@ pub(crate) struct Tape<T> {
     pub(crate) names: SecondaryMap<NodeKey, Box<str>>,
     /// Tensor nodes' ops, shapes and buffers, indexed by `Op::Tensor(i)`.
     pub(crate) tensors: crate::tensor::TensorStore<T>,
+    /// How many times [`Graph::retain`] freed nodes: a mark from an older epoch no longer
+    /// describes a prefix of the tape.
+    pub(crate) epoch: u32,
 }
 
 /// A position on the tape to [`rewind`](Graph::rewind) to.
@@ -100,6 +104,7 @@ pub struct Mark {
     len: usize,
     operands: usize,
     tensors: usize,
+    epoch: u32,
 }
 
 /// One recorded node, as returned by [`Graph::nodes`].
@@ -156,6 +161,7 @@ impl<T: Float> Graph<T> {
                 operands: Vec::new(),
                 names: SecondaryMap::new(),
                 tensors: Default::default(),
+                epoch: 0,
             }),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             debug: debug::DebugState::default(),
@@ -249,6 +255,7 @@ impl<T: Float> Graph<T> {
             len: t.order.len(),
             operands: t.operands.len(),
             tensors: t.tensors.nodes.len(),
+            epoch: t.epoch,
         }
     }
 
@@ -268,6 +275,11 @@ impl<T: Float> Graph<T> {
             return Err(Error::InvalidMark("it was made on another graph"));
         }
         let mut t = self.tape.borrow_mut();
+        if mark.epoch != t.epoch {
+            return Err(Error::InvalidMark(
+                "retain freed nodes after it was made, so it no longer marks a prefix of the tape",
+            ));
+        }
         if mark.len > t.order.len()
             || mark.operands > t.operands.len()
             || mark.tensors > t.tensors.nodes.len()
