@@ -6,8 +6,7 @@
 mod common;
 mod conv_numpy;
 mod tensor_common;
-#[cfg(feature = "serve")]
-mod serve_classroom;
+mod retain;
 #[cfg(all(feature = "serve", feature = "csv", feature = "safetensors"))]
 mod untrusted;
 
@@ -48,6 +47,8 @@ mod quant;
 mod rewind;
 #[cfg(feature = "serve")]
 mod serve;
+#[cfg(feature = "serve")]
+mod serve_classroom;
 mod tensor_conv;
 mod tensor_errors;
 mod tensor_grad;
