@@ -159,7 +159,7 @@ where
     let g = Graph::<T>::default();
     let xt = g.try_tensor(&x.data, &x.shape)?;
     let y = f(xt);
-    let grad = g.grad_graph_tensors(y, &[xt])?.remove(0);
+    let grad = g.try_grad_graph_tensors(y, &[xt])?.remove(0);
     rows(&g, grad, xt)
 }
 

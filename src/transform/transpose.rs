@@ -89,7 +89,7 @@ impl<T: Float> Graph<T> {
                 us.push(u);
             }
             let l = self.try_sum(&terms)?;
-            let jtu = self.grad_graph_tensors(l, wrt)?;
+            let jtu = self.try_grad_graph_tensors(l, wrt)?;
             let shapes: Vec<Vec<usize>> =
                 jtu.iter().map(|g| g.try_shape()).collect::<Result<_>>()?;
             let after = self.mark();

@@ -15,7 +15,7 @@ fn every_op<'g>(v: &[Var<'g>]) -> Vec<Var<'g>> {
     vec![
         x.exp() * y.sin() - (x * z).ln() / y.cos(),
         (x.tanh() + y.sigmoid()).powi(3) + z.abs().sqrt() - (-x).relu(),
-        x.max(y) * y.min(z) + (x / y).powf(1.7),
+        x.maximum(y) * y.minimum(z) + (x / y).powf(1.7),
         x.graph().sum(&[x, y * z, z.powi(-2), x]),
     ]
 }
@@ -181,7 +181,7 @@ fn conventions_shared_with_reverse_mode() {
     // One node as both operands: d(x·x) = 2x.
     assert_eq!(g.jvp(&[x * x], &[x], &[1.0]), vec![6.0]);
     // A tie of max sends half to each side, as in reverse mode.
-    let m = x.max(x * 1.0);
+    let m = x.maximum(x * 1.0);
     assert_eq!(g.jvp(&[m], &[x], &[1.0]), vec![g.backward(m)[x]]);
     // wrt listed twice, and an intermediate node with its input: J·v = Σ ∂y/∂wⱼ vⱼ with
     // the reverse-mode partials (the input's includes the path through the intermediate).

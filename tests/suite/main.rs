@@ -5,8 +5,8 @@
 
 mod common;
 mod conv_numpy;
-mod tensor_common;
 mod retain;
+mod tensor_common;
 #[cfg(all(feature = "serve", feature = "csv", feature = "safetensors"))]
 mod untrusted;
 

@@ -678,7 +678,7 @@ fn cross_site_requests_are_refused_and_change_nothing() {
     let (status, s) = send("DELETE", &format!("{base}/api/train/{id}"), &own);
     assert_eq!((status, s), (200, json!({"closed": id})));
     // Reading is not refused: a cross-site page cannot read the answer anyway (no CORS).
-    let (status, _) = send("GET", &format!("{base}/api/limits"), &marks[0]);
+    let (status, _) = send("GET", &format!("{base}/api/limits"), marks[0]);
     assert_eq!(status, 200);
 }
 

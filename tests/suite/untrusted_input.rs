@@ -164,7 +164,8 @@ proptest! {
 #[test]
 fn fuzz_regressions() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
-    let targets: [(&str, fn(&[u8])); 5] = [
+    type Check = fn(&[u8]);
+    let targets: [(&str, Check); 5] = [
         ("expr", untrusted::expr),
         ("formula", untrusted::formula),
         ("csv", untrusted::csv),

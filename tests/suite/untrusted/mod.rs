@@ -69,9 +69,9 @@ pub fn expr(data: &[u8]) {
     let _ = grads.wrt(&vars);
     let h = g.try_hessian(y, &vars).expect("a fresh graph");
     assert_eq!(h.len(), vars.len());
-    for i in 0..h.len() {
-        for j in 0..i {
-            let (a, b) = (h[i][j], h[j][i]);
+    for (i, row) in h.iter().enumerate() {
+        for (j, &a) in row.iter().enumerate().take(i) {
+            let b = h[j][i];
             if a.is_finite() && b.is_finite() {
                 // The two mixed partials add the same terms in different orders.
                 let scale = 1.0 + a.abs().max(b.abs());
