@@ -1,4 +1,4 @@
-//! One request through the whole playground (the [`guard`](super::guard), the limits, routing,
+//! One request through the whole playground (the cross-site and Host guard, the limits, routing,
 //! the handlers' decoding of paths, query strings and JSON bodies) without a socket: the entry
 //! point of the request fuzz target and of the property tests that feed the server arbitrary
 //! requests. Not part of the API.
