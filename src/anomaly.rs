@@ -1,5 +1,6 @@
 //! The report of anomaly mode: where a NaN or infinity appeared, in which op, from which
-//! numbers, and (in backward) the step of the sweep that produced it.
+//! numbers, the line of the caller's code that built the op, and (in backward) the step of the
+//! sweep that produced it — for every op that made one, not only the first.
 //!
 //! A leaf module on purpose: [`Error::Anomaly`](crate::Error::Anomaly) carries an [`Anomaly`],
 //! and the tape (which detects anomalies) returns [`Error`](crate::Error), so if the report
@@ -7,6 +8,7 @@
 //! it depends on nothing in the crate; the tape and the tensor ops build it, the error carries it.
 
 use std::fmt;
+use std::panic::Location;
 
 /// Where an anomaly was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,7 +19,13 @@ pub enum AnomalyPhase {
     Backward,
 }
 
-/// The first non-finite value or gradient found in anomaly mode, with what produced it.
+/// A non-finite value or gradient found in anomaly mode, with what produced it.
+///
+/// [`location`](Anomaly::location) is the line of the caller's code that recorded the op (kept
+/// for every op recorded while anomaly mode is on). A backward sweep does not stop at the first
+/// non-finite gradient: it runs to the end, and the report names the first op that *made* one
+/// (its upstream gradient finite, its contribution not) and, in [`others`](Anomaly::others),
+/// every further op that made one; the ops that only passed a NaN or ∞ on are left out.
 ///
 /// For a tensor op, [`element`](Anomaly::element) says which element, and the numbers are
 /// those at that element where that means something: for an elementwise op (`log`, `/`,
@@ -46,6 +54,20 @@ pub struct Anomaly {
     /// Backward only: the gradient arriving at the node, the input the bad contribution went
     /// to, the local partial ∂y/∂input and the contribution (upstream × local).
     pub backward: Option<BackwardStep>,
+    /// Where the caller's code built the op (the call of `ln`, `/`, `matmul`, …), when it was
+    /// recorded with anomaly mode on; `None` for an op recorded before it was turned on, or for
+    /// a node the library recorded itself (the nodes of a recorded backward pass).
+    pub location: Option<&'static Location<'static>>,
+    /// Backward only: the further ops of the same sweep that made a non-finite gradient, in the
+    /// order the sweep met them (each with an empty `others`).
+    pub others: Vec<Anomaly>,
+}
+
+impl Anomaly {
+    /// Every op the report names: this one, then [`others`](Anomaly::others).
+    pub fn ops(&self) -> impl Iterator<Item = &Anomaly> {
+        std::iter::once(self).chain(&self.others)
+    }
 }
 
 /// The step of the reverse sweep where a gradient became non-finite.
@@ -63,7 +85,42 @@ pub struct BackwardStep {
 }
 
 impl fmt::Display for Anomaly {
+    /// One line per op: this one first, then each of [`others`](Anomaly::others).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.line(f)?;
+        if !self.others.is_empty() {
+            let n = self.others.len();
+            let ops = if n == 1 { "op" } else { "ops" };
+            let what = if self.backward.is_some() {
+                "gradient"
+            } else {
+                "value"
+            };
+            write!(
+                f,
+                "; {n} more {ops} made a non-finite {what} in the same sweep:"
+            )?;
+            for other in &self.others {
+                f.write_str("\n  ")?;
+                other.line(f)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Anomaly {
+    /// This op's part of the report, with where it was built.
+    fn line(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.what(f)?;
+        match self.location {
+            Some(at) => write!(f, ", built at {at}"),
+            None => Ok(()),
+        }
+    }
+
+    /// What went wrong at this op, from which numbers.
+    fn what(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = self
             .name
             .as_deref()

@@ -111,7 +111,11 @@ pub fn run(args: GradArgs) -> Result<ExitCode, Failure> {
 /// error is bad input (exit 2).
 pub fn anomaly_exit(e: tapegrad::Error) -> Result<ExitCode, Failure> {
     match e {
-        tapegrad::Error::Anomaly(a) => {
+        tapegrad::Error::Anomaly(mut a) => {
+            // The ops were built by the expression's evaluation, not by code of the user's:
+            // a Rust source line would only mislead.
+            a.location = None;
+            a.others.iter_mut().for_each(|o| o.location = None);
             eprintln!("anomaly: {a}");
             Ok(ExitCode::from(1))
         }

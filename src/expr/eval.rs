@@ -42,6 +42,7 @@ impl Program {
     /// assert_eq!(e.to_string(), "error at 1:5: 'y' has no value");
     /// # Ok::<(), tapegrad::Error>(())
     /// ```
+    #[track_caller]
     pub fn eval<'g, T: Float>(
         &self,
         g: &'g Graph<T>,
@@ -128,6 +129,7 @@ impl Program {
     /// Records every instruction on `g` through the fallible ops, so anomaly mode's errors come
     /// back as errors; the same `eval` functions as [`run`](Program::run), so the values agree
     /// bit for bit.
+    #[track_caller]
     fn record<'g, T: Float>(
         &self,
         g: &'g Graph<T>,

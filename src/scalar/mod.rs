@@ -53,6 +53,7 @@ macro_rules! unary_ops {
         #[doc = concat!("[`", stringify!($name), "`](Var::", stringify!($name),
                         ") returning an error for a stale handle.")]
         #[inline]
+        #[track_caller]
         pub fn $try_name(self) -> Result<Self> {
             self.graph.unary($f, self)
         }
@@ -71,6 +72,7 @@ macro_rules! binary_ops {
         #[doc = concat!("[`", stringify!($name), "`](Var::", stringify!($name),
                         ") returning an error for a stale or foreign handle.")]
         #[inline]
+        #[track_caller]
         pub fn $try_name(self, other: Self) -> Result<Self> {
             self.graph.binary($f, self, other)
         }
@@ -225,6 +227,7 @@ impl<'g, T: Float> Var<'g, T> {
 
     /// The old name of [`try_maximum`](Var::try_maximum).
     #[deprecated(note = "use try_maximum")]
+    #[track_caller]
     pub fn try_max(self, other: Self) -> Result<Self> {
         self.try_maximum(other)
     }
@@ -238,6 +241,7 @@ impl<'g, T: Float> Var<'g, T> {
 
     /// The old name of [`try_minimum`](Var::try_minimum).
     #[deprecated(note = "use try_minimum")]
+    #[track_caller]
     pub fn try_min(self, other: Self) -> Result<Self> {
         self.try_minimum(other)
     }
@@ -258,6 +262,7 @@ impl<'g, T: Float> Var<'g, T> {
     }
 
     /// [`powi`](Var::powi) returning an error for a stale handle.
+    #[track_caller]
     pub fn try_powi(self, k: i32) -> Result<Self> {
         self.graph.unary(Fn1::Powi(k), self)
     }
@@ -279,6 +284,7 @@ impl<'g, T: Float> Var<'g, T> {
     }
 
     /// [`powf`](Var::powf) returning an error for a stale handle.
+    #[track_caller]
     pub fn try_powf(self, c: f64) -> Result<Self> {
         if c.fract() == 0.0 && c.abs() <= f64::from(i32::MAX) {
             return self.try_powi(c as i32);

@@ -14,6 +14,7 @@ macro_rules! binary_operator {
     ($Trait:ident, $method:ident, $Assign:ident, $assign:ident, $try_name:ident, $f:expr) => {
         impl<'g, T: Float> Var<'g, T> {
             #[doc = concat!("`self ", stringify!($method), " rhs`; an error for a stale or foreign handle.")]
+            #[track_caller]
             pub fn $try_name(self, rhs: Var<'g, T>) -> Result<Var<'g, T>> {
                 self.graph.binary($f, self, rhs)
             }
@@ -82,6 +83,7 @@ impl<'g, T: Float> Neg for Var<'g, T> {
 
 impl<'g, T: Float> Var<'g, T> {
     /// `-self`, returning an error for a stale handle.
+    #[track_caller]
     pub fn try_neg(self) -> Result<Var<'g, T>> {
         self.graph.unary(Fn1::Neg, self)
     }

@@ -161,13 +161,16 @@ impl<T: Float> Graph<T> {
     pub fn backward_into(&self, loss: Var<'_, T>, out: &mut Grads<T>) -> Result<()> {
         let s = self.check(loss, "backward")?;
         if self.observed() {
-            let watch = Watch {
+            let mut watch = Watch {
                 hooks: self.debug.hooks.borrow_mut(),
                 anomaly: self.detect_anomaly(),
+                locations: self.debug.locations.borrow(),
+                found: Vec::new(),
             };
-            self.sweep(s, loss.key(), out, watch)
+            self.sweep(s, loss.key(), out, &mut watch)?;
+            watch.finish()
         } else {
-            self.sweep(s, loss.key(), out, Plain)
+            self.sweep(s, loss.key(), out, &mut Plain)
         }
     }
 
@@ -178,7 +181,7 @@ impl<T: Float> Graph<T> {
         s: usize,
         loss: NodeKey,
         out: &mut Grads<T>,
-        obs: O,
+        obs: &mut O,
     ) -> Result<()> {
         let t = self.tape();
         let n = t.vals.len();
@@ -398,7 +401,7 @@ fn sweep<T: Float, O: Observer<T>>(
     vals: &[T],
     mut acc: Acc<'_, T>,
     tensors: &mut TensorGrads<T>,
-    mut obs: O,
+    obs: &mut O,
 ) -> Result<()> {
     // `vals` and the entries have one length: a slot checked against one is in range for both.
     let vals = &vals[..acc.entries.len()];
@@ -479,7 +482,7 @@ fn sweep<T: Float, O: Observer<T>>(
                     entries: &mut *acc.entries,
                     sweep: acc.sweep,
                 };
-                tensors.step(t, p, k, a as u32, &mut sub, &mut obs)?
+                tensors.step(t, p, k, a as u32, &mut sub, obs)?
             }
         }
     }

@@ -5,6 +5,7 @@
 //! that the error type can carry it without importing the tape.
 
 use std::cell::{Cell, RefCell};
+use std::panic::Location;
 
 use slotmap::SecondaryMap;
 
@@ -104,9 +105,12 @@ impl<T: Float> Graph<T> {
     /// Turns anomaly detection on or off (off by default).
     ///
     /// When on, the first op whose value is NaN or ±∞ is an [`Error::Anomaly`] naming the op,
-    /// its node and its inputs' values (the operator forms panic with that message), and
-    /// [`backward`](Graph::backward) stops at the first non-finite gradient it would send,
-    /// naming the op, the upstream gradient and the local partial that produced it.
+    /// its node, its inputs' values and the line of your code that called it (the operator
+    /// forms panic with that message). Every op recorded while the mode is on remembers that
+    /// line, so [`backward`](Graph::backward) can name, in one report, every op that made a
+    /// non-finite gradient — the upstream gradient, the local partial and where the op was
+    /// built — leaving out the ops that only passed a NaN or ∞ on (PyTorch's anomaly mode
+    /// prints the forward traceback of the first one only).
     ///
     /// ```
     /// use tapegrad::{Error, Graph};
@@ -116,9 +120,9 @@ impl<T: Float> Graph<T> {
     /// let err = x.try_ln().unwrap_err();
     /// assert!(err.to_string().contains("`log`"));
     /// let y = x.sqrt(); // sqrt(0) = 0 is fine, but its derivative is +inf
-    /// let err = g.try_backward(y).unwrap_err();
-    /// assert!(matches!(err, Error::Anomaly(_)));
-    /// assert!(err.to_string().contains("local partial inf"));
+    /// let Err(Error::Anomaly(a)) = g.try_backward(y) else { panic!() };
+    /// assert!(a.to_string().contains("local partial inf"));
+    /// assert_eq!(a.location.unwrap().line(), line!() - 3); // the line of `x.sqrt()`
     /// ```
     pub fn set_detect_anomaly(&self, on: bool) {
         self.debug.mode.set(Mode {
@@ -253,25 +257,21 @@ impl<T: Float> Graph<T> {
     /// carries no mode logic but one test of [`plain_mode`](Graph::plain_mode).
     #[cold]
     #[inline(never)]
+    #[track_caller]
     pub(crate) fn apply_mode(&self, t: &mut Tape<T>, k: NodeKey) -> Result<()> {
         debug_assert_eq!(t.order.last(), Some(&k));
         let mode = self.debug.mode.get();
-        let y = t.vals[slot(k)];
-        if mode.anomaly && !y.is_finite() {
-            let op = t.op(k);
-            let anomaly = Anomaly {
-                phase: AnomalyPhase::Forward,
-                position: t.order.len() - 1,
-                name: None,
-                op: op.name(),
-                inputs: t.inputs(op).map(|i| t.vals[i as usize].to_f64()).collect(),
-                output: Some(y.to_f64()),
-                element: None,
-                backward: None,
-            };
-            t.order.pop();
-            t.nodes.remove(k);
-            return Err(Error::Anomaly(Box::new(anomaly)));
+        if mode.anomaly {
+            let at = Location::caller();
+            let y = t.vals[slot(k)];
+            if !y.is_finite() {
+                let mut anomaly = scalar_anomaly(t, AnomalyPhase::Forward, t.order.len() - 1, k);
+                anomaly.location = Some(at);
+                t.order.pop();
+                t.nodes.remove(k);
+                return Err(Error::Anomaly(Box::new(anomaly)));
+            }
+            self.note_location(k, at);
         }
         if mode.no_grad {
             t.nodes[k] = Op::Const.into();
@@ -279,33 +279,32 @@ impl<T: Float> Graph<T> {
         Ok(())
     }
 
-    /// The first node recorded at or after record position `start` with a value (or, for a
-    /// tensor, an element) that is not finite, as an anomaly of the recorded backward pass.
+    /// Remembers that the caller's code at `at` built node `k` (anomaly mode only), so that a
+    /// backward sweep can say where an op that made a non-finite gradient came from.
+    pub(crate) fn note_location(&self, k: NodeKey, at: &'static Location<'static>) {
+        self.debug.locations.borrow_mut().insert(k, at);
+    }
+
+    /// Every node recorded at or after record position `start` that made a value (or, for a
+    /// tensor, an element) that is not finite from finite inputs, as one anomaly of the
+    /// recorded backward pass; nodes that only carry a NaN or ∞ on are left out.
     pub(crate) fn check_recorded(&self, start: usize) -> Result<()> {
         let t = self.tape();
+        let mut found = Vec::new();
         for (pos, &k) in t.order.iter().enumerate().skip(start) {
             let op = t.op(k);
             if let Op::Tensor(ti) = op {
                 if let Some(a) = crate::tensor::recorded_anomaly(&t, pos, ti) {
-                    return Err(Error::Anomaly(Box::new(a)));
+                    found.push(a);
                 }
                 continue;
             }
-            let y = t.vals[slot(k)];
-            if !y.is_finite() {
-                return Err(Error::Anomaly(Box::new(Anomaly {
-                    phase: AnomalyPhase::Backward,
-                    position: pos,
-                    name: None,
-                    op: op.name(),
-                    inputs: t.inputs(op).map(|i| t.vals[i as usize].to_f64()).collect(),
-                    output: Some(y.to_f64()),
-                    element: None,
-                    backward: None,
-                })));
+            let finite_inputs = t.inputs(op).all(|i| t.vals[i as usize].is_finite());
+            if !t.vals[slot(k)].is_finite() && finite_inputs {
+                found.push(scalar_anomaly(&t, AnomalyPhase::Backward, pos, k));
             }
         }
-        Ok(())
+        one_report(found)
     }
 
     /// True when backward must take the observed path (hooks or anomaly checks).
@@ -314,11 +313,41 @@ impl<T: Float> Graph<T> {
     }
 }
 
+/// The report of scalar node `k` (record position `pos`): its op, its inputs' values and its
+/// value.
+fn scalar_anomaly<T: Float>(t: &Tape<T>, phase: AnomalyPhase, pos: usize, k: NodeKey) -> Anomaly {
+    let op = t.op(k);
+    Anomaly {
+        phase,
+        position: pos,
+        name: None,
+        op: op.name(),
+        inputs: t.inputs(op).map(|i| t.vals[i as usize].to_f64()).collect(),
+        output: Some(t.vals[slot(k)].to_f64()),
+        element: None,
+        backward: None,
+        location: None,
+        others: Vec::new(),
+    }
+}
+
+/// `Ok` when nothing was found, else one error naming the first op found and the others.
+pub(crate) fn one_report(mut found: Vec<Anomaly>) -> Result<()> {
+    if found.is_empty() {
+        return Ok(());
+    }
+    let mut first = found.remove(0);
+    first.others = found;
+    Err(Error::Anomaly(Box::new(first)))
+}
+
 /// State the graph keeps for the debugging aids.
 pub(crate) struct DebugState<T> {
     pub(crate) mode: Cell<Mode>,
     pub(crate) hooks: RefCell<Hooks<T>>,
     pub(crate) next_hook: Cell<u64>,
+    /// Where the caller's code built each node recorded in anomaly mode.
+    pub(crate) locations: RefCell<SecondaryMap<NodeKey, &'static Location<'static>>>,
 }
 
 impl<T> Default for DebugState<T> {
@@ -327,6 +356,7 @@ impl<T> Default for DebugState<T> {
             mode: Cell::new(Mode::default()),
             hooks: RefCell::new(SecondaryMap::new()),
             next_hook: Cell::new(0),
+            locations: RefCell::new(SecondaryMap::new()),
         }
     }
 }
@@ -388,10 +418,35 @@ impl<T: Float> Observer<T> for Plain {
     }
 }
 
-/// The observed sweep: runs hooks and, in anomaly mode, checks every contribution.
+/// The observed sweep: runs hooks and, in anomaly mode, checks every contribution. The sweep
+/// goes on past a non-finite gradient, so that one report names every op that made one.
 pub(crate) struct Watch<'a, T> {
     pub(crate) hooks: std::cell::RefMut<'a, Hooks<T>>,
     pub(crate) anomaly: bool,
+    /// Where each node recorded in anomaly mode was built.
+    pub(crate) locations: std::cell::Ref<'a, SecondaryMap<NodeKey, &'static Location<'static>>>,
+    /// The ops found so far that made a non-finite gradient from a finite one.
+    pub(crate) found: Vec<Anomaly>,
+}
+
+impl<T> Watch<'_, T> {
+    /// Whether a non-finite contribution of the node at `pos`, from upstream gradient(s) that
+    /// are all finite, is news: a node that only passes a NaN on, or a second input of a node
+    /// already reported, is not.
+    fn made_here(&self, pos: usize, upstream_finite: bool) -> bool {
+        upstream_finite && self.found.last().is_none_or(|a| a.position != pos)
+    }
+
+    /// Adds the report `a` of node `k`, with where `k` was built.
+    fn found(&mut self, k: NodeKey, mut a: Anomaly) {
+        a.location = self.locations.get(k).copied();
+        self.found.push(a);
+    }
+
+    /// The end of the sweep: the one report of everything found.
+    pub(crate) fn finish(self) -> Result<()> {
+        one_report(self.found)
+    }
 }
 
 impl<T: Float> Observer<T> for Watch<'_, T> {
@@ -408,7 +463,7 @@ impl<T: Float> Observer<T> for Watch<'_, T> {
         g: T,
         d: T,
     ) -> Result<()> {
-        if !self.anomaly || d.is_finite() {
+        if !self.anomaly || d.is_finite() || !self.made_here(pos, g.is_finite()) {
             return Ok(());
         }
         let op = t.op(k);
@@ -426,21 +481,16 @@ impl<T: Float> Observer<T> for Watch<'_, T> {
             }
             _ => T::ONE,
         };
-        Err(Error::Anomaly(Box::new(Anomaly {
-            phase: AnomalyPhase::Backward,
-            position: pos,
-            name: t.names.get(k).map(|s| s.to_string()),
-            op: op.name(),
-            inputs: ins.iter().map(|v| v.to_f64()).collect(),
-            output: Some(y.to_f64()),
-            element: None,
-            backward: Some(BackwardStep {
-                upstream: Some(g.to_f64()),
-                input,
-                local: Some(local.to_f64()),
-                contribution: d.to_f64(),
-            }),
-        })))
+        let mut a = scalar_anomaly(t, AnomalyPhase::Backward, pos, k);
+        a.name = t.names.get(k).map(|s| s.to_string());
+        a.backward = Some(BackwardStep {
+            upstream: Some(g.to_f64()),
+            input,
+            local: Some(local.to_f64()),
+            contribution: d.to_f64(),
+        });
+        self.found(k, a);
+        Ok(())
     }
 
     fn visit_tensor(&mut self, k: NodeKey, shape: &[usize], g: &mut [T]) -> Result<()> {
@@ -465,12 +515,14 @@ impl<T: Float> Observer<T> for Watch<'_, T> {
         if !self.anomaly {
             return Ok(());
         }
-        match d.iter().position(|v| !v.is_finite()) {
-            None => Ok(()),
-            Some(e) => {
-                let site = crate::tensor::Site { pos, k, ti, input };
-                Err(Error::Anomaly(Box::new(site.backward(t, g, d, e))))
-            }
+        let Some(e) = d.iter().position(|v| !v.is_finite()) else {
+            return Ok(());
+        };
+        if self.made_here(pos, g.iter().all(|v| v.is_finite())) {
+            let site = crate::tensor::Site { pos, k, ti, input };
+            let a = site.backward(t, g, d, e);
+            self.found(k, a);
         }
+        Ok(())
     }
 }

@@ -270,6 +270,7 @@ impl<T: Float> Graph<T> {
     }
 
     /// [`rewind`](Graph::rewind), returning an error for a mark that does not fit this graph.
+    #[track_caller]
     pub fn try_rewind(&self, mark: Mark) -> Result<()> {
         if mark.graph != self.id {
             return Err(Error::InvalidMark("it was made on another graph"));
@@ -356,6 +357,7 @@ impl<T: Float> Graph<T> {
     }
 
     /// [`sum`](Graph::sum) returning an error for a foreign or stale handle.
+    #[track_caller]
     pub fn try_sum(&self, vs: &[Var<'_, T>]) -> Result<Var<'_, T>> {
         let mut t = self.tape.borrow_mut();
         let start = t.operands.len();
@@ -425,6 +427,7 @@ impl<T: Float> Graph<T> {
     // (no-grad, anomaly detection) `apply_mode` then adjusts or takes back the new node.
 
     #[inline(always)]
+    #[track_caller]
     pub(crate) fn unary(&self, f: Fn1, a: Var<'_, T>) -> Result<Var<'_, T>> {
         let mut t = self.tape.borrow_mut();
         let Some(ia) = t.live(self, a) else {
@@ -438,6 +441,7 @@ impl<T: Float> Graph<T> {
     }
 
     #[inline(always)]
+    #[track_caller]
     pub(crate) fn binary(&self, f: Fn2, a: Var<'_, T>, b: Var<'_, T>) -> Result<Var<'_, T>> {
         let mut t = self.tape.borrow_mut();
         let Some(ia) = t.live(self, a) else {

@@ -65,6 +65,8 @@ pub(crate) fn value_anomaly<T: Float>(
         output: Some(data[e].to_f64()),
         element: Some(index),
         backward: None,
+        location: None,
+        others: Vec::new(),
     }
 }
 
@@ -83,11 +85,16 @@ pub(super) fn node_inputs<T: Float>(tape: &Tape<T>, ti: u32) -> Vec<In> {
 }
 
 /// The first non-finite element of tensor node `ti` (at record position `pos`), recorded by
-/// a backward pass, as an anomaly of that pass.
+/// a backward pass from inputs that are all finite, as an anomaly of that pass (`None` also
+/// for a node that only carries a non-finite input on).
 pub(crate) fn recorded_anomaly<T: Float>(tape: &Tape<T>, pos: usize, ti: u32) -> Option<Anomaly> {
     let node = &tape.tensors.nodes[ti as usize];
     let e = node.data.iter().position(|v| !v.is_finite())?;
     let ins = node_inputs(tape, ti);
+    let finite = |&i: &In| data_of(tape, i).0.iter().all(|v| v.is_finite());
+    if !ins.iter().all(finite) {
+        return None;
+    }
     let phase = AnomalyPhase::Backward;
     Some(value_anomaly(
         tape,
@@ -154,6 +161,8 @@ impl Site {
             output,
             element: Some(index),
             backward: Some(step),
+            location: None,
+            others: Vec::new(),
         }
     }
 }

@@ -228,6 +228,7 @@ impl<T: Float> Graph<T> {
     /// assert_eq!(dx.to_vec(), vec![3.0, 12.0]);
     /// assert_eq!(g.backward(dx.sum()).tensor(x), &[6.0, 12.0]); // ∇(Σ 3x²) = 6x
     /// ```
+    #[track_caller]
     pub fn try_grad_graph_tensors<'g>(
         &'g self,
         loss: Var<'g, T>,
@@ -272,6 +273,7 @@ impl<T: Float> Graph<T> {
     /// let hv = g.try_hvp_tensors(y, &[x], &[&[1.0, 1.0]]).unwrap();
     /// assert_eq!(hv, vec![vec![6.0, 12.0]]);
     /// ```
+    #[track_caller]
     pub fn try_hvp_tensors(
         &self,
         y: Var<'_, T>,

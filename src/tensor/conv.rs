@@ -124,6 +124,7 @@ impl Window {
 /// Checks a window against an input of shape `(N, C, H, W)` (rank and non-empty dimensions
 /// were checked by the caller): kernel, stride and dilation at least 1, every parameter
 /// within `u32`, and a dilated kernel that fits the padded input.
+#[track_caller]
 pub(crate) fn check_window(op: &'static str, xs: Shape, win: &Window) -> Result<()> {
     let named = [("kernel", win.k), ("stride", win.s), ("dilation", win.d)];
     if let Some((name, v)) = named.iter().find(|(_, v)| v.contains(&0)) {
@@ -169,6 +170,7 @@ pub(crate) fn check_window(op: &'static str, xs: Shape, win: &Window) -> Result<
 }
 
 /// An error unless `s` has rank 4 and no empty dimension (`other` is the second shape shown).
+#[track_caller]
 pub(crate) fn check_nchw(op: &'static str, s: Shape, other: &[usize]) -> Result<()> {
     if s.rank() != 4 || s.dims().contains(&0) {
         return Err(Error::Shape {
@@ -309,6 +311,7 @@ impl<'g, T: Float> Tensor<'g, T> {
     /// `(N, C, H, W)`, a weight that is not `(O, C, kh, kw)` with the input's C, or a bias
     /// that is not `(O)`; and [`Error::Invalid`] for a zero stride or dilation, or a kernel
     /// larger than the padded input.
+    #[track_caller]
     pub fn try_conv2d(self, weight: Self, bias: Option<Self>, opts: Conv2dOptions) -> Result<Self> {
         const OP: &str = "conv2d";
         let g = self.graph();

@@ -20,6 +20,7 @@ macro_rules! unary_ops {
 
         #[doc = concat!("[`", stringify!($name), "`](Tensor::", stringify!($name),
                         ") returning an error for a stale handle.")]
+        #[track_caller]
         pub fn $try_name(self) -> Result<Self> {
             self.map($f)
         }
@@ -28,6 +29,7 @@ macro_rules! unary_ops {
 
 impl<'g, T: Float> Tensor<'g, T> {
     /// Records `f` applied to every element.
+    #[track_caller]
     pub(crate) fn map(self, f: Fn1) -> Result<Self> {
         self.graph.record_tensor(
             TensorOp::Unary(f),
@@ -39,6 +41,7 @@ impl<'g, T: Float> Tensor<'g, T> {
     }
 
     /// Records `f(self, other)` elementwise with broadcasting.
+    #[track_caller]
     pub(crate) fn zip(self, f: Fn2, other: Self) -> Result<Self> {
         self.graph.record_tensor(
             TensorOp::Binary(f),
@@ -94,6 +97,7 @@ impl<'g, T: Float> Tensor<'g, T> {
     }
 
     /// `-self` (also the unary `-` operator). Derivative: −1.
+    #[track_caller]
     pub fn try_neg(self) -> Result<Self> {
         self.map(Fn1::Neg)
     }
@@ -105,6 +109,7 @@ impl<'g, T: Float> Tensor<'g, T> {
     }
 
     /// [`powi`](Tensor::powi) returning an error for a stale handle.
+    #[track_caller]
     pub fn try_powi(self, k: i32) -> Result<Self> {
         self.map(Fn1::Powi(k))
     }
@@ -117,6 +122,7 @@ impl<'g, T: Float> Tensor<'g, T> {
     }
 
     /// [`powf`](Tensor::powf) returning an error for a stale handle.
+    #[track_caller]
     pub fn try_powf(self, c: f64) -> Result<Self> {
         if c.fract() == 0.0 && c.abs() <= f64::from(i32::MAX) {
             return self.try_powi(c as i32);
@@ -144,6 +150,7 @@ impl<'g, T: Float> Tensor<'g, T> {
 
     /// [`maximum`](Tensor::maximum) returning [`Error::Shape`](crate::Error::Shape) for shapes
     /// that do not broadcast.
+    #[track_caller]
     pub fn try_maximum(self, other: Self) -> Result<Self> {
         self.zip(Fn2::Max, other)
     }
@@ -157,6 +164,7 @@ impl<'g, T: Float> Tensor<'g, T> {
 
     /// [`minimum`](Tensor::minimum) returning [`Error::Shape`](crate::Error::Shape) for shapes
     /// that do not broadcast.
+    #[track_caller]
     pub fn try_minimum(self, other: Self) -> Result<Self> {
         self.zip(Fn2::Min, other)
     }
@@ -181,6 +189,7 @@ impl<'g, T: Float> Tensor<'g, T> {
 
     /// [`select`](Tensor::select) returning [`Error::Shape`](crate::Error::Shape) for shapes
     /// that do not broadcast.
+    #[track_caller]
     pub fn try_select(self, a: Self, b: Self) -> Result<Self> {
         self.graph.record_tensor(
             TensorOp::Where,

@@ -204,6 +204,7 @@ impl<'g, T: Float> Tensor<'g, T> {
     }
 
     /// [`slice`](Tensor::slice) returning an error for more slices than axes or a zero step.
+    #[track_caller]
     pub fn try_slice(self, spec: &[Slice]) -> Result<Self> {
         let s = self.inner_shape()?;
         if spec.len() > s.rank() {
@@ -256,6 +257,7 @@ impl<'g, T: Float> Tensor<'g, T> {
 
     /// [`take_along_axis`](Tensor::take_along_axis) returning an error for an index shape that
     /// does not fit or an index out of range.
+    #[track_caller]
     pub fn try_take_along_axis(
         self,
         indices: &[usize],

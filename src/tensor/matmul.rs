@@ -13,6 +13,7 @@ fn mat_dims(s: Shape, t: bool) -> (usize, usize) {
 }
 
 /// The output shape of `op(a) @ op(b)`: batch dimensions broadcast, then `m × n`.
+#[track_caller]
 pub(crate) fn matmul_shape(a: Shape, ta: bool, b: Shape, tb: bool) -> Result<Shape> {
     if a.rank() < 2 || b.rank() < 2 {
         return Err(rank_error(a, b));
@@ -107,6 +108,7 @@ impl<'g, T: Float> super::Tensor<'g, T> {
 
     /// [`matmul`](super::Tensor::matmul) returning [`Error::Shape`] when the inner dimensions
     /// or the batch dimensions do not fit.
+    #[track_caller]
     pub fn try_matmul(self, other: Self) -> Result<Self> {
         let (sa, sb) = (self.inner_shape()?, other.inner_shape()?);
         let (va, vb) = (sa.rank() == 1, sb.rank() == 1);
@@ -142,6 +144,7 @@ impl<'g, T: Float> super::Tensor<'g, T> {
 
     /// `op(self) @ op(other)`, where `op` transposes the last two dimensions when its flag is
     /// set (no transposed copy is made).
+    #[track_caller]
     pub(crate) fn matmul_t(self, ta: bool, other: Self, tb: bool) -> Result<Self> {
         self.graph.record_tensor(
             super::store::TensorOp::MatMul { ta, tb },

@@ -247,6 +247,7 @@ impl<'g, T: Float> Tensor<'g, T> {
 
     /// [`as_var`](Tensor::as_var), or [`Error::Shape`] for a tensor of rank > 0 (reshape it to
     /// `[]` first, or reduce it with [`sum`](Tensor::sum)).
+    #[track_caller]
     pub fn try_as_var(self) -> Result<Var<'g, T>> {
         let s = self.inner_shape()?;
         if s.rank() != 0 {

@@ -26,6 +26,7 @@ impl<'g, T: Float> Tensor<'g, T> {
     }
 
     /// [`reshape`](Tensor::reshape) returning [`Error::Shape`] for a different element count.
+    #[track_caller]
     pub fn try_reshape(self, shape: &[usize]) -> Result<Self> {
         let to = Shape::new("reshape", shape)?;
         self.graph.record_tensor(
@@ -60,6 +61,7 @@ impl<'g, T: Float> Tensor<'g, T> {
 
     /// [`permute`](Tensor::permute) returning an error unless `perm` is a permutation of the
     /// axes.
+    #[track_caller]
     pub fn try_permute(self, perm: &[isize]) -> Result<Self> {
         let s = self.inner_shape()?;
         if perm.len() != s.rank() {
@@ -105,6 +107,7 @@ impl<'g, T: Float> Tensor<'g, T> {
     }
 
     /// [`transpose`](Tensor::transpose) returning an error for a bad axis.
+    #[track_caller]
     pub fn try_transpose(self, a: isize, b: isize) -> Result<Self> {
         let s = self.inner_shape()?;
         let (a, b) = (axis("transpose", s, a)?, axis("transpose", s, b)?);
@@ -122,6 +125,7 @@ impl<'g, T: Float> Tensor<'g, T> {
 
     /// [`broadcast_to`](Tensor::broadcast_to) returning [`Error::Shape`] if the shape does not
     /// broadcast.
+    #[track_caller]
     pub fn try_broadcast_to(self, shape: &[usize]) -> Result<Self> {
         let to = Shape::new("broadcast_to", shape)?;
         self.graph.record_tensor(
@@ -148,6 +152,7 @@ impl<'g, T: Float> Tensor<'g, T> {
 
     /// [`sum_to`](Tensor::sum_to) returning [`Error::Shape`] if `shape` does not broadcast to
     /// the tensor's shape.
+    #[track_caller]
     pub fn try_sum_to(self, shape: &[usize]) -> Result<Self> {
         let to = Shape::new("sum_to", shape)?;
         self.graph.record_tensor(
@@ -181,6 +186,7 @@ impl<'g, T: Float> Tensor<'g, T> {
     }
 
     /// [`narrow`](Tensor::narrow) returning an error for a bad axis or a range past the end.
+    #[track_caller]
     pub fn try_narrow(self, ax: isize, start: usize, len: usize) -> Result<Self> {
         let s = self.inner_shape()?;
         let a = axis("narrow", s, ax)?;
@@ -211,6 +217,7 @@ impl<'g, T: Float> Tensor<'g, T> {
     }
 
     /// [`index`](Tensor::index) returning an error for a bad axis or index.
+    #[track_caller]
     pub fn try_index(self, ax: isize, i: usize) -> Result<Self> {
         let s = self.inner_shape()?;
         let a = axis("index", s, ax)?;
@@ -249,12 +256,14 @@ impl<'g, T: Float> Tensor<'g, T> {
     /// [`gather`](Tensor::gather) returning an error for a label out of range or a label count
     /// that is not the number of rows.
     #[deprecated(note = "use `try_take_along_axis(labels, &[rows, 1], -1)`")]
+    #[track_caller]
     pub fn try_gather(self, labels: &[usize]) -> Result<Self> {
         self.pick_last("gather", labels)
     }
 
     /// One element per row along the last axis, that axis removed: a
     /// [`take_along_axis`](Tensor::take_along_axis) of one index per row and a reshape.
+    #[track_caller]
     pub(crate) fn pick_last(self, op: &'static str, labels: &[usize]) -> Result<Self> {
         let s = self.inner_shape()?;
         if s.rank() == 0 {
@@ -297,6 +306,7 @@ impl<T: Float> Graph<T> {
 
     /// [`concat`](Graph::concat) returning [`Error::Shape`] for parts that do not fit together
     /// (or an error for no parts or a bad axis).
+    #[track_caller]
     pub fn try_concat<'g>(&'g self, parts: &[Tensor<'g, T>], ax: isize) -> Result<Tensor<'g, T>> {
         let Some(first) = parts.first() else {
             return Err(Error::Invalid("`concat` needs at least one tensor".into()));

@@ -19,6 +19,7 @@ macro_rules! binary_operator {
             #[doc = concat!("`self ", stringify!($method), " rhs` with broadcasting, returning ",
                                     "[`Error::Shape`](crate::Error::Shape) for shapes that do not ",
                                     "broadcast, or an error for a stale or foreign handle.")]
+            #[track_caller]
             pub fn $try_name(self, rhs: Tensor<'g, T>) -> Result<Tensor<'g, T>> {
                 self.zip($f, rhs)
             }

@@ -124,6 +124,7 @@ pub(crate) fn max_weights<T: Float>(
 }
 
 /// The window of a pool, checked against the input shape.
+#[track_caller]
 fn pool_window(op: &'static str, xs: Shape, opts: Pool2dOptions) -> Result<Window> {
     let k = [opts.kernel.0, opts.kernel.1];
     check_nchw(op, xs, &k)?;
@@ -145,6 +146,7 @@ fn pool_window(op: &'static str, xs: Shape, opts: Pool2dOptions) -> Result<Windo
 }
 
 impl<'g, T: Float> Tensor<'g, T> {
+    #[track_caller]
     fn pool2d(self, max: bool, opts: Pool2dOptions) -> Result<Self> {
         let (op, name) = if max {
             (TensorOp::MaxPool2d, "max_pool2d")
@@ -194,6 +196,7 @@ impl<'g, T: Float> Tensor<'g, T> {
     /// [`max_pool2d`](Tensor::max_pool2d) returning [`Error::Shape`] for an input that is not
     /// `(N, C, H, W)` (shown with the kernel), and [`Error::Invalid`] for a zero kernel or
     /// stride, a kernel larger than the padded input, or padding over half the kernel.
+    #[track_caller]
     pub fn try_max_pool2d(self, opts: Pool2dOptions) -> Result<Self> {
         self.pool2d(true, opts)
     }
@@ -221,6 +224,7 @@ impl<'g, T: Float> Tensor<'g, T> {
 
     /// [`avg_pool2d`](Tensor::avg_pool2d) with the errors of
     /// [`try_max_pool2d`](Tensor::try_max_pool2d).
+    #[track_caller]
     pub fn try_avg_pool2d(self, opts: Pool2dOptions) -> Result<Self> {
         self.pool2d(false, opts)
     }

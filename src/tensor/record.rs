@@ -1,6 +1,8 @@
 //! Recording a tensor op: resolve the inputs, check shapes, run the kernel into a pooled
 //! buffer, push the node.
 
+use std::panic::Location;
+
 use super::Tensor;
 use super::anomaly;
 use super::shape::Shape;
@@ -47,6 +49,7 @@ pub(crate) fn shape_of<T: Float>(tape: &Tape<T>, i: In) -> Shape {
 
 impl<T: Float> Graph<T> {
     /// Resolves a handle: it must belong to this graph and be live.
+    #[track_caller]
     pub(crate) fn t_in(&self, tape: &Tape<T>, x: Tensor<'_, T>, op: &'static str) -> Result<In> {
         if !std::ptr::eq(x.graph(), self) {
             return Err(Error::ForeignGraph { op });
@@ -68,6 +71,7 @@ impl<T: Float> Graph<T> {
     }
 
     /// Records a tensor node whose buffer `data` (of `shape`) is already computed.
+    #[track_caller]
     pub(crate) fn push_tensor(
         &self,
         tape: &mut Tape<T>,
@@ -84,6 +88,7 @@ impl<T: Float> Graph<T> {
 
     /// [`push_tensor`](Graph::push_tensor) for a node whose parameters were already appended
     /// to the tape's parameter list, from `p_start` on.
+    #[track_caller]
     pub(crate) fn push_prepared(
         &self,
         tape: &mut Tape<T>,
@@ -95,10 +100,12 @@ impl<T: Float> Graph<T> {
     ) -> Result<NodeKey> {
         debug_assert_eq!(data.len(), shape.numel());
         let leaf = matches!(op, TensorOp::Var | TensorOp::Const);
-        if !leaf && self.detect_anomaly() {
+        let anomaly_mode = !leaf && self.detect_anomaly();
+        if anomaly_mode {
             if let Some(e) = data.iter().position(|v| !v.is_finite()) {
                 let at = tape.order.len();
-                let a = anomaly::value_anomaly(tape, Forward, at, op, ins, (shape, &data), e);
+                let mut a = anomaly::value_anomaly(tape, Forward, at, op, ins, (shape, &data), e);
+                a.location = Some(Location::caller());
                 tape.tensors.pool.put(data);
                 tape.tensors.params.truncate(p_start);
                 return Err(Error::Anomaly(Box::new(a)));
@@ -136,11 +143,15 @@ impl<T: Float> Graph<T> {
             n_par,
             needs,
         });
+        if anomaly_mode {
+            self.note_location(key, Location::caller());
+        }
         Ok(key)
     }
 
     /// Records `op` on `N` tensor inputs: `shape` computes (and checks) the output shape,
     /// `kernel` fills the output buffer from the inputs' elements.
+    #[track_caller]
     pub(crate) fn record_tensor<'g, const N: usize>(
         &'g self,
         op: TensorOp,
@@ -169,6 +180,7 @@ impl<T: Float> Graph<T> {
 impl<'g, T: Float> Tensor<'g, T> {
     /// Records a one-input op with integer parameters (gather/scatter labels) and output
     /// shape `to`; `kernel(x, x_shape, params, out)` fills the output.
+    #[track_caller]
     pub(crate) fn with_params(
         self,
         op: TensorOp,
@@ -192,6 +204,7 @@ impl<'g, T: Float> Tensor<'g, T> {
 
     /// Records a constant computed from the values of `self` and `other` broadcast together
     /// (the masks of value-dependent derivatives: steps, signs, tie weights).
+    #[track_caller]
     pub(crate) fn const_zip(self, other: Self, f: impl Fn(T, T) -> T) -> Result<Self> {
         let g = self.graph();
         let mut tape = g.tape_mut();
@@ -211,6 +224,7 @@ impl<'g, T: Float> Tensor<'g, T> {
 
 impl<'g, T: Float> Tensor<'g, T> {
     /// Records a constant of shape `to` computed by `kernel` from the values of `self`.
+    #[track_caller]
     pub(crate) fn const_from(
         self,
         to: Shape,

@@ -16,6 +16,7 @@ enum Kind {
 }
 
 impl<'g, T: Float> Tensor<'g, T> {
+    #[track_caller]
     fn reduce(self, kind: Kind, axes: &[isize], keepdim: bool) -> Result<Self> {
         let name = match kind {
             Kind::Sum => "sum",
@@ -27,11 +28,13 @@ impl<'g, T: Float> Tensor<'g, T> {
     }
 
     /// The reduction over every axis, as a scalar.
+    #[track_caller]
     fn reduce_all(self, kind: Kind) -> Result<Var<'g, T>> {
         let all = self.inner_shape()?.all_axes();
         self.reduce_mask(kind, all, false)?.try_as_var()
     }
 
+    #[track_caller]
     fn reduce_mask(self, kind: Kind, mask: u32, keepdim: bool) -> Result<Self> {
         let op = match kind {
             Kind::Sum => TensorOp::Sum {
@@ -83,6 +86,7 @@ impl<'g, T: Float> Tensor<'g, T> {
     }
 
     /// [`sum`](Tensor::sum) returning an error for a stale handle.
+    #[track_caller]
     pub fn try_sum(self) -> Result<Var<'g, T>> {
         self.reduce_all(Kind::Sum)
     }
@@ -94,6 +98,7 @@ impl<'g, T: Float> Tensor<'g, T> {
     }
 
     /// [`mean`](Tensor::mean) returning an error for a stale handle.
+    #[track_caller]
     pub fn try_mean(self) -> Result<Var<'g, T>> {
         self.reduce_all(Kind::Mean)
     }
@@ -107,6 +112,7 @@ impl<'g, T: Float> Tensor<'g, T> {
     }
 
     /// [`max`](Tensor::max) returning an error for a stale handle.
+    #[track_caller]
     pub fn try_max(self) -> Result<Var<'g, T>> {
         self.reduce_all(Kind::Max)
     }
@@ -129,6 +135,7 @@ impl<'g, T: Float> Tensor<'g, T> {
     }
 
     /// [`sum_axes`](Tensor::sum_axes) returning an error for a bad or repeated axis.
+    #[track_caller]
     pub fn try_sum_axes(self, axes: &[isize], keepdim: bool) -> Result<Self> {
         self.reduce(Kind::Sum, axes, keepdim)
     }
@@ -141,6 +148,7 @@ impl<'g, T: Float> Tensor<'g, T> {
     }
 
     /// [`mean_axes`](Tensor::mean_axes) returning an error for a bad or repeated axis.
+    #[track_caller]
     pub fn try_mean_axes(self, axes: &[isize], keepdim: bool) -> Result<Self> {
         self.reduce(Kind::Mean, axes, keepdim)
     }
@@ -162,6 +170,7 @@ impl<'g, T: Float> Tensor<'g, T> {
     }
 
     /// [`amax`](Tensor::amax) returning an error for a bad or repeated axis.
+    #[track_caller]
     pub fn try_amax(self, axes: &[isize], keepdim: bool) -> Result<Self> {
         self.reduce(Kind::Max, axes, keepdim)
     }
@@ -175,6 +184,7 @@ impl<'g, T: Float> Tensor<'g, T> {
 
     /// The old name of [`try_amax`](Tensor::try_amax).
     #[deprecated(note = "use try_amax")]
+    #[track_caller]
     pub fn try_max_axes(self, axes: &[isize], keepdim: bool) -> Result<Self> {
         self.try_amax(axes, keepdim)
     }
@@ -194,6 +204,7 @@ impl<'g, T: Float> Tensor<'g, T> {
     }
 
     /// [`softmax`](Tensor::softmax) returning an error for a bad axis.
+    #[track_caller]
     pub fn try_softmax(self, ax: isize) -> Result<Self> {
         self.softmax_op(ax, false)
     }
@@ -214,10 +225,12 @@ impl<'g, T: Float> Tensor<'g, T> {
     }
 
     /// [`log_softmax`](Tensor::log_softmax) returning an error for a bad axis.
+    #[track_caller]
     pub fn try_log_softmax(self, ax: isize) -> Result<Self> {
         self.softmax_op(ax, true)
     }
 
+    #[track_caller]
     fn softmax_op(self, ax: isize, log: bool) -> Result<Self> {
         let name = if log { "log_softmax" } else { "softmax" };
         let a = axis(name, self.inner_shape()?, ax)?;

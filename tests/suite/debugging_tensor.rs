@@ -42,14 +42,19 @@ fn forward_anomalies_name_the_op_the_element_and_its_inputs() {
 
     // exp overflow: e^800 = inf
     let e = g.tensor(&[1.0, 800.0], &[2]);
-    let a = anomaly(e.try_exp().unwrap_err());
+    let (a, line) = (anomaly(e.try_exp().unwrap_err()), line!());
     assert_eq!(
         (a.op, a.output, a.element.clone()),
         ("exp", Some(f64::INFINITY), Some(vec![1]))
     );
+    let at = a.location.expect("built in anomaly mode");
+    assert_eq!((at.file(), at.line()), (file!(), line));
     assert_eq!(
         a.to_string(),
-        "non-finite value in forward: `exp` at node n5 produced inf at element [1] from input(s) [800]"
+        format!(
+            "non-finite value in forward: `exp` at node n5 produced inf at element [1] from \
+             input(s) [800], built at {at}"
+        )
     );
 
     // matmul overflow: 1e200 · 1e200 = inf; no single input value produces an element
@@ -89,9 +94,11 @@ fn backward_anomaly_names_the_element_upstream_and_local_partial() {
         (step.upstream, step.local, step.contribution, step.input),
         (Some(3.0), Some(f64::INFINITY), f64::INFINITY, 0)
     );
+    let built = format!(", built at {}", a.location.expect("built in anomaly mode"));
     assert!(
-        a.to_string()
-            .ends_with("upstream 3 × local partial inf = inf sent to input 0 at element [1]"),
+        a.to_string().ends_with(&format!(
+            "upstream 3 × local partial inf = inf sent to input 0 at element [1]{built}"
+        )),
         "{a}"
     );
 }
@@ -129,9 +136,14 @@ fn backward_anomaly_of_a_matmul_names_the_input_and_element() {
     assert_eq!((step.input, step.contribution), (0, f64::INFINITY));
     // A matrix product has no single upstream number or local partial per element.
     assert_eq!((step.upstream, step.local), (None, None));
+    let built = format!(
+        ", built at {}",
+        err.location.expect("built in anomaly mode")
+    );
     assert!(
-        err.to_string()
-            .ends_with("`matmul` at node n3: contribution inf sent to input 0 at element [0, 0]"),
+        err.to_string().ends_with(&format!(
+            "`matmul` at node n3: contribution inf sent to input 0 at element [0, 0]{built}"
+        )),
         "{err}"
     );
 }

@@ -10,6 +10,7 @@ mod tensor_common;
 #[cfg(all(feature = "serve", feature = "csv", feature = "safetensors"))]
 mod untrusted;
 
+mod anomaly_report;
 #[cfg(feature = "cli")]
 mod cli_check;
 #[cfg(feature = "cli")]
