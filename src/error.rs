@@ -129,11 +129,15 @@ fn shape_message(op: &str, lhs: &[usize], rhs: &[usize]) -> String {
             let k = lhs[lhs.len() - 1];
             let k2 = rhs[rhs.len().saturating_sub(2)];
             if k != k2 {
+                let count =
+                    |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
                 format!(
                     "`matmul`: {lhs:?} and {rhs:?} cannot be multiplied: the inner dimensions \
-                     differ ({k} columns on the left, {k2} rows on the right; as PyTorch says, \
+                     differ ({} on the left, {} on the right; as PyTorch says, \
                      mat1 and mat2 shapes cannot be multiplied ({} and {})); did you mean to \
                      transpose one of them (`.transpose(-2, -1)`)?",
+                    count(k, "column"),
+                    count(k2, "row"),
                     x(lhs),
                     x(rhs)
                 )

@@ -170,6 +170,21 @@ fn matmul_and_as_var_messages_say_what_to_fix() {
          be multiplied (3x4 and 3x4)); did you mean to transpose one of them \
          (`.transpose(-2, -1)`)?"
     );
+    // One of each: the counts are singular.
+    let row = g.tensor(&[1.0; 2], &[1, 2]);
+    assert!(
+        row.try_matmul(row)
+            .unwrap_err()
+            .to_string()
+            .contains("(2 columns on the left, 1 row on the right;")
+    );
+    let col = g.tensor(&[1.0; 2], &[2, 1]);
+    assert!(
+        col.try_matmul(col)
+            .unwrap_err()
+            .to_string()
+            .contains("(1 column on the left, 2 rows on the right;")
+    );
     let b = g.tensor(&[1.0; 24], &[2, 4, 3]);
     let c = g.tensor(&[1.0; 36], &[3, 3, 4]);
     assert_eq!(
