@@ -5,8 +5,10 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use tapegrad::expr::Program;
-use tapegrad::gradcheck::{FormulaOptions, GradcheckOptions, PointCheck, Variable, check_formula};
 use tapegrad::{Graph, Var};
+use tapegrad::gradcheck::{
+    ExpressionFormula, FormulaOptions, GradcheckOptions, PointCheck, check_expression,
+};
 
 use crate::errors::{IntoPy, PyRes, guard};
 
@@ -94,7 +96,6 @@ struct Formula {
     name: String,
     source: String,
     program: Program,
-    slots: Vec<usize>,
 }
 
 /// `(lo, hi)` as a finite, non-empty range.
@@ -146,7 +147,6 @@ pub fn check<'py>(
                 name,
                 source: source.trim().to_string(),
                 program,
-                slots: Vec::new(),
             });
         }
     }
@@ -171,18 +171,14 @@ pub fn check<'py>(
             "the expression has no variables to check",
         ));
     }
-    for f in &mut formulas {
-        for (i, input) in f.program.inputs().iter().enumerate() {
-            let Some(slot) = names.iter().position(|n| n == input) else {
-                return Err(PyValueError::new_err(format!(
-                    "error in d['{}']: at {}: '{input}' is not a variable of the expression",
-                    f.name,
-                    f.program.input_position(i)
-                )));
-            };
-            f.slots.push(slot);
-        }
-    }
+    let resolved = formulas
+        .iter()
+        .map(|f| {
+            ExpressionFormula::new(&f.name, f.program.clone(), &names).map_err(|e| {
+                PyValueError::new_err(format!("error in d['{}']: {}", f.name, e))
+            })
+        })
+        .collect::<PyRes<Vec<_>>>()?;
     let opts = GradcheckOptions::default().eps(eps).atol(atol).rtol(rtol);
     opts.validate().py()?;
     let mut options = FormulaOptions::default().check(opts);
@@ -207,40 +203,7 @@ pub fn check<'py>(
         Some(point) => options.at(vec![point.iter().map(|&(_, v)| v).collect()]),
         None => options.samples(samples).seed(seed),
     };
-    let report = guard(|| {
-        let variables: Vec<Variable<'_>> = names
-            .iter()
-            .zip(&ranges)
-            .map(|(name, range)| {
-                let mut v = Variable::new(name.clone());
-                if let Some((lo, hi)) = *range {
-                    v = v.range(lo, hi);
-                }
-                if let Some(f) = formulas.iter().find(|f| &f.name == name) {
-                    v = v.derivative(move |p: &[f64]| {
-                        let values: Vec<f64> = f.slots.iter().map(|&s| p[s]).collect();
-                        f.program.eval_f64_values(&values).unwrap_or(f64::NAN)
-                    });
-                }
-                v
-            })
-            .collect();
-        check_formula(
-            |vs| {
-                let bindings: Vec<(&str, Var<'_>)> = names
-                    .iter()
-                    .map(String::as_str)
-                    .zip(vs.iter().copied())
-                    .collect();
-                program
-                    .eval(vs[0].graph(), &bindings)
-                    .expect("every input of the expression is a variable")
-            },
-            &variables,
-            &options,
-        )
-        .py()
-    })?;
+    let report = guard(|| check_expression(&program, &names, &resolved, &ranges, &options).py())?;
 
     let point_dict = |p: &PointCheck| -> PyRes<Bound<'py, PyDict>> {
         let out = PyDict::new(py);

@@ -8,10 +8,10 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use tapegrad::Var;
 use tapegrad::expr::Program;
 use tapegrad::gradcheck::{
-    FormulaOptions, FormulaReport, GradcheckOptions, PointCheck, Variable, Verdict, check_formula,
+    ExpressionFormula, FormulaOptions, FormulaReport, GradcheckOptions, PointCheck, Verdict,
+    check_expression,
 };
 
 use super::{ExprArgs, Failure, json_number, json_string, parse_failure, print_out};
@@ -57,12 +57,11 @@ pub struct CheckArgs {
     pub json: bool,
 }
 
-/// A `--d` formula, parsed, with where each of its inputs sits among the variables.
+/// A `--d` formula as given and parsed.
 struct Formula {
     name: String,
     source: String,
     program: Program,
-    slots: Vec<usize>,
 }
 
 /// Runs `tapegrad check`.
@@ -73,7 +72,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Failure> {
     } else {
         Some(args.expr.point(&program)?)
     };
-    let mut formulas = parse_formulas(&args.derivatives)?;
+    let formulas = parse_formulas(&args.derivatives)?;
 
     // A name the expression does not contain is a typo, not a new variable: sampling it (or
     // ignoring it at --at) would blame the formula for a usage error.
@@ -104,18 +103,13 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Failure> {
     if names.is_empty() {
         return Err(Failure::new("the expression has no variables to check"));
     }
-    for f in &mut formulas {
-        for (i, input) in f.program.inputs().iter().enumerate() {
-            let Some(slot) = names.iter().position(|n| n == input) else {
-                return Err(Failure(format!(
-                    "error in --d {}: at {}: '{input}' is not a variable of the expression",
-                    f.name,
-                    f.program.input_position(i)
-                )));
-            };
-            f.slots.push(slot);
-        }
-    }
+    let resolved = formulas
+        .iter()
+        .map(|f| {
+            ExpressionFormula::new(&f.name, f.program.clone(), &names)
+                .map_err(|e| parse_failure(&format!("error in --d {}: ", f.name), &f.source, e))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
 
     let check = GradcheckOptions::default()
         .eps(args.eps)
@@ -146,39 +140,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Failure> {
         None => options.samples(args.samples).seed(args.seed),
     };
 
-    let variables: Vec<Variable<'_>> = names
-        .iter()
-        .zip(&ranges)
-        .map(|(name, range)| {
-            let mut v = Variable::new(name.clone());
-            if let Some((lo, hi)) = *range {
-                v = v.range(lo, hi);
-            }
-            if let Some(f) = formulas.iter().find(|f| &f.name == name) {
-                v = v.derivative(move |p: &[f64]| {
-                    let values: Vec<f64> = f.slots.iter().map(|&s| p[s]).collect();
-                    f.program.eval_f64_values(&values).unwrap_or(f64::NAN)
-                });
-            }
-            v
-        })
-        .collect();
-
-    // Every input of the expression is among the variables, so evaluation cannot fail.
-    let report = check_formula(
-        |vs| {
-            let bindings: Vec<(&str, Var<'_>)> = names
-                .iter()
-                .map(String::as_str)
-                .zip(vs.iter().copied())
-                .collect();
-            program
-                .eval(vs[0].graph(), &bindings)
-                .expect("every input of the expression is a variable")
-        },
-        &variables,
-        &options,
-    )?;
+    let report = check_expression(&program, &names, &resolved, &ranges, &options)?;
 
     print_out(&if args.json {
         json(&report, &names, &formulas)
@@ -212,7 +174,6 @@ fn parse_formulas(args: &[String]) -> Result<Vec<Formula>, Failure> {
             name,
             source: source.trim().to_string(),
             program,
-            slots: Vec::new(),
         });
     }
     Ok(out)

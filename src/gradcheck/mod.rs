@@ -12,6 +12,8 @@
 //! - [`check_formula`]: you derived ∂f/∂x on paper; it is compared with autograd and finite
 //!   differences at many random (seeded) or given points. Points near a kink or outside the
 //!   domain are skipped and counted, never reported as a false alarm.
+//! - [`check_expression`]: the same for a function and formulas written in the
+//!   [expression language](crate::expr) (what `tapegrad check` runs).
 //!
 //! Each returns a report value — per component or variable the numbers, errors and verdict,
 //! the worst one — whose `Display` prints an aligned table. NaN or infinity is never a pass.
@@ -41,6 +43,7 @@
 //! ```
 
 mod check;
+mod expression;
 mod finite;
 mod formula;
 mod formula_report;
@@ -54,6 +57,7 @@ pub use check::{
     gradcheck, gradcheck_jacobian, gradgradcheck, try_gradcheck, try_gradcheck_jacobian,
     try_gradgradcheck,
 };
+pub use expression::{ExpressionFormula, check_expression};
 pub use formula::{Derivative, FormulaOptions, Points, Variable, check_formula};
 pub use formula_report::{FormulaReport, PointCheck, VariableReport, Verdict};
 pub use options::{GradcheckOptions, Status};

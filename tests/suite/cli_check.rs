@@ -140,7 +140,7 @@ fn bad_input_exits_2_with_one_line() {
         ),
         (
             vec!["check", "x*y", "--d", "x=q"],
-            "error in --d x: at 1:1: 'q' is not a variable of the expression",
+            "error in --d x: error at 1:1: 'q' is not a variable of the expression\n  q\n  ^",
         ),
         (
             vec!["check", "x*y", "--d", "x"],

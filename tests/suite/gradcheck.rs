@@ -681,7 +681,7 @@ fn bad_input_is_a_clear_error() {
     };
     assert!(err(&[], FormulaOptions::default()).contains("no variables"));
     let dup = [Variable::new("x"), Variable::new("x")];
-    assert!(err(&dup, FormulaOptions::default()).contains("'x' is listed twice"));
+    assert!(err(&dup, FormulaOptions::default()).contains("invalid argument: 'x' is listed twice"));
     assert!(err(&two(), FormulaOptions::default().range(1.0, 1.0)).contains("LO < HI"));
     let ranged = [Variable::new("x").range(2.0, f64::NAN), Variable::new("y")];
     assert!(err(&ranged, FormulaOptions::default()).contains("'x'"));
@@ -703,4 +703,57 @@ fn bad_input_is_a_clear_error() {
         tapegrad::gradcheck::try_gradcheck_jacobian(|_| vec![], &[1.0], Default::default()),
         Err(Error::Invalid(msg)) if msg.contains("no outputs")
     ));
+}
+
+/// `check_expression`: the formulas of the expression language, and each misuse an error.
+#[test]
+fn check_expression_checks_formulas_and_refuses_misuse() {
+    use tapegrad::expr::Program;
+    use tapegrad::gradcheck::{ExpressionFormula, check_expression};
+    let p = |s: &str| Program::parse(s).unwrap();
+    let f = p("sin(x) * y");
+    let names: Vec<String> = vec!["x".into(), "y".into()];
+    // ∂f/∂x = cos(x)·y is right; ∂f/∂y = -sin(x) has the sign wrong.
+    let dx = ExpressionFormula::new("x", p("cos(x) * y"), &names).unwrap();
+    let dy = ExpressionFormula::new("y", p("-sin(x)"), &names).unwrap();
+    let opts = FormulaOptions::default().samples(20);
+    let report = check_expression(&f, &names, &[dx.clone(), dy], &[], &opts).unwrap();
+    assert_eq!(report.variables[0].verdict, Verdict::Pass, "{report}");
+    assert_eq!(report.variables[1].verdict, Verdict::Fail, "{report}");
+    // Its own range for y only: every point has y in [5, 6).
+    let ranged = [None, Some((5.0, 6.0))];
+    let report = check_expression(&f, &names, &[dx.clone()], &ranged, &opts).unwrap();
+    assert!(report.passed(), "{report}");
+
+    let message = |r: tapegrad::Result<_>| r.map(|_: FormulaReport| ()).unwrap_err().to_string();
+    let twice = [dx.clone(), dx.clone()];
+    assert_eq!(
+        message(check_expression(&f, &names, &twice, &[], &opts)),
+        "invalid argument: two formulas for ∂/∂x"
+    );
+    assert_eq!(
+        message(check_expression(&f, &names, &[], &[None], &opts)),
+        "invalid argument: 1 ranges for 2 variables: give one per variable (None for the default) or none"
+    );
+    let only_x: Vec<String> = vec!["x".into()];
+    assert_eq!(
+        message(check_expression(&f, &only_x, &[], &[], &opts)),
+        "error at 1:10: 'y' is not among the variables checked"
+    );
+    let xyz: Vec<String> = vec!["x".into(), "y".into(), "z".into()];
+    assert_eq!(
+        message(check_expression(&f, &xyz, &[dx], &[], &opts)),
+        "invalid argument: the formula for ∂/∂x was made for other variables than these"
+    );
+    let xx: Vec<String> = vec!["x".into(), "x".into()];
+    assert_eq!(
+        message(check_expression(&p("x"), &xx, &[], &[], &opts)),
+        "invalid argument: 'x' is listed twice among the variables (at 0 and 1)"
+    );
+    assert_eq!(
+        ExpressionFormula::new("w", p("1"), &names)
+            .unwrap_err()
+            .to_string(),
+        "invalid argument: a formula for ∂/∂w, but 'w' is not a variable of the expression"
+    );
 }

@@ -6,7 +6,7 @@
 
 use tapegrad::data::{CsvOptions, Target, read_csv};
 use tapegrad::expr::Program;
-use tapegrad::gradcheck::{FormulaOptions, Variable, check_formula};
+use tapegrad::gradcheck::{ExpressionFormula, FormulaOptions, check_expression};
 use tapegrad::io::{from_safetensors_bytes, read_safetensors};
 use tapegrad::nn::Init;
 use tapegrad::nn::scalar::{Activation, Mlp};
@@ -107,49 +107,15 @@ pub fn formula(data: &[u8]) {
             names.push(name.clone());
         }
     }
-    let mut slots: Vec<Vec<usize>> = Vec::new();
-    for (_, p) in &formulas {
-        let Some(s) = p
-            .inputs()
-            .iter()
-            .map(|i| names.iter().position(|n| n == i))
-            .collect()
-        else {
-            return;
-        };
-        slots.push(s);
-    }
-    let variables: Vec<Variable<'_>> = names
-        .iter()
-        .map(|name| {
-            let v = Variable::new(name.clone());
-            match formulas.iter().position(|(n, _)| n == name) {
-                Some(k) => {
-                    let (program, slots) = (&formulas[k].1, &slots[k]);
-                    v.derivative(move |p: &[f64]| {
-                        let values: Vec<f64> = slots.iter().map(|&s| p[s]).collect();
-                        program.eval_f64_values(&values).unwrap_or(f64::NAN)
-                    })
-                }
-                None => v,
-            }
-        })
-        .collect();
+    let Ok(formulas) = formulas
+        .into_iter()
+        .map(|(name, p)| ExpressionFormula::new(&name, p, &names))
+        .collect::<Result<Vec<_>, _>>()
+    else {
+        return;
+    };
     let options = FormulaOptions::default().samples(3).seed(data.len() as u64);
-    let report = check_formula(
-        |vs| {
-            let bindings: Vec<(&str, Var<'_>)> = names
-                .iter()
-                .map(String::as_str)
-                .zip(vs.iter().copied())
-                .collect();
-            program
-                .eval(vs[0].graph(), &bindings)
-                .expect("every input of the expression is a variable")
-        },
-        &variables,
-        &options,
-    );
+    let report = check_expression(&program, &names, &formulas, &[], &options);
     if let Ok(report) = report {
         let _ = report.to_string();
         assert_eq!(report.points, 3);
