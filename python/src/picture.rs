@@ -117,8 +117,8 @@ fn copy_op<'h>(
                 Fn2::Sub => a.try_sub(b),
                 Fn2::Mul => a.try_mul(b),
                 Fn2::Div => a.try_div(b),
-                Fn2::Max => a.try_max(b),
-                Fn2::Min => a.try_min(b),
+                Fn2::Max => a.try_maximum(b),
+                Fn2::Min => a.try_minimum(b),
                 _ => return Err(unsupported()),
             }
         }
