@@ -5,10 +5,10 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use tapegrad::expr::Program;
-use tapegrad::{Graph, Var};
 use tapegrad::gradcheck::{
     ExpressionFormula, FormulaOptions, GradcheckOptions, PointCheck, check_expression,
 };
+use tapegrad::{Graph, Var};
 
 use crate::errors::{IntoPy, PyRes, guard};
 
@@ -174,9 +174,8 @@ pub fn check<'py>(
     let resolved = formulas
         .iter()
         .map(|f| {
-            ExpressionFormula::new(&f.name, f.program.clone(), &names).map_err(|e| {
-                PyValueError::new_err(format!("error in d['{}']: {}", f.name, e))
-            })
+            ExpressionFormula::new(&f.name, f.program.clone(), &names)
+                .map_err(|e| PyValueError::new_err(format!("error in d['{}']: {}", f.name, e)))
         })
         .collect::<PyRes<Vec<_>>>()?;
     let opts = GradcheckOptions::default().eps(eps).atol(atol).rtol(rtol);
