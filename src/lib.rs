@@ -77,6 +77,7 @@ pub mod functional;
 pub mod gradcheck;
 pub mod io;
 pub mod nn;
+pub mod primitive;
 mod real;
 pub mod rules;
 mod scalar;
@@ -95,6 +96,7 @@ pub use rand;
 
 pub use anomaly::{Anomaly, AnomalyPhase, BackwardStep};
 pub use error::{Error, Result};
+pub use primitive::Primitive;
 pub use real::{Float, Real};
 pub use scalar::Var;
 pub use tape::{Grads, Graph, HookHandle, Mark, NodeKey, NodeView, Op};

@@ -43,6 +43,7 @@ mod nn_schedule;
 mod nn_tensor;
 mod nn_train;
 mod numerics;
+mod primitive;
 mod quant;
 mod rewind;
 #[cfg(feature = "serve")]
