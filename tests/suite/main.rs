@@ -31,6 +31,7 @@ mod higher_order;
 #[cfg(all(feature = "safetensors", feature = "plot"))]
 mod io;
 mod known_values;
+mod linearize_tensor;
 mod micrograd;
 #[cfg(feature = "safetensors")]
 mod model_file;
