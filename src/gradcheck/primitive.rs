@@ -9,9 +9,10 @@ use rand::{Rng, SeedableRng};
 use super::check::{try_gradcheck, try_gradgradcheck};
 use super::options::GradcheckOptions;
 use super::report::GradcheckReport;
+use super::tensor::{TensorInput, try_gradcheck_tensors, try_gradgradcheck_tensors};
 use crate::error::or_panic;
 use crate::primitive::Primitive;
-use crate::{Error, Result, Var};
+use crate::{Error, Result, Tensor, Var};
 
 /// Where and how [`check_primitive`] looks.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,7 +38,8 @@ impl Default for PrimitiveCheckOptions {
     }
 }
 
-/// What [`check_primitive`] found: one [`GradcheckReport`] per point and order.
+/// What [`check_primitive`] found: one [`GradcheckReport`] per point and order, and two for
+/// the tensor form.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrimitiveReport {
     /// The primitive's name.
@@ -46,6 +48,11 @@ pub struct PrimitiveReport {
     /// against central differences of the forward) and then the second-order one
     /// ([`CheckKind::SecondDerivative`], the recorded pullback differentiated again against
     /// central differences of the numeric pullback).
+    ///
+    /// Last, the same two comparisons for the tensor form: every input a tensor holding
+    /// that input's value at all the points, `Σ prim(tensors)` checked element by element,
+    /// which runs the pullback elementwise and, second order, with `R = Tensor` (where a rule
+    /// that branches on `to_f64` goes wrong).
     ///
     /// [`CheckKind::Gradient`]: super::CheckKind::Gradient
     /// [`CheckKind::SecondDerivative`]: super::CheckKind::SecondDerivative
@@ -75,10 +82,11 @@ impl fmt::Display for PrimitiveReport {
         writeln!(
             f,
             "check_primitive `{}`: {verdict}, {failed} of {} comparisons failed \
-             (first and second order at {} points; {} skipped outside the domain)",
+             (first and second order at {} points, then on a tensor of them; {} skipped \
+             outside the domain)",
             self.name,
             self.reports.len(),
-            self.reports.len() / 2,
+            self.reports.len().saturating_sub(2) / 2,
             self.skipped
         )?;
         match self.failures().next() {
@@ -91,7 +99,7 @@ impl fmt::Display for PrimitiveReport {
 /// Checks a primitive's declaration: at random points (seeded), its pullback (run with `f64`)
 /// against central differences of its forward, and its pullback recorded on the tape and
 /// differentiated again (what Hessians and `grad_graph` use) against central differences of
-/// the numeric pullback. A pullback with a mistake, or one that decides through `to_f64`
+/// the numeric pullback; then both again on the tensor form, all the points at once. A pullback with a mistake, or one that decides through `to_f64`
 /// where the second order needs [`Real::step`](crate::Real::step)-style constants, fails and
 /// the report names the primitive and the component.
 ///
@@ -125,7 +133,8 @@ pub fn check_primitive<P: Primitive + Clone>(
 }
 
 /// [`check_primitive`] returning [`Error::Primitive`] for a pullback giving the wrong number of
-/// contributions and [`Error::Invalid`] for invalid options (no points, an empty range).
+/// contributions and [`Error::Invalid`] for invalid options (no points, an empty range) or a
+/// primitive of no inputs.
 pub fn try_check_primitive<P: Primitive + Clone>(
     prim: &P,
     options: &PrimitiveCheckOptions,
@@ -140,6 +149,12 @@ pub fn try_check_primitive<P: Primitive + Clone>(
         )));
     }
     let n = prim.arity();
+    if n == 0 {
+        return Err(Error::Invalid(format!(
+            "primitive `{}` takes no inputs: there is no derivative to check",
+            prim.name()
+        )));
+    }
     let names: Vec<String> = (0..n).map(|j| format!("x{j}")).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let f = applied(prim);
@@ -149,6 +164,7 @@ pub fn try_check_primitive<P: Primitive + Clone>(
         reports: Vec::new(),
         skipped: 0,
     };
+    let mut kept: Vec<Vec<f64>> = vec![Vec::new(); n];
     for _ in 0..options.points {
         let x: Vec<f64> = (0..n).map(|_| rng.random_range(lo..hi)).collect();
         let y = prim.forward(&x);
@@ -162,6 +178,24 @@ pub fn try_check_primitive<P: Primitive + Clone>(
         let second = try_gradgradcheck(&f, &x, options.tolerances)?.with_names(&names);
         report.reports.push(first);
         report.reports.push(second);
+        for (column, &xj) in kept.iter_mut().zip(&x) {
+            column.push(xj);
+        }
+    }
+    if !kept[0].is_empty() {
+        let inputs: Vec<TensorInput> = kept
+            .iter()
+            .zip(&names)
+            .map(|(c, name)| TensorInput::new(c, &[c.len()]).named(name))
+            .collect();
+        let f = applied_tensors(prim);
+        let tol = options.tolerances;
+        report
+            .reports
+            .push(try_gradcheck_tensors(&f, &inputs, tol)?);
+        report
+            .reports
+            .push(try_gradgradcheck_tensors(&f, &inputs, tol)?);
     }
     Ok(report)
 }
@@ -170,4 +204,11 @@ pub fn try_check_primitive<P: Primitive + Clone>(
 /// returns a `Var` of the graph it is given).
 fn applied<P: Primitive + Clone>(prim: &P) -> impl for<'g> Fn(&[Var<'g>]) -> Var<'g> + '_ {
     move |v| v[0].graph().apply(prim, v)
+}
+
+/// `Σ prim(tensors)`, elementwise, as a function of the tensor checks' inputs.
+fn applied_tensors<P: Primitive + Clone>(
+    prim: &P,
+) -> impl for<'g> Fn(&[Tensor<'g>]) -> Var<'g> + '_ {
+    move |t| t[0].graph().apply_tensors(prim, t).sum()
 }

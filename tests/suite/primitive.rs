@@ -112,6 +112,26 @@ impl Primitive for AbsCube {
     }
 }
 
+/// |x|³ with the sign decided through `to_f64`, the mistake `Real::sign` exists to avoid.
+#[derive(Clone, Copy)]
+struct AbsCubeBranchy;
+
+impl Primitive for AbsCubeBranchy {
+    fn name(&self) -> &'static str {
+        "abs_cube_branchy"
+    }
+    fn arity(&self) -> usize {
+        1
+    }
+    fn forward<R: Real>(&self, x: &[R]) -> R {
+        AbsCube.forward(x)
+    }
+    fn pullback<R: Real>(&self, x: &[R], _y: R, g: R) -> Vec<R> {
+        let d = g * x[0].lit(3.0) * x[0] * x[0];
+        vec![if x[0].to_f64() > 0.0 { d } else { -d }]
+    }
+}
+
 /// ln x as a primitive, to produce non-finite values on purpose.
 #[derive(Clone, Copy)]
 struct Log;
@@ -433,7 +453,7 @@ fn check_primitive_catches_planted_mistakes() {
     let opts = PrimitiveCheckOptions::default();
     let good = check_primitive(&Softsign, &opts);
     assert!(good.passed(), "{good}");
-    assert_eq!(good.reports.len(), 2 * opts.points);
+    assert_eq!(good.reports.len(), 2 * opts.points + 2);
     assert!(check_primitive(&Hypot, &opts).passed());
     assert!(check_primitive(&Fma, &opts).passed());
     assert!(check_primitive(&AbsCube, &opts).passed());
@@ -452,6 +472,21 @@ fn check_primitive_catches_planted_mistakes() {
         frozen
             .failures()
             .all(|r| r.kind == CheckKind::SecondDerivative)
+    );
+
+    // A pullback that branches on `to_f64`: right on numbers and on recorded scalars, wrong
+    // once recorded on a tensor (whose to_f64 is NaN): only the tensor second order fails.
+    let branchy = check_primitive(&AbsCubeBranchy, &opts);
+    assert!(!branchy.passed());
+    let failed: Vec<_> = branchy.failures().collect();
+    assert_eq!(failed.len(), 1, "{branchy}");
+    assert_eq!(failed[0].kind, CheckKind::SecondDerivative);
+    assert!(!failed[0].tensors.is_empty());
+    assert!(
+        check_primitive(&AbsCube, &opts)
+            .reports
+            .iter()
+            .all(|r| r.passed())
     );
 
     // ln outside its domain: those points are skipped, not failed.
@@ -589,4 +624,35 @@ impl Primitive for HypotZero {
     fn pullback<R: Real>(&self, x: &[R], y: R, g: R) -> Vec<R> {
         vec![Hypot.pullback(&[x[0], x[0].lit(0.0)], y, g)[0]]
     }
+}
+
+/// A scalar node mixed into a tensor primitive is a rank-0 tensor: it broadcasts, and its
+/// gradient is the sum over the elements. hypot(t, s) with s = 4: ∂/∂s = Σ s / yᵢ.
+#[test]
+fn a_scalar_input_of_a_tensor_primitive() {
+    let g = Graph::new();
+    let s = g.var(4.0);
+    let t = g.tensor(&[3.0, 0.0], &[2]);
+    let y = g.apply_tensors(&Hypot, &[t, s.as_tensor()]);
+    assert_eq!(y.to_vec(), vec![5.0, 4.0]);
+    let grads = g.backward(y.sum());
+    assert_eq!(grads[s], 4.0 / 5.0 + 1.0); // s/5 + s/4
+    assert_eq!(grads.tensor(t), &[0.6, 0.0]); // t/y
+    // And recorded: ∂²(Σ y)/∂s² = Σ t² / y³ = 9/125 + 0
+    let ds = g.grad_graph(y.sum(), &[s])[0];
+    assert!((g.backward(ds)[s] - 9.0 / 125.0).abs() < 1e-15);
+}
+
+/// On a `Var`, `step` and `sign` are constant nodes: their derivative is zero.
+#[test]
+fn step_and_sign_of_a_var_are_constants() {
+    let g = Graph::new();
+    let x = g.var(-2.5);
+    let (st, sg) = (Real::step(x), Real::sign(x));
+    assert_eq!((st.value(), sg.value()), (0.0, -1.0));
+    assert_eq!(
+        (g.op(st).unwrap(), g.op(sg).unwrap()),
+        (Op::Const, Op::Const)
+    );
+    assert_eq!(g.backward(sg * x)[x], -1.0);
 }
