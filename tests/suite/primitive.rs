@@ -604,6 +604,13 @@ fn rewind_no_grad_and_retain() {
     assert_eq!(g.backward(keep)[x], 0.25);
     let again = keep.apply(&Softsign);
     assert_eq!(again.value(), softsign(0.5));
+    // A kept tensor primitive above a freed scalar one: its entry stays, the sweep finds it.
+    let t = g.tensor(&[3.0], &[1]);
+    let _old = x.apply(&HypotZero);
+    let kept = t.apply(&Softsign).sum();
+    g.retain(&[x.key(), t.key(), kept.key()]).unwrap();
+    assert_eq!(g.backward(kept).tensor(t), &[1.0 / 16.0]);
+    assert_eq!(g.hessian(x.apply(&Softsign), &[x]), vec![vec![-0.25]]);
 }
 
 /// A unary primitive made from `Hypot` with b = 0: |x| in disguise, to have a node that
