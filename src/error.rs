@@ -78,6 +78,15 @@ pub enum Error {
     /// Anomaly mode found a NaN or infinity: where, in which op, from which numbers.
     #[error("{0}")]
     Anomaly(Box<crate::anomaly::Anomaly>),
+    /// A user-defined [`Primitive`](crate::Primitive) applied to the wrong number of inputs,
+    /// or whose pullback returned the wrong number of contributions.
+    #[error("{}", crate::primitive::ProblemMessage { name, problem })]
+    Primitive {
+        /// The primitive's name.
+        name: &'static str,
+        /// What is wrong.
+        problem: crate::primitive::PrimitiveProblem,
+    },
     /// An argument outside what the function accepts.
     #[error("invalid argument: {0}")]
     Invalid(String),

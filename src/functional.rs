@@ -1,7 +1,8 @@
 //! JAX-style transformations of a Rust closure: [`grad`], [`value_and_grad`], [`hessian`],
 //! [`hvp`] and [`jacobian`]; in forward mode [`jvp`], [`jacfwd`], [`linearize`] and
-//! [`hessian_fwd`]; for a function of a tensor [`jacobian_tensor`] and [`hessian_tensor`]
-//! (results of shape `out.shape + in.shape`, as JAX and PyTorch give them).
+//! [`hessian_fwd`]; for a function of a tensor [`jvp_tensor`], [`linearize_tensor`],
+//! [`jacobian_tensor`] and [`hessian_tensor`] (results of shape `out.shape + in.shape`, as JAX
+//! and PyTorch give them).
 //!
 //! Each builds a fresh [`Graph`], calls the closure on one variable per input, and
 //! differentiates the result. The closure sees only [`Var`]s; a constant is written as a plain
@@ -25,7 +26,8 @@ mod tensor;
 
 pub use forward::{Linearized, hessian_fwd, jacfwd, jvp, linearize};
 pub use tensor::{
-    Array, hessian_tensor, jacfwd_tensor, jacobian_tensor, jacrev_tensor, jvp_tensor,
+    Array, LinearizedTensor, hessian_tensor, jacfwd_tensor, jacobian_tensor, jacrev_tensor,
+    jvp_tensor, linearize_tensor,
 };
 
 use crate::real::Float;

@@ -35,8 +35,10 @@
 //! - [`expr`]: the small expression language the `tapegrad` command reads.
 //! - [`trace`]: see backpropagation happen — every step of the reverse sweep as a table, and the
 //!   graph as a picture (DOT, or SVG drawn without graphviz).
-//! - [`tutorial`]: backpropagation from the chain rule to gradient descent, in four chapters
-//!   whose every example is a test.
+//! - [`primitive`]: your own differentiable function — a [`Primitive`] declares its forward
+//!   and pullback once over [`Real`] and is used like a built-in on `Var` and `Tensor`.
+//! - [`tutorial`]: backpropagation from the chain rule to gradient descent, and then your own
+//!   primitive, in five chapters whose every example is a test.
 //! - [`nn`]: neurons, layers and MLPs built only from graph ops, losses, initializers,
 //!   optimizers (SGD, AdaGrad, RMSprop, Adam, AdamW), schedules and clipping; [`nn::tensor`]:
 //!   the tensor `Linear` and `Mlp` for speed; [`nn::quant`]: int8 weight quantization;
@@ -77,6 +79,7 @@ pub mod functional;
 pub mod gradcheck;
 pub mod io;
 pub mod nn;
+pub mod primitive;
 mod real;
 pub mod rules;
 mod scalar;
@@ -95,6 +98,7 @@ pub use rand;
 
 pub use anomaly::{Anomaly, AnomalyPhase, BackwardStep};
 pub use error::{Error, Result};
+pub use primitive::Primitive;
 pub use real::{Float, Real};
 pub use scalar::Var;
 pub use tape::{Grads, Graph, HookHandle, Mark, NodeKey, NodeView, Op};

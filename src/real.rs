@@ -52,6 +52,18 @@ pub trait Real:
     fn max(self, other: Self) -> Self;
     /// The smaller of two values (NaN if either is NaN).
     fn min(self, other: Self) -> Self;
+    /// 1 where x > 0, else 0 (so 0 at 0 and for NaN), as a constant: the step a value-dependent
+    /// derivative multiplies by (relu' = step(x)). Its own derivative is zero almost
+    /// everywhere, so `Var` answers with a constant node and `Tensor` with a constant tensor,
+    /// decided element by element.
+    fn step(self) -> Self {
+        self.lit(if self.to_f64() > 0.0 { 1.0 } else { 0.0 })
+    }
+    /// sign(x) ∈ {−1, 0, 1} with sign(0) = 0 (NaN stays NaN), as a constant like
+    /// [`step`](Real::step): |x|' = sign(x). `Tensor` answers element by element.
+    fn sign(self) -> Self {
+        self.lit(crate::rules::sign(self.to_f64()))
+    }
 }
 
 /// An element type a [`Graph`](crate::Graph) can hold: `f32` or `f64`.
@@ -149,6 +161,14 @@ macro_rules! impl_float {
                 } else {
                     other
                 }
+            }
+            #[inline]
+            fn step(self) -> Self {
+                if self > 0.0 { 1.0 } else { 0.0 }
+            }
+            #[inline]
+            fn sign(self) -> Self {
+                crate::rules::sign(self as f64) as $t
             }
         }
 

@@ -10,7 +10,7 @@
 
 use crate::error::{Error, Result};
 use crate::real::Float;
-use crate::tape::{Grads, Graph};
+use crate::tape::{Grads, Graph, Mark, NodeKey};
 use crate::{Tensor, Var};
 
 /// A dense array: a shape and its elements in row-major order (the result type of the
@@ -88,6 +88,90 @@ where
         Array::new(y.try_to_vec()?, &shape)?,
         Array::new(jv, &shape)?,
     ))
+}
+
+/// `f` recorded once at `x`, with its JVP kept as a reusable linear map over tensor
+/// directions (JAX's `linearize`): the transposed VJP `Jᵀu` is recorded once here, and each
+/// [`LinearizedTensor::jvp`] is then one backward sweep over it, without calling `f` or
+/// recording its backward pass again. The same numbers as [`jvp_tensor`] at the same point.
+///
+/// ```
+/// use tapegrad::{Tensor, functional::{Array, linearize_tensor}};
+/// // f(x) = x³ elementwise: J·v = 3x²·v
+/// let x = Array::new(vec![1.0, 2.0], &[2]).unwrap();
+/// let lin = linearize_tensor(|t: Tensor| t.powi(3), &x).unwrap();
+/// assert_eq!(lin.values().data(), &[1.0, 8.0]);
+/// assert_eq!(lin.jvp(&[1.0, 0.0]).unwrap().data(), &[3.0, 0.0]);
+/// assert_eq!(lin.jvp(&[0.0, 2.0]).unwrap().data(), &[0.0, 24.0]);
+/// ```
+pub fn linearize_tensor<T: Float, F>(f: F, x: &Array<T>) -> Result<LinearizedTensor<T>>
+where
+    F: for<'g> Fn(Tensor<'g, T>) -> Tensor<'g, T>,
+{
+    let graph = Graph::<T>::default();
+    let (u, jtu, values) = {
+        let xt = graph.try_tensor(&x.data, &x.shape)?;
+        let y = f(xt);
+        let ys = y.try_shape()?;
+        let values = Array::new(y.try_to_vec()?, &ys)?;
+        // ⟨u, y⟩ for a variable u: its gradient Jᵀu, recorded, is linear in u, and the
+        // gradient of ⟨Jᵀu, v⟩ with respect to u is J·v. The values of u do not matter.
+        let u = graph.try_tensor(&vec![T::ONE; values.data.len()], &ys)?;
+        let l = u.try_mul(y)?.try_sum()?;
+        let jtu = graph.try_grad_graph_tensors(l, &[xt])?.remove(0);
+        (u.key(), jtu.key(), values)
+    };
+    let after = graph.mark();
+    Ok(LinearizedTensor {
+        graph,
+        x_shape: x.shape.clone(),
+        u,
+        jtu,
+        values,
+        after,
+    })
+}
+
+/// A function of a tensor recorded at one point, with its JVP as a reusable linear map
+/// (from [`linearize_tensor`]).
+pub struct LinearizedTensor<T: Float> {
+    graph: Graph<T>,
+    x_shape: Vec<usize>,
+    u: NodeKey,
+    jtu: NodeKey,
+    values: Array<T>,
+    /// The end of the recording: each `jvp` frees what it adds after it.
+    after: Mark,
+}
+
+impl<T: Float> LinearizedTensor<T> {
+    /// `f(x)`, the output at the point.
+    pub fn values(&self) -> &Array<T> {
+        &self.values
+    }
+
+    /// `J·v` in the output's shape, for a direction `v` with one element per element of `x`
+    /// (row-major); [`Error::Shape`] when `v` has another length.
+    pub fn jvp(&self, v: &[T]) -> Result<Array<T>> {
+        let n: usize = self.x_shape.iter().product();
+        if v.len() != n {
+            return Err(Error::Shape {
+                op: "LinearizedTensor::jvp",
+                lhs: self.x_shape.clone(),
+                rhs: vec![v.len()],
+            });
+        }
+        let g = &self.graph;
+        let out = (|| {
+            let c = g.try_tensor_const(v, &self.x_shape)?;
+            let dot = Tensor::new(g, self.jtu).try_mul(c)?.try_sum()?;
+            let grads = g.try_backward(dot)?;
+            let jv = grads.try_tensor(Tensor::new(g, self.u))?.to_vec();
+            Array::new(jv, self.values.shape())
+        })();
+        g.try_rewind(self.after)?;
+        out
+    }
 }
 
 /// The Jacobian of a function of one tensor, shape `out.shape + in.shape`, by reverse mode:

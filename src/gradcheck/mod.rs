@@ -9,6 +9,8 @@
 //! - [`gradcheck_tensors`] / [`gradgradcheck_tensors`]: the same for a scalar function of
 //!   [`Tensor`](crate::Tensor) inputs, element by element; the report names each element by
 //!   its tensor and multi-index (`∂f/∂W[0, 1]`).
+//! - [`check_primitive`]: a user-defined [`Primitive`](crate::Primitive)'s pullback against
+//!   finite differences of its forward, first and second order, at random points.
 //! - [`check_formula`]: you derived ∂f/∂x on paper; it is compared with autograd and finite
 //!   differences at many random (seeded) or given points. Points near a kink or outside the
 //!   domain are skipped and counted, never reported as a false alarm.
@@ -49,6 +51,7 @@ mod formula;
 mod formula_report;
 mod kink;
 mod options;
+mod primitive;
 mod report;
 mod table;
 mod tensor;
@@ -61,6 +64,7 @@ pub use expression::{ExpressionFormula, check_expression};
 pub use formula::{Derivative, FormulaOptions, Points, Variable, check_formula};
 pub use formula_report::{FormulaReport, PointCheck, VariableReport, Verdict};
 pub use options::{GradcheckOptions, Status};
+pub use primitive::{PrimitiveCheckOptions, PrimitiveReport, check_primitive, try_check_primitive};
 pub use report::{CheckKind, Component, GradcheckReport, TensorLayout};
 pub use tensor::{
     TensorFunction, TensorInput, gradcheck_tensors, gradgradcheck_tensors, try_gradcheck_tensors,

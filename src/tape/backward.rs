@@ -309,6 +309,19 @@ impl<T: Float> Graph<T> {
                         send(&mut adj, o, g);
                     }
                 }
+                Op::Primitive { node, .. } => {
+                    // The pullback with Var as the number type: recorded, so differentiable.
+                    let (prim, inputs) = {
+                        let pn = &self.tape().prims[node as usize];
+                        (pn.prim.clone(), pn.inputs.clone())
+                    };
+                    let xs: Vec<Var<'g, T>> = inputs.iter().map(|&j| var(j)).collect();
+                    let ds = prim.pullback_var(&xs, y, g);
+                    crate::primitive::check_contributions(&*prim, ds.len())?;
+                    for (&j, d) in inputs.iter().zip(ds) {
+                        send(&mut adj, j, d);
+                    }
+                }
                 Op::Tensor(ti) => self.tensor_grad_step(ti, k, g, &key_of, &mut adj)?,
             }
         }
@@ -475,6 +488,14 @@ fn sweep<T: Float, O: Observer<T>>(
                     acc.send(o as usize, g);
                 }
             }
+            Code::Primitive => {
+                // Here `a` is the primitive node's entry; a copy of `acc`, as for tensors.
+                let mut sub = Acc {
+                    entries: &mut *acc.entries,
+                    sweep: acc.sweep,
+                };
+                primitive_step(t, p, k, &t.prims[a], g, &mut sub, &mut obs)?
+            }
             Code::Tensor => {
                 // Here `a` is the tensor index. The step gets a copy of `acc`, so that `acc`
                 // itself never has its address taken and stays in registers.
@@ -485,6 +506,29 @@ fn sweep<T: Float, O: Observer<T>>(
                 tensors.step(t, p, k, a as u32, &mut sub, obs)?
             }
         }
+    }
+    Ok(())
+}
+
+/// One step of the numeric sweep at a user-defined primitive (key `k`, record position `p`,
+/// upstream `g`): its pullback run with the graph's number type, one contribution per input.
+/// Never inlined, like a tensor step, so the scalar loop stays small.
+#[inline(never)]
+fn primitive_step<T: Float, O: Observer<T>>(
+    t: &Tape<T>,
+    p: usize,
+    k: NodeKey,
+    node: &crate::primitive::PrimNode<T>,
+    g: T,
+    acc: &mut Acc<'_, T>,
+    obs: &mut O,
+) -> Result<()> {
+    let xs: Vec<T> = node.inputs.iter().map(|&j| t.vals[j as usize]).collect();
+    let ds = node.prim.pullback_num(&xs, t.vals[slot(k)], g);
+    crate::primitive::check_contributions(&*node.prim, ds.len())?;
+    for (j, (&input, d)) in node.inputs.iter().zip(ds).enumerate() {
+        obs.send(t, p, k, j, g, d)?;
+        acc.send(input as usize, d);
     }
     Ok(())
 }
@@ -567,7 +611,7 @@ impl<T: Float> Acc<'_, T> {
 }
 
 /// Position of a live key in the record (searching from the end: the loss is usually last).
-fn position<T>(t: &Tape<T>, k: NodeKey) -> usize {
+fn position<T: Float>(t: &Tape<T>, k: NodeKey) -> usize {
     t.order
         .iter()
         .rposition(|&o| o == k)

@@ -479,6 +479,12 @@ impl<T: Float> Observer<T> for Watch<'_, T> {
                     db.unwrap_or(T::ZERO)
                 }
             }
+            Op::Primitive { node, .. } => t.prims[node as usize]
+                .prim
+                .pullback_num(&ins, y, T::ONE)
+                .get(input)
+                .copied()
+                .unwrap_or(T::ZERO),
             _ => T::ONE,
         };
         let mut a = scalar_anomaly(t, AnomalyPhase::Backward, pos, k);

@@ -79,7 +79,7 @@ pub struct Graph<T: Float = f64> {
     debug: debug::DebugState<T>,
 }
 
-pub(crate) struct Tape<T> {
+pub(crate) struct Tape<T: Float> {
     /// The arena: one packed op per node (see [`Rec`]; [`Tape::op`] unpacks it).
     pub(crate) nodes: SlotMap<NodeKey, Rec>,
     /// Node values, indexed by slot.
@@ -92,6 +92,9 @@ pub(crate) struct Tape<T> {
     pub(crate) names: SecondaryMap<NodeKey, Box<str>>,
     /// Tensor nodes' ops, shapes and buffers, indexed by `Op::Tensor(i)`.
     pub(crate) tensors: crate::tensor::TensorStore<T>,
+    /// User-defined primitive nodes (scalar and tensor), indexed by `Op::Primitive { node }`
+    /// and `TensorOp::Primitive { node }`; freed newest first, like the tensor nodes.
+    pub(crate) prims: Vec<crate::primitive::PrimNode<T>>,
     /// How many times [`Graph::retain`] freed nodes: a mark from an older epoch no longer
     /// describes a prefix of the tape.
     pub(crate) epoch: u32,
@@ -104,6 +107,7 @@ pub struct Mark {
     len: usize,
     operands: usize,
     tensors: usize,
+    prims: usize,
     epoch: u32,
 }
 
@@ -161,6 +165,7 @@ impl<T: Float> Graph<T> {
                 operands: Vec::new(),
                 names: SecondaryMap::new(),
                 tensors: Default::default(),
+                prims: Vec::new(),
                 epoch: 0,
             }),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
@@ -255,6 +260,7 @@ impl<T: Float> Graph<T> {
             len: t.order.len(),
             operands: t.operands.len(),
             tensors: t.tensors.nodes.len(),
+            prims: t.prims.len(),
             epoch: t.epoch,
         }
     }
@@ -284,6 +290,7 @@ impl<T: Float> Graph<T> {
         if mark.len > t.order.len()
             || mark.operands > t.operands.len()
             || mark.tensors > t.tensors.nodes.len()
+            || mark.prims > t.prims.len()
         {
             return Err(Error::InvalidMark("the tape was already rewound past it"));
         }
@@ -292,6 +299,7 @@ impl<T: Float> Graph<T> {
             order,
             operands,
             tensors,
+            prims,
             ..
         } = &mut *t;
         // Newest first, so the free list hands slots out again in the original order.
@@ -300,6 +308,7 @@ impl<T: Float> Graph<T> {
         }
         operands.truncate(mark.operands);
         tensors.truncate(mark.tensors);
+        prims.truncate(mark.prims);
         let mut hooks = self.debug.hooks.borrow_mut();
         if !hooks.is_empty() {
             hooks.retain(|k, _| nodes.contains_key(k));
@@ -316,6 +325,7 @@ impl<T: Float> Graph<T> {
             operands,
             names,
             tensors,
+            prims,
             ..
         } = &mut *t;
         // Newest first, as in `rewind`, so the next nodes get slots 1, 2, … again and the
@@ -326,6 +336,7 @@ impl<T: Float> Graph<T> {
         operands.clear();
         names.clear();
         tensors.truncate(0);
+        prims.clear();
         self.debug.hooks.borrow_mut().clear();
     }
 
@@ -398,7 +409,7 @@ impl<T: Float> Graph<T> {
         self.check_in(&self.tape.borrow(), v, op)
     }
 
-    fn check_in(&self, t: &Tape<T>, v: Var<'_, T>, op: &'static str) -> Result<usize> {
+    pub(crate) fn check_in(&self, t: &Tape<T>, v: Var<'_, T>, op: &'static str) -> Result<usize> {
         t.live(self, v).ok_or_else(|| self.fault(t, v, op))
     }
 
@@ -533,6 +544,7 @@ impl<T: Float> Tape<T> {
                 [None, None],
                 &self.operands[start as usize..(start + len) as usize],
             ),
+            Op::Primitive { node, .. } => ([None, None], &self.prims[node as usize].inputs[..]),
             Op::Tensor(i) => ([None, None], self.tensors.inputs(i)),
         };
         fixed.into_iter().flatten().chain(list.iter().copied())

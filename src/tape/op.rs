@@ -1,5 +1,6 @@
 //! What a node records: its operation as plain data.
 
+use crate::primitive::PrimName;
 use crate::rules::{Fn1, Fn2};
 
 /// The operation that produced a node, with its inputs as slot indices.
@@ -25,13 +26,21 @@ pub enum Op {
         /// Number of operands.
         len: u32,
     },
+    /// A user-defined [`Primitive`](crate::Primitive) of scalars, recorded as one node.
+    Primitive {
+        /// The node's entry in the tape's list of primitive nodes (the primitive and its
+        /// inputs).
+        node: u32,
+        /// The primitive's name and arity.
+        name: PrimName,
+    },
     /// A tensor node: the index of its op, shape and buffer in the tape's tensor list
     /// (see [`Graph::tensor_op`](crate::Graph::tensor_op)).
     Tensor(u32),
 }
 
 impl Op {
-    /// A short name: `var`, `const`, `tanh`, `+`, `sum`, ….
+    /// A short name: `var`, `const`, `tanh`, `+`, `sum`, …; a primitive's own name.
     pub fn name(&self) -> &'static str {
         match self {
             Op::Var => "var",
@@ -39,6 +48,7 @@ impl Op {
             Op::Unary(f, _) => f.name(),
             Op::Binary(f, _, _) => f.name(),
             Op::Sum { .. } => "sum",
+            Op::Primitive { name, .. } => name.as_str(),
             Op::Tensor(_) => "tensor",
         }
     }

@@ -8,12 +8,14 @@
 //! [`Op`] is lossless; the public API only ever shows `Op`.
 
 use super::Op;
+use crate::primitive::PrimName;
 use crate::rules::{Fn1, Fn2};
 
 /// A node's operation, packed: `code` says which, `a` and `b` hold its operands.
 ///
 /// `Unary`: `a` = input slot (`Powi`: `b` = the exponent's bits). `Binary`: `a`, `b` = input
 /// slots. `Sum`: `a` = first operand position, `b` = count. `Tensor`: `a` = tensor index.
+/// `Primitive`: `a` = its entry in the tape's primitive nodes, `b` = its name's id.
 /// Leaves: both 0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Rec {
@@ -47,6 +49,8 @@ pub(crate) enum Code {
     Min,
     Powf,
     Sum,
+    /// A user-defined primitive; its entry is in the tape's list of primitive nodes.
+    Primitive,
     /// A tensor node; its op, inputs and buffer are in the tape's tensor store.
     Tensor,
 }
@@ -87,6 +91,7 @@ impl From<Op> for Rec {
                 rec(code, a, b)
             }
             Op::Sum { start, len } => rec(Code::Sum, start, len),
+            Op::Primitive { node, name } => rec(Code::Primitive, node, name.id()),
             Op::Tensor(i) => rec(Code::Tensor, i, 0),
         }
     }
@@ -121,6 +126,10 @@ impl Rec {
             Code::Min => bin(Fn2::Min),
             Code::Powf => bin(Fn2::Powf),
             Code::Sum => Op::Sum { start: a, len: b },
+            Code::Primitive => Op::Primitive {
+                node: a,
+                name: PrimName::from_id(b),
+            },
             Code::Tensor => Op::Tensor(a),
         }
     }
@@ -144,6 +153,10 @@ mod tests {
             Op::Sum { start: 7, len: 3 },
             Op::Tensor(0),
             Op::Tensor(u32::MAX),
+            Op::Primitive {
+                node: 9,
+                name: PrimName::intern("round_trip", 2),
+            },
         ];
         for f in [
             Fn1::Neg,

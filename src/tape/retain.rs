@@ -10,6 +10,7 @@
 use super::{Graph, NodeKey, Op, Tape, slot};
 use crate::error::{Error, Result};
 use crate::real::Float;
+use crate::tensor::TensorOp;
 
 impl<T: Float> Graph<T> {
     /// Frees every node that no node of `roots` depends on; returns how many were freed.
@@ -67,6 +68,22 @@ impl<T: Float> Graph<T> {
         if freed > 0 {
             t.tensors
                 .truncate(tensor_floor.map_or(0, |i| i as usize + 1));
+            // Primitive entries above the newest one a kept node uses are garbage; those
+            // below it stay (entries are found by index), as tensor nodes do.
+            let prim_floor = t
+                .order
+                .iter()
+                .filter_map(|&k| match t.op(k) {
+                    Op::Primitive { node, .. } => Some(node as usize + 1),
+                    Op::Tensor(i) => match t.tensors.nodes[i as usize].op {
+                        TensorOp::Primitive { node, .. } => Some(node as usize + 1),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .max()
+                .unwrap_or(0);
+            t.prims.truncate(prim_floor);
             t.epoch += 1;
             let mut hooks = self.debug.hooks.borrow_mut();
             if !hooks.is_empty() {
@@ -80,7 +97,7 @@ impl<T: Float> Graph<T> {
 /// Removes the nodes whose slot is not marked in `keep` (newest first, so the free list hands
 /// slots out again oldest first), drops their names, and packs the operand lists of the `Sum`
 /// nodes that stay, rewriting where each list starts.
-fn free_unkept<T>(t: &mut Tape<T>, keep: &[bool]) -> usize {
+fn free_unkept<T: Float>(t: &mut Tape<T>, keep: &[bool]) -> usize {
     let Tape {
         nodes,
         order,

@@ -13,7 +13,7 @@ use crate::tape::{NodeKey, Tape};
 fn elementwise(op: TensorOp) -> bool {
     matches!(
         op,
-        TensorOp::Unary(_) | TensorOp::Binary(_) | TensorOp::Where
+        TensorOp::Unary(_) | TensorOp::Binary(_) | TensorOp::Where | TensorOp::Primitive { .. }
     )
 }
 
@@ -146,6 +146,12 @@ impl Site {
                         db.unwrap_or(T::ZERO)
                     })
                 }
+                // The primitive's own pullback with g = 1, the local partial at this element.
+                TensorOp::Primitive { node, .. } => tape.prims[node as usize]
+                    .prim
+                    .pullback_num(&xs, y, T::ONE)
+                    .get(self.input)
+                    .copied(),
                 _ => None,
             }
             .map(T::to_f64);

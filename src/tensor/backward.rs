@@ -98,7 +98,7 @@ impl<T: Float> TensorGrads<T> {
                 params: ts.params(ti),
                 n_in: sin.len(),
             };
-            rules::pullback(info, x, &y, g, need, &mut |j, d: Val<'_, T>| {
+            let mut send = |j, d: Val<'_, T>| {
                 obs.send_tensor(tape, pos, k, ti, j, &gbuf, d.data())?;
                 let s = sin[j] as usize;
                 if tin[j] == SCALAR_INPUT {
@@ -117,7 +117,13 @@ impl<T: Float> TensorGrads<T> {
                     }
                 }
                 Ok(())
-            })?;
+            };
+            if let TensorOp::Primitive { node: pi, .. } = node.op {
+                let prim = &*tape.prims[pi as usize].prim;
+                super::primitive::numeric_pullback(prim, sin.len(), x, &y, &g, need, &mut send)?;
+            } else {
+                rules::pullback(info, x, &y, g, need, &mut send)?;
+            }
         }
         tadj[ti as usize] = gbuf;
         Ok(())
@@ -195,6 +201,23 @@ impl<T: Float> Graph<T> {
             return Ok(());
         }
         let x = |j: usize| Tensor::new(self, key_of[sin[j] as usize]);
+        if let TensorOp::Primitive { node, .. } = op {
+            let prim = self.tape().prims[node as usize].prim.clone();
+            let xs: Vec<Tensor<'g, T>> = (0..sin.len()).map(x).collect();
+            let g = g.as_tensor();
+            let ds =
+                super::primitive::recorded_pullback(&*prim, &xs, Tensor::new(self, k), g, &need)?;
+            for (&s, d) in sin.iter().zip(ds) {
+                let Some(d) = d else { continue };
+                let s = s as usize;
+                let sum = match adj[s] {
+                    None => d,
+                    Some(prev) => prev.as_tensor().try_add(d)?,
+                };
+                adj[s] = Some(Var::new(self, sum.key()));
+            }
+            return Ok(());
+        }
         let info = Node {
             op,
             params: &params,

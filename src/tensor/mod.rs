@@ -80,6 +80,7 @@ mod movement;
 mod numeric;
 mod ops;
 mod pool;
+mod primitive;
 mod record;
 mod recorded;
 mod reduce;

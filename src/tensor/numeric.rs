@@ -46,7 +46,7 @@ impl<'a, T: Float> Val<'a, T> {
     }
 
     /// An owned result in the same pool.
-    fn own(&self, shape: Shape, v: Vec<T>) -> Self {
+    pub(crate) fn own(&self, shape: Shape, v: Vec<T>) -> Self {
         Val {
             shape,
             data: Data::Own(v),

@@ -202,9 +202,10 @@ fn step<T: Float>(x: T) -> T {
 /// arithmetic and functions, constants as rank-0 tensors. The operations panic where a tensor
 /// op would return an error (shapes that do not broadcast).
 ///
-/// `to_f64` is the value of a one-element tensor and NaN otherwise: rules that branch on a
-/// value (relu, abs, max, min) are evaluated on tensors through masks instead, so it is never
-/// used to decide anything for a larger tensor.
+/// `to_f64` is the value of a one-element tensor and NaN otherwise, so a rule must not branch
+/// on it for a larger tensor: [`step`](Real::step) and [`sign`](Real::sign) answer element by
+/// element instead (user-defined primitives decide through them). The built-in relu, abs, max
+/// and min are still evaluated on tensors through the masks above.
 impl<T: Float> Real for Tensor<'_, T> {
     fn lit(self, c: f64) -> Self {
         self.scalar_const(T::from_f64(c))
@@ -253,5 +254,13 @@ impl<T: Float> Real for Tensor<'_, T> {
     }
     fn min(self, other: Self) -> Self {
         or_panic(self.try_minimum(other))
+    }
+    /// Element by element: a constant tensor of 1 where x > 0, else 0.
+    fn step(self) -> Self {
+        or_panic(self.const_zip(self, |x, _| step(x)))
+    }
+    /// Element by element: a constant tensor of sign(x) (sign(0) = 0).
+    fn sign(self) -> Self {
+        or_panic(self.const_zip(self, |x, _| T::from_f64(sign(x.to_f64()))))
     }
 }

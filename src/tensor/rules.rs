@@ -285,6 +285,9 @@ pub(crate) fn pullback<V: TensorMath>(
             out(0, g.col2im(&win, xs(0))?)?;
         }
         TensorOp::Col2Im => out(0, g.im2col(&Window::from_params(node.params))?)?,
+        // A primitive's rule is its own pullback, which the tape holds: both sweeps run it
+        // (`tensor::primitive`) instead of calling this function.
+        TensorOp::Primitive { .. } => {}
     }
     Ok(())
 }

@@ -115,6 +115,14 @@ pub enum TensorOp {
         /// The axis.
         axis: u8,
     },
+    /// A user-defined [`Primitive`](crate::Primitive) applied elementwise with NumPy
+    /// broadcasting, recorded as one node.
+    Primitive {
+        /// The node's entry in the tape's list of primitive nodes.
+        node: u32,
+        /// The primitive's name and arity.
+        name: crate::primitive::PrimName,
+    },
     /// 2-D convolution of `(x, w)` or `(x, w, b)`; the window is the node's parameters.
     Conv2d,
     /// 2-D max pooling; the window is the node's parameters.
@@ -155,6 +163,7 @@ impl TensorOp {
             TensorOp::Where => "where",
             TensorOp::Softmax { .. } => "softmax",
             TensorOp::LogSoftmax { .. } => "log_softmax",
+            TensorOp::Primitive { name, .. } => name.as_str(),
             TensorOp::Conv2d => "conv2d",
             TensorOp::MaxPool2d => "max_pool2d",
             TensorOp::AvgPool2d => "avg_pool2d",

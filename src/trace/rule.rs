@@ -25,10 +25,23 @@ const SUM_SHOWN: usize = 6;
 fn operand_name(op: Op, operand: usize) -> &'static str {
     match (op, operand) {
         (Op::Sum { .. }, _) => "a_i",
+        (Op::Primitive { .. }, j) => PRIM_OPERANDS.get(j).copied().unwrap_or("x_i"),
         (Op::Binary(Fn2::Powf, _, _), 1) => "c",
         (_, 0) => "a",
         _ => "b",
     }
+}
+
+/// The operand names of a user-defined primitive, in input order (`x_i` beyond).
+const PRIM_OPERANDS: [&str; 6] = ["a", "b", "c", "d", "e", "f"];
+
+/// `name(a, b, …)` for a primitive of `arity` inputs.
+fn primitive_call(name: &str, arity: usize) -> String {
+    let mut args: Vec<&str> = PRIM_OPERANDS.iter().copied().take(arity).collect();
+    if arity > PRIM_OPERANDS.len() {
+        args.push("…");
+    }
+    format!("{name}({})", args.join(", "))
 }
 
 /// The node's function of its operands, in the rules' names: `tanh(a)`, `a * b`, `a^2`.
@@ -42,6 +55,7 @@ fn function_text(op: Op) -> String {
         Op::Binary(Fn2::Powf, _, _) => "a^c".into(),
         Op::Binary(f, _, _) => format!("a {} b", f.name()),
         Op::Sum { .. } => "sum(a_i)".into(),
+        Op::Primitive { name, .. } => primitive_call(name.as_str(), name.arity()),
         Op::Tensor(_) => format!("{}(a, …)", op.name()),
     }
 }
@@ -72,6 +86,8 @@ fn derivative_text(op: Op, operand: usize) -> String {
             if operand == 0 { da } else { db }.into()
         }
         Op::Sum { .. } => "1".into(),
+        // A user-defined rule has no formula text: the number is its pullback's, with g = 1.
+        Op::Primitive { .. } => "pullback".into(),
         Op::Tensor(_) => "(a tensor rule, see tensor::rules)".into(),
     }
 }
@@ -155,7 +171,7 @@ pub(crate) fn computes_text(op: Op, inputs: &[String], style: TextStyle) -> Stri
             s.push(')');
             s
         }
-        Op::Tensor(_) => format!("{}({})", op.name(), inputs.join(", ")),
+        Op::Primitive { .. } | Op::Tensor(_) => format!("{}({})", op.name(), inputs.join(", ")),
     }
 }
 

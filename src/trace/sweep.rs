@@ -199,6 +199,21 @@ impl Trace {
                         send(k, a, Some(T::ONE), Some(g));
                     }
                 }
+                Op::Primitive { node, .. } => {
+                    let prim = graph.tape().prims[node as usize].prim.clone();
+                    let xs: Vec<T> = inputs[i].iter().map(|&a| vals[a]).collect();
+                    let partials = prim.pullback_num(&xs, y, T::ONE);
+                    let sent = prim.pullback_num(&xs, y, g);
+                    crate::primitive::check_contributions(&*prim, partials.len())?;
+                    crate::primitive::check_contributions(&*prim, sent.len())?;
+                    for (k, (&a, (p, d))) in inputs[i]
+                        .iter()
+                        .zip(partials.into_iter().zip(sent))
+                        .enumerate()
+                    {
+                        send(k, a, Some(p), Some(d));
+                    }
+                }
             }
             steps.push(Step {
                 node: i,

@@ -127,6 +127,22 @@ impl<T: Float> Graph<T> {
                         }
                     }
                 }
+                Op::Primitive { node, .. } => {
+                    // ẏ = Σⱼ ∂y/∂xⱼ · ẋⱼ, the partials being the pullback with g = 1.
+                    let pn = &t.prims[node as usize];
+                    let xs: Vec<T> = pn.inputs.iter().map(|&j| vals[j as usize]).collect();
+                    let partials = pn.prim.pullback_num(&xs, vals[i], T::ONE);
+                    crate::primitive::check_contributions(&*pn.prim, partials.len())?;
+                    for (&j, p) in pn.inputs.iter().zip(partials) {
+                        let j = j as usize;
+                        if active[j] {
+                            on = true;
+                            for (l, d) in buf.iter_mut().enumerate() {
+                                *d += p * tan[j * lanes + l];
+                            }
+                        }
+                    }
+                }
                 Op::Tensor(_) => {
                     return Err(Error::Invalid(
                         "the tangent sweep covers scalar ops only; this computation records \

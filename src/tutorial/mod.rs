@@ -1,4 +1,4 @@
-//! A tutorial on backpropagation, in four chapters to read in order.
+//! A tutorial on backpropagation, in five chapters to read in order.
 //!
 //! Each chapter is a page of text and code; every code block is a test that runs with
 //! `cargo test`, so what you read is what the library does.
@@ -12,6 +12,9 @@
 //!    [`trace`](crate::trace) of its backward pass read line by line.
 //! 4. [Gradient descent](chapter_4_gradient_descent): fitting y = 3x + noise by hand-written
 //!    gradient descent, then with the engine, and why the learning rate matters.
+//! 5. [Your own primitive](chapter_5_own_primitive): softsign declared once with its
+//!    derivative, used in an expression and on a tensor, checked with
+//!    [`check_primitive`](crate::gradcheck::check_primitive), and differentiated twice.
 //!
 //! Prerequisites: derivatives of one variable (the rules for x², tanh, products), and enough
 //! Rust to read a closure and a loop.
@@ -27,6 +30,9 @@ pub mod chapter_3_backprop_network {}
 
 #[doc = include_str!("ch4_gradient_descent.md")]
 pub mod chapter_4_gradient_descent {}
+
+#[doc = include_str!("ch5_own_primitive.md")]
+pub mod chapter_5_own_primitive {}
 
 #[cfg(test)]
 mod tests {

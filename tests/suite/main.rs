@@ -32,6 +32,7 @@ mod higher_order;
 #[cfg(all(feature = "safetensors", feature = "plot"))]
 mod io;
 mod known_values;
+mod linearize_tensor;
 mod micrograd;
 #[cfg(feature = "safetensors")]
 mod model_file;
@@ -44,6 +45,7 @@ mod nn_schedule;
 mod nn_tensor;
 mod nn_train;
 mod numerics;
+mod primitive;
 mod quant;
 mod rewind;
 #[cfg(feature = "serve")]
