@@ -49,6 +49,7 @@ impl<T: Float> Graph<T> {
     /// [`Error::ForeignGraph`](crate::Error::ForeignGraph) for a bad handle, and in anomaly
     /// mode [`Error::Anomaly`](crate::Error::Anomaly) for a forward value that is not finite
     /// (the tape is then left as it was).
+    #[track_caller]
     pub fn try_apply<'g, P: Primitive + Clone>(
         &'g self,
         prim: &P,
@@ -111,6 +112,7 @@ impl<'g, T: Float> Var<'g, T> {
 
     /// [`apply`](Var::apply) returning an error instead of panicking (see
     /// [`Graph::try_apply`]).
+    #[track_caller]
     pub fn try_apply<P: Primitive + Clone>(self, prim: &P) -> Result<Self> {
         self.graph().try_apply(prim, &[self])
     }

@@ -494,7 +494,7 @@ fn sweep<T: Float, O: Observer<T>>(
                     entries: &mut *acc.entries,
                     sweep: acc.sweep,
                 };
-                primitive_step(t, p, k, &t.prims[a], g, &mut sub, &mut obs)?
+                primitive_step(t, p, k, &t.prims[a], g, &mut sub, obs)?
             }
             Code::Tensor => {
                 // Here `a` is the tensor index. The step gets a copy of `acc`, so that `acc`

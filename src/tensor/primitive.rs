@@ -71,6 +71,7 @@ impl<T: Float> Graph<T> {
     /// [`Error::Primitive`]: crate::Error::Primitive
     /// [`Error::Shape`]: crate::Error::Shape
     /// [`Error::Anomaly`]: crate::Error::Anomaly
+    #[track_caller]
     pub fn try_apply_tensors<'g, P: Primitive + Clone>(
         &'g self,
         prim: &P,
@@ -122,6 +123,7 @@ impl<'g, T: Float> Tensor<'g, T> {
 
     /// [`apply`](Tensor::apply) returning an error instead of panicking (see
     /// [`Graph::try_apply_tensors`]).
+    #[track_caller]
     pub fn try_apply<P: Primitive + Clone>(self, prim: &P) -> Result<Self> {
         self.graph().try_apply_tensors(prim, &[self])
     }

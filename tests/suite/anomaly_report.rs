@@ -194,3 +194,36 @@ fn an_expression_reports_the_line_that_evaluated_it() {
     assert_eq!(a.op, "log");
     built_here(&a, line);
 }
+
+/// ln(x) as a user primitive: the forward is −∞ at 0, the pullback g/x infinite there.
+#[derive(Clone, Copy)]
+struct Log;
+
+impl tapegrad::Primitive for Log {
+    fn name(&self) -> &'static str {
+        "mylog"
+    }
+    fn arity(&self) -> usize {
+        1
+    }
+    fn forward<R: tapegrad::Real>(&self, x: &[R]) -> R {
+        x[0].ln()
+    }
+    fn pullback<R: tapegrad::Real>(&self, x: &[R], _y: R, g: R) -> Vec<R> {
+        vec![g / x[0]]
+    }
+}
+
+#[test]
+fn a_user_primitive_is_reported_where_it_was_applied() {
+    let g = Graph::new();
+    g.set_detect_anomaly(true);
+    let zero = g.var(0.0);
+    let (a, line) = at!(zero.try_apply(&Log));
+    assert_eq!((a.phase, a.op), (AnomalyPhase::Forward, "mylog"));
+    built_here(&a, line);
+    let t = g.tensor(&[1.0, 0.0], &[2]);
+    let (a, line) = at!(t.try_apply(&Log));
+    assert_eq!((a.op, a.element.clone()), ("mylog", Some(vec![1])));
+    built_here(&a, line);
+}
