@@ -3,6 +3,7 @@
 //! Run one capability with `cargo test --test suite MODULE::`, e.g. `cargo test --test suite serve::`.
 //! Modules that need an optional feature are compiled only with it.
 
+mod checkpoint;
 mod common;
 mod conv_numpy;
 mod retain;
