@@ -44,6 +44,7 @@ mod nn_schedule;
 mod nn_tensor;
 mod nn_train;
 mod numerics;
+mod per_example;
 mod quant;
 mod rewind;
 #[cfg(feature = "serve")]
