@@ -34,6 +34,14 @@ fn check<T: Float>(hidden: Activation, tol: f64) {
         .collect();
     let labels: Vec<usize> = (0..rows).map(|r| r % 3).collect();
     let per = mlp.per_example_grads(&x, |z| nll(z, &labels)).unwrap();
+    // Into reused buffers (filled first from another batch): the same numbers.
+    let mut again = Vec::new();
+    let other: Vec<T> = x.iter().map(|&v| v * T::from_f64(-2.0)).collect();
+    mlp.per_example_grads_into(&other, |z| nll(z, &labels), &mut again)
+        .unwrap();
+    mlp.per_example_grads_into(&x, |z| nll(z, &labels), &mut again)
+        .unwrap();
+    assert_eq!(again, per);
     let params = mlp.named_parameters();
     assert_eq!(per.len(), params.len());
     for (p, (_, t)) in per.iter().zip(&params) {

@@ -47,10 +47,25 @@ impl<'g, T: Float> Mlp<'g, T> {
         x: &[T],
         loss: impl FnOnce(Tensor<'g, T>) -> Result<Tensor<'g, T>>,
     ) -> Result<Vec<Array<T>>> {
+        let mut out = Vec::new();
+        self.per_example_grads_into(x, loss, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`per_example_grads`](Mlp::per_example_grads) into `out`, reusing its buffers: called
+    /// again with a batch of the same size it allocates none of the `rows × parameters`
+    /// numbers (a fresh buffer of that size costs its page faults, about as much as the
+    /// arithmetic).
+    pub fn per_example_grads_into(
+        &self,
+        x: &[T],
+        loss: impl FnOnce(Tensor<'g, T>) -> Result<Tensor<'g, T>>,
+        out: &mut Vec<Array<T>>,
+    ) -> Result<()> {
         let rows = self.rows(x)?;
         let g = self.graph();
         let mark = g.mark();
-        let out = (|| {
+        let result = (|| {
             let mut a = g.try_tensor_const(x, &[rows, self.layers()[0].nin()])?;
             // Each layer's input and pre-activation, whose gradient is the δ of every row.
             let mut taps = Vec::with_capacity(self.layers().len());
@@ -68,11 +83,11 @@ impl<'g, T: Float> Mlp<'g, T> {
                 )));
             }
             let grads = g.try_backward(per_row.try_sum()?)?;
-            let mut res = Vec::with_capacity(2 * taps.len());
-            for (l, (a, u)) in self.layers().iter().zip(taps) {
+            out.resize_with(2 * taps.len(), || Array::empty());
+            for (i, (l, (a, u))) in self.layers().iter().zip(taps).enumerate() {
                 let (nout, nin) = (l.nout(), l.nin());
                 let delta = grads.try_tensor(u)?;
-                let mut w = Vec::with_capacity(rows * nout * nin);
+                let w = out[2 * i].reset(&[rows, nout, nin]);
                 a.with_data(|ad| {
                     for (ar, dr) in ad.chunks_exact(nin).zip(delta.chunks_exact(nout)) {
                         for &d in dr {
@@ -80,12 +95,11 @@ impl<'g, T: Float> Mlp<'g, T> {
                         }
                     }
                 })?;
-                res.push(Array::new(w, &[rows, nout, nin])?);
-                res.push(Array::new(delta.to_vec(), &[rows, nout])?);
+                out[2 * i + 1].reset(&[rows, nout]).extend_from_slice(delta);
             }
-            Ok(res)
+            Ok(())
         })();
         g.try_rewind(mark)?;
-        out
+        result
     }
 }
