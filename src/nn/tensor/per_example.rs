@@ -25,8 +25,8 @@ impl<'g, T: Float> Mlp<'g, T> {
     /// `[rows, outputs]` and returns the loss of each row, `rows` numbers (shape `[rows]` or
     /// `[rows, 1]`). Row r's loss must read only row r of the outputs (no batch statistics),
     /// as for any `vmap`. Derivatives: ∂ℓᵣ/∂W = δᵣ ⊗ aᵣ and ∂ℓᵣ/∂b = δᵣ, δᵣ = ∂ℓᵣ/∂uᵣ at the
-    /// layer's pre-activation and aᵣ its input row (one backward pass of Σᵣ ℓᵣ gives every δᵣ, since row r's loss reads only row r). Nothing is
-    /// left on the tape.
+    /// layer's pre-activation and aᵣ its input row; one backward pass of Σᵣ ℓᵣ gives every δᵣ,
+    /// since row r's loss reads only row r. Nothing is left on the tape.
     ///
     /// ```
     /// use tapegrad::Graph;
