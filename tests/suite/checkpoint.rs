@@ -42,6 +42,20 @@ fn a_scalar_segment_gives_the_hand_derivative_and_the_unchecked_gradient() {
         1e-12,
         "unchecked",
     );
+
+    // A segment of 300 scalar nodes leaves one placeholder on the tape.
+    let before = g.len();
+    let long = ck
+        .checkpoint_vars(&[x], |_, v| {
+            Ok(vec![
+                (0..100).fold(v[0], |a, k| (a * 0.9 + k as f64 * 0.01).tanh()),
+            ])
+        })
+        .unwrap()[0];
+    assert_eq!(g.len(), before + 1);
+    let d = ck.backward(long * x, &[x.as_tensor()]).remove(0)[0];
+    let plain = (0..100).fold(x, |a, k| (a * 0.9 + k as f64 * 0.01).tanh()) * x;
+    close(&[d], &[g.backward(plain)[x]], 1e-12, "long scalar segment");
 }
 
 /// An LSTM over `steps` steps from parameters drawn with `seed`, the loss Σₜ Σ hₜ² / steps,
