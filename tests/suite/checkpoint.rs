@@ -290,3 +290,25 @@ fn bad_use_is_an_error() {
         "a failing segment leaves the tape as it was"
     );
 }
+
+/// Anomaly mode sees through a checkpoint: √x at x = 0 has an infinite derivative, found by the
+/// checkpointed backward pass (the recomputed segment's sweep) and by the recorded gradient.
+#[test]
+fn anomaly_mode_finds_an_infinite_derivative_inside_a_segment() {
+    let g = Graph::new();
+    let x = g.tensor(&[4.0, 0.0], &[2]);
+    let ck = Checkpoints::new(&g);
+    let y = ck.checkpoint(&[x], |_, v| Ok(vec![v[0].sqrt()])).unwrap()[0];
+    let loss = y.sum();
+    g.set_detect_anomaly(true);
+    let Err(Error::Anomaly(a)) = ck.try_backward(loss, &[x]) else {
+        panic!("no anomaly")
+    };
+    assert_eq!((a.op, a.element), ("sqrt", Some(vec![1])));
+    assert!(matches!(
+        ck.try_grad_graph(loss, &[x]),
+        Err(Error::Anomaly(_))
+    ));
+    g.set_detect_anomaly(false);
+    assert!(ck.backward(loss, &[x])[0][1].is_infinite());
+}
