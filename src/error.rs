@@ -90,6 +90,16 @@ pub enum Error {
     /// An argument outside what the function accepts.
     #[error("invalid argument: {0}")]
     Invalid(String),
+    /// A checkpointed segment that cannot be recomputed as it ran: its outputs were freed by
+    /// rewind, or running it again gave other values or shapes (parameters changed between
+    /// the forward and the backward pass, or the segment is not deterministic).
+    #[error("checkpoint segment {segment}: {problem}")]
+    Checkpoint {
+        /// The segment, numbered from 0 in the order the segments were recorded.
+        segment: usize,
+        /// What went wrong, and what to do about it.
+        problem: String,
+    },
     /// A model file (safetensors) that is malformed or does not fit the model: the tensor it
     /// is about (`None` when the header as a whole is wrong) and what is wrong with it.
     #[error("{}", ModelFileMessage { file: file.as_deref(), tensor: tensor.as_deref(), problem })]

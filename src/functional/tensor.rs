@@ -38,6 +38,23 @@ impl<T: Float> Array<T> {
         })
     }
 
+    /// An array of shape `[0]`, to be filled by [`reset`](Array::reset).
+    pub(crate) fn empty() -> Self {
+        Array {
+            shape: vec![0],
+            data: Vec::new(),
+        }
+    }
+
+    /// Gives the array `shape` and returns its elements emptied, their capacity kept, for the
+    /// caller to push exactly `shape.iter().product()` of them.
+    pub(crate) fn reset(&mut self, shape: &[usize]) -> &mut Vec<T> {
+        self.shape.clear();
+        self.shape.extend_from_slice(shape);
+        self.data.clear();
+        &mut self.data
+    }
+
     /// The shape.
     pub fn shape(&self) -> &[usize] {
         &self.shape

@@ -261,14 +261,35 @@ impl<T: Float> Graph<T> {
         loss: Var<'g, T>,
         wrt: &[Var<'g, T>],
     ) -> Result<Vec<Var<'g, T>>> {
-        let s = self.check(loss, "grad_graph")?;
+        self.check(loss, "grad_graph")?;
+        let one = self.constant(T::ONE);
+        self.record_backward_from(&[(loss, one)], wrt)
+    }
+
+    /// The recorded reverse sweep started from several nodes at once, each with a recorded
+    /// upstream gradient of its own (`seeds`: node, ∂/∂node), as if the loss were
+    /// `Σ ⟨node, seed⟩` with the seeds held constant: the sweep never reaches a seed's own
+    /// ancestors through it. (Checkpointing seeds a recomputed segment this way.)
+    pub(crate) fn record_backward_from<'g>(
+        &'g self,
+        seeds: &[(Var<'g, T>, Var<'g, T>)],
+        wrt: &[Var<'g, T>],
+    ) -> Result<Vec<Var<'g, T>>> {
+        for &(y, d) in seeds {
+            self.check(y, "grad_graph")?;
+            self.check(d, "grad_graph")?;
+        }
         for &w in wrt {
             self.check(w, "grad_graph")?;
         }
-        // The sweep appends nodes, so it walks a snapshot of the record up to the loss.
+        // The sweep appends nodes, so it walks a snapshot of the record up to the last seed.
         let (record, key_of) = {
             let t = self.tape();
-            let pos = position(&t, loss.key());
+            let pos = seeds
+                .iter()
+                .map(|(y, _)| position(&t, y.key()))
+                .max()
+                .unwrap_or(0);
             let mut key_of = vec![NodeKey::null(); t.vals.len()];
             let record: Vec<(NodeKey, Op)> = t.order[..=pos]
                 .iter()
@@ -281,7 +302,6 @@ impl<T: Float> Graph<T> {
         };
         let var = |i: u32| Var::new(self, key_of[i as usize]);
         let mut adj: Vec<Option<Var<'g, T>>> = vec![None; key_of.len()];
-        adj[s] = Some(self.constant(T::ONE));
         let send = |adj: &mut Vec<Option<Var<'g, T>>>, i: u32, d: Var<'g, T>| {
             let i = i as usize;
             adj[i] = Some(match adj[i] {
@@ -289,6 +309,17 @@ impl<T: Float> Graph<T> {
                 None => d,
             });
         };
+        if seeds.is_empty() {
+            return Ok(wrt.iter().map(|_| self.constant(T::ZERO)).collect());
+        }
+        for &(y, d) in seeds {
+            let i = slot(y.key());
+            adj[i] = Some(match adj[i] {
+                // A node seeded twice: tensor-aware, as in the tensor steps.
+                Some(prev) => Var::new(self, prev.as_tensor().try_add(d.as_tensor())?.key()),
+                None => d,
+            });
+        }
         for &(k, op) in record.iter().rev() {
             let Some(g) = adj[slot(k)] else { continue };
             let y = Var::new(self, k);

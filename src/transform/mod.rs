@@ -31,8 +31,11 @@
 //! assert_eq!(d, vec![3.0 + 2.0_f64.cos() + 20.0]);
 //! ```
 
+pub mod checkpoint;
 mod tangents;
 mod transpose;
+
+pub use checkpoint::Checkpoints;
 
 use crate::error::{Error, Result, or_panic};
 use crate::real::Float;

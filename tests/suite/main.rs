@@ -3,6 +3,7 @@
 //! Run one capability with `cargo test --test suite MODULE::`, e.g. `cargo test --test suite serve::`.
 //! Modules that need an optional feature are compiled only with it.
 
+mod checkpoint;
 mod common;
 mod conv_numpy;
 mod retain;
@@ -45,6 +46,7 @@ mod nn_schedule;
 mod nn_tensor;
 mod nn_train;
 mod numerics;
+mod per_example;
 mod primitive;
 mod quant;
 mod rewind;

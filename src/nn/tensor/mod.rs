@@ -11,6 +11,9 @@
 //! is [`Mlp::predict_proba`] over logits trained with
 //! [`Loss::CrossEntropy`](crate::nn::train::Loss).
 //!
+//! [`Mlp::per_example_grads`] gives the gradient of every row's loss separately (`vmap(grad)`),
+//! from one batched backward pass.
+//!
 //! [`Mlp::draw_first_layer`] and [`Mlp::draw_activations`] draw what a trained model learned
 //! as PNG images.
 //!
@@ -29,6 +32,7 @@ mod linear;
 mod mlp;
 mod model;
 mod params;
+mod per_example;
 #[cfg(feature = "plot")]
 mod picture;
 mod recurrent;
