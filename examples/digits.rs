@@ -40,7 +40,7 @@ fn run() -> Result<()> {
     let description = model.to_string();
 
     let start = Instant::now();
-    let history = common::train(&mut model, &train, args.seed, !args.json)?;
+    let history = common::train(&mut model, &train, args.seed, args.verbosity())?;
     let seconds = start.elapsed().as_secs_f64();
     let test_accuracy = common::accuracy(&mut model, &test)?;
     let epochs = history.epochs();

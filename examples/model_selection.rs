@@ -15,8 +15,8 @@ use tapegrad::nn::Init;
 use tapegrad::nn::optim::Adam;
 use tapegrad::nn::scalar::{Activation, Mlp};
 use tapegrad::nn::train::{
-    Dist, FitOptions, Grid, Loss, Metric, MlpModel, RandomSpace, SearchReport, Setting, evaluate,
-    fit, search,
+    Dist, FitOptions, Grid, Loss, Metric, MlpModel, RandomSpace, SearchReport, Setting, Verbosity,
+    evaluate, fit, search,
 };
 use tapegrad::{Graph, Result};
 
@@ -51,7 +51,7 @@ fn score(setting: &Setting, train: &Dataset, test: &Dataset) -> Result<f64> {
         .batch_size(16)
         .seed(SEED)
         .loss(Loss::CrossEntropy)
-        .progress(false);
+        .verbosity(Verbosity::Silent);
     fit(
         &mut model,
         &train,

@@ -18,7 +18,8 @@ use tapegrad::nn::Init;
 use tapegrad::nn::optim::Adam;
 use tapegrad::nn::scalar::{Activation, Mlp};
 use tapegrad::nn::train::{
-    EarlyStopping, FitOptions, Loss, Metric, MlpModel, Validation, evaluate, fit, mse, predict, r2,
+    EarlyStopping, FitOptions, Loss, Metric, MlpModel, Validation, Verbosity, evaluate, fit, mse,
+    predict, r2,
 };
 use tapegrad::{Error, Graph, Result};
 
@@ -71,7 +72,11 @@ fn run() -> Result<()> {
         .metrics(&[Metric::R2])
         .validation(Validation::Split(0.2))
         .early_stopping(EarlyStopping::new(15))
-        .progress(!json);
+        .verbosity(if json {
+            Verbosity::Silent
+        } else {
+            Verbosity::Bar
+        });
     let history = fit(
         &mut model,
         &train,

@@ -38,6 +38,7 @@ mod nn_alloc;
 mod nn_loss;
 mod nn_module;
 mod nn_optim;
+mod nn_progress;
 mod nn_recurrent;
 mod nn_schedule;
 mod nn_tensor;

@@ -12,7 +12,7 @@ use tapegrad::nn::Init;
 use tapegrad::nn::optim::{Adam, Optimizer, Sgd};
 use tapegrad::nn::scalar::{self, Activation};
 use tapegrad::nn::tensor::{Linear, Mlp};
-use tapegrad::nn::train::{FitOptions, Loss, MlpModel, Trainable, fit};
+use tapegrad::nn::train::{FitOptions, Loss, MlpModel, Trainable, Verbosity, fit};
 use tapegrad::{Error, Graph};
 
 const ACTIVATIONS: [Activation; 5] = [
@@ -189,7 +189,7 @@ fn trains_moons_below_a_threshold_deterministically() {
     let options = FitOptions::new(200)
         .batch_size(20)
         .loss(Loss::BceWithLogits)
-        .progress(false);
+        .verbosity(Verbosity::Silent);
     let (losses, weights) = moons_fit(7, &options);
     assert!(losses[0] > 0.2, "first epoch loss {}", losses[0]);
     assert!(
@@ -217,7 +217,7 @@ fn a_frozen_layer_does_not_change() {
         .batch_size(4)
         .loss(Loss::BceWithLogits)
         .freeze("layers.0")
-        .progress(false);
+        .verbosity(Verbosity::Silent);
     fit(&mut m, &data::xor(), &mut Sgd::new(0.5), &options).unwrap();
     let after = [0, 1, 2, 3].map(|i| m.named_parameters()[i].1.to_vec());
     assert_eq!(after[0], before[0]);
