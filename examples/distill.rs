@@ -27,7 +27,7 @@ fn main() {
 }
 
 fn run() -> Result<()> {
-    let args = common::Args::parse("distill", "");
+    let args = common::Args::parse("distill", std::env::temp_dir());
     let (temperature, alpha) = (TEMPERATURE, ALPHA);
     let (train, test) = common::split(args.seed)?;
     let g = Graph::<f32>::default();

@@ -35,7 +35,7 @@ struct Outcome {
 }
 
 fn run() -> Result<()> {
-    let args = common::Args::parse("quantize", "");
+    let args = common::Args::parse("quantize", std::env::temp_dir());
     let dir = args.out.clone();
     let (train, test) = common::split(args.seed)?;
     let g = Graph::<f32>::default();

@@ -25,8 +25,7 @@ pub const PATIENCE: usize = 10;
 pub const MAX_EPOCHS: usize = 200;
 
 /// `--json`, `--seed N`, `--verbose 0|1|2` (Keras' levels: silent, a progress bar, a line per
-/// epoch; 1 unless `--json`) and `--out PATH` (a file the example writes, or its default in the
-/// system temp dir).
+/// epoch; 1 unless `--json`) and `--out PATH` (what the example writes, or its default).
 pub struct Args {
     pub json: bool,
     pub seed: u64,
@@ -36,7 +35,7 @@ pub struct Args {
 
 impl Args {
     /// Parses the command line; a usage message and exit status 2 for anything else.
-    pub fn parse(program: &str, default_out: &str) -> Args {
+    pub fn parse(program: &str, default_out: PathBuf) -> Args {
         let usage = || -> ! {
             eprintln!("usage: {program} [--json] [--seed N] [--verbose 0|1|2] [--out PATH]");
             std::process::exit(2)
@@ -45,7 +44,7 @@ impl Args {
             json: false,
             seed: 0,
             verbose: None,
-            out: std::env::temp_dir().join(default_out),
+            out: default_out,
         };
         let mut it = std::env::args().skip(1);
         while let Some(a) = it.next() {
@@ -85,13 +84,21 @@ impl Args {
 /// The digits split 75/25, stratified by class (seeded), with the pixels standardized by the
 /// training rows' means and deviations.
 pub fn split(seed: u64) -> Result<(Dataset, Dataset)> {
+    let (train, test, _) = split_keeping_raw(seed)?;
+    Ok((train, test))
+}
+
+/// [`split`], and the test rows' raw pixels (0 to 16, ink on paper) as well: the digit a
+/// person would recognise, where the standardized pixels make a grey mosaic.
+pub fn split_keeping_raw(seed: u64) -> Result<(Dataset, Dataset, Dataset)> {
     let digits = data::digits();
     let split = data::stratified_split(&digits.labels()?, 0.25, seed)?;
-    let (mut train, mut test) = (digits.select(&split.train), digits.select(&split.test));
+    let (mut train, raw_test) = (digits.select(&split.train), digits.select(&split.test));
+    let mut test = raw_test.clone();
     let scaler = Standardizer::fit(&train);
     scaler.transform(&mut train)?;
     scaler.transform(&mut test)?;
-    Ok((train, test))
+    Ok((train, test, raw_test))
 }
 
 /// A tensor MLP of `sizes` (ReLU hidden layers, 10 logits, He initialization, f32).

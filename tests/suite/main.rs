@@ -44,6 +44,8 @@ mod nn_schedule;
 mod nn_tensor;
 mod nn_train;
 mod numerics;
+#[cfg(feature = "plot")]
+mod plots;
 mod quant;
 mod rewind;
 #[cfg(feature = "serve")]

@@ -424,6 +424,17 @@ fn pictures_are_pngs_sized_by_the_model() {
     assert!(png_size(&c).0 > 0);
     assert!(large.draw_first_layer((4, 3), 100, &a).is_err());
     assert!(large.draw_activations(&[0.5; 32], (4, 4), &c).is_err());
+    // The picture of the input may be other values than the model's (raw pixels), one per pixel.
+    let raw: Vec<f64> = (0..16).map(f64::from).collect();
+    let d = dir.join("raw.png");
+    large
+        .draw_activations_showing(&x, &raw, (4, 4), &d)
+        .unwrap();
+    assert_eq!(png_size(&d), png_size(&c), "the same layout");
+    let e = large
+        .draw_activations_showing(&x, &raw[..15], (4, 4), &c)
+        .unwrap_err();
+    assert!(matches!(e, tapegrad::Error::Shape { .. }), "{e}");
     let e = large
         .draw_first_layer((4, 4), 100, dir.join("w.svg"))
         .unwrap_err();
