@@ -12,7 +12,8 @@ use crate::nn::train::{SearchReport, format_metric};
 
 impl SearchReport {
     /// Draws one row per setting (labelled as [`Setting`](crate::nn::train::Setting) prints
-    /// it): each fold's score as a small dot, the mean as a large one with a bar of ± one
+    /// it): each fold's score as a small dot (the folds a little apart in height, so ties
+    /// show), the mean as a large one with a bar of ± one
     /// standard deviation, the best setting in red; `score` names the axis (e.g. "validation
     /// accuracy"). 800 pixels wide, 60 + 36 per setting high, PNG or SVG as the extension of
     /// `path` says. Errors for a report with no finite score, another extension, or a file
@@ -97,11 +98,12 @@ impl Figure for Scores<'_> {
                 )))
                 .map_err(err)?;
             chart
-                .draw_series(
-                    cv.scores
-                        .iter()
-                        .map(|&s| Circle::new((s, row()), 3, color.mix(0.5).filled())),
-                )
+                .draw_series(cv.scores.iter().enumerate().map(|(k, &s)| {
+                    // Folds often tie (a score is a count over a few rows): each fold gets its
+                    // own height in the row, so tied dots stay apart.
+                    let dy = (2 * k as i32 - (cv.scores.len() as i32 - 1)) * 3;
+                    EmptyElement::at((s, row())) + Circle::new((0, dy), 3, color.mix(0.5).filled())
+                }))
                 .map_err(err)?;
             chart
                 .draw_series(std::iter::once(Circle::new(
