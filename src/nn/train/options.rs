@@ -109,11 +109,11 @@ pub enum Verbosity {
     /// Nothing (Keras' `verbose=0`).
     Silent,
     /// One progress bar over the whole run, updated in place at most ten times a second: the
-    /// epochs done as its position, the elapsed and remaining time, and the latest epoch's
-    /// losses and metrics (Keras' `verbose=1`). It is drawn only when stderr is a terminal (so
+    /// epochs done as its position and the elapsed and remaining time on its first line, the
+    /// latest epoch's losses and metrics on its second (Keras' `verbose=1`). It is drawn only when stderr is a terminal (so
     /// a log file or a pipe gets nothing) and needs the `progress` feature: without the feature,
     /// or off a terminal, this is [`Silent`](Verbosity::Silent). Once training ends the bar
-    /// stays as one line, with a line saying where early stopping stopped.
+    /// stays, with a line saying where early stopping stopped.
     #[default]
     Bar,
     /// One line per epoch, terminal or not, with or without the `progress` feature (Keras'

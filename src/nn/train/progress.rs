@@ -133,7 +133,7 @@ fn bar<'a>(sink: &Sink<'a>, epochs: usize) -> Mode<'a> {
     let bar =
         ProgressBar::with_draw_target(Some(epochs as u64), ProgressDrawTarget::stderr_with_hz(10));
     let style =
-        ProgressStyle::with_template("epoch {pos}/{len} [{bar:20}] {elapsed}<{eta} {wide_msg}")
+        ProgressStyle::with_template("epoch {pos}/{len} [{bar:30}] {elapsed}<{eta}\n{wide_msg}")
             .map(|s| s.progress_chars("=> "))
             .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
