@@ -148,7 +148,7 @@ fn bar<'a>(_sink: &Sink<'a>, _epochs: usize) -> Mode<'a> {
 
 /// `loss: 0.1234 - accuracy: 0.95 - val_loss: …` (Keras' epoch line), every value in
 /// [`format_metric`]'s significant digits.
-pub(crate) fn summary(names: &[String], row: &[f64]) -> String {
+fn summary(names: &[String], row: &[f64]) -> String {
     names
         .iter()
         .zip(row)
