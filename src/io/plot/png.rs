@@ -177,3 +177,46 @@ impl<'a> DrawingBackend for Png<'a> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first column with ink when "l" is drawn with its box's left edge at x = 20.
+    fn first_ink(draw: impl FnOnce(&mut [u8])) -> usize {
+        let (w, h) = (60usize, 40usize);
+        let mut buf = vec![255u8; w * h * 3];
+        draw(&mut buf);
+        (0..w)
+            .find(|&x| (0..h).any(|y| buf[(y * w + x) * 3] < 200))
+            .expect("some ink")
+    }
+
+    #[test]
+    fn a_glyph_keeps_its_left_side_bearing() {
+        super::super::register_font();
+        let style = ("sans-serif", 20).into_font().color(&BLACK);
+        let ours = first_ink(|buf| {
+            let mut png = Png(BitMapBackend::with_buffer(buf, (60, 40)));
+            png.draw_text("l", &style, (20, 10)).unwrap();
+            png.present().unwrap();
+        });
+        let plotters = first_ink(|buf| {
+            let mut bitmap = BitMapBackend::with_buffer(buf, (60, 40));
+            bitmap.draw_text("l", &style, (20, 10)).unwrap();
+            bitmap.present().unwrap();
+        });
+        // DejaVu Sans' "l": a left side bearing of 193 font units; a 20 px scale is 20 px
+        // from ascent to descent (2384 units), so 193 · 20 / 2384 = 1.62 px.
+        let font = font().unwrap();
+        let bearing = font
+            .as_scaled(PxScale::from(20.0))
+            .h_side_bearing(font.glyph_id('l'));
+        assert!((bearing - 1.619).abs() < 0.01, "{bearing}");
+        assert_eq!(ours, 21, "ink from 20 + 1.62 px");
+        assert_eq!(
+            plotters, 20,
+            "plotters drops the bearing (if this fails, it was fixed)"
+        );
+    }
+}
