@@ -22,7 +22,7 @@ use tapegrad::nn::optim::Adam;
 use tapegrad::nn::scalar::Activation;
 use tapegrad::nn::tensor::{Cnn, Conv2d, Layer2d, MaxPool2d, Mlp};
 use tapegrad::nn::train::{
-    EarlyStopping, FitOptions, Loss, Metric, Trainable, Validation, evaluate, fit,
+    EarlyStopping, FitOptions, Loss, Metric, Trainable, Validation, Verbosity, evaluate, fit,
 };
 use tapegrad::tensor::{Conv2dOptions, Pool2dOptions};
 use tapegrad::{Graph, Result};
@@ -47,7 +47,7 @@ fn train(
     model: &mut (impl Trainable<f64> + std::fmt::Display),
     (train, test): (&Dataset, &Dataset),
     seed: u64,
-    progress: bool,
+    verbosity: Verbosity,
 ) -> Result<Outcome> {
     let options = FitOptions::new(100)
         .batch_size(32)
@@ -56,7 +56,7 @@ fn train(
         .metrics(&[Metric::Accuracy])
         .validation(Validation::Split(0.1))
         .early_stopping(EarlyStopping::new(5))
-        .progress(progress);
+        .verbosity(verbosity);
     let start = Instant::now();
     let history = fit(model, train, &mut Adam::new(3e-3), &options)?;
     let seconds = start.elapsed().as_secs_f64();
@@ -110,10 +110,15 @@ fn run() -> Result<()> {
     ];
     let head = Mlp::try_new(&g, &[64, 32, 10], relu, Activation::Linear, init, &mut rng)?;
     let mut cnn = Cnn::try_new([1, 8, 8], features, head)?;
-    let cnn_out = train(&mut cnn, (&train_img, &test_img), seed, !json)?;
+    let verbosity = if json {
+        Verbosity::Silent
+    } else {
+        Verbosity::Bar
+    };
+    let cnn_out = train(&mut cnn, (&train_img, &test_img), seed, verbosity)?;
 
     let mut mlp = Mlp::try_new(&g, &[64, 32, 10], relu, Activation::Linear, init, &mut rng)?;
-    let mlp_out = train(&mut mlp, (&train_set, &test_set), seed, !json)?;
+    let mlp_out = train(&mut mlp, (&train_set, &test_set), seed, verbosity)?;
 
     if json {
         println!(

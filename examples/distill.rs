@@ -11,6 +11,7 @@
 mod common;
 
 use tapegrad::nn::distill::Distill;
+use tapegrad::nn::train::Verbosity;
 use tapegrad::{Graph, Result};
 
 const TEACHER: [usize; 3] = [64, 256, 10];
@@ -26,23 +27,23 @@ fn main() {
 }
 
 fn run() -> Result<()> {
-    let args = common::Args::parse("distill", "");
+    let args = common::Args::parse("distill", std::env::temp_dir());
     let (temperature, alpha) = (TEMPERATURE, ALPHA);
     let (train, test) = common::split(args.seed)?;
     let g = Graph::<f32>::default();
     let mut teacher = common::mlp(&g, &TEACHER, args.seed)?;
-    let th = common::train(&mut teacher, &train, args.seed, false)?;
+    let th = common::train(&mut teacher, &train, args.seed, Verbosity::Silent)?;
     let teacher_accuracy = common::accuracy(&mut teacher, &test)?;
 
     // The same initial student twice: one learns from the labels, one from the teacher too.
     let student_seed = args.seed + 1000;
     let mut alone = common::mlp(&g, &STUDENT, student_seed)?;
-    let ah = common::train(&mut alone, &train, args.seed, false)?;
+    let ah = common::train(&mut alone, &train, args.seed, Verbosity::Silent)?;
     let alone_accuracy = common::accuracy(&mut alone, &test)?;
 
     let mut student = common::mlp(&g, &STUDENT, student_seed)?;
     let mut distill = Distill::new(&mut student, &mut teacher, temperature, alpha)?;
-    let dh = common::train(&mut distill, &train, args.seed, false)?;
+    let dh = common::train(&mut distill, &train, args.seed, Verbosity::Silent)?;
     let distilled_accuracy = common::accuracy(&mut student, &test)?;
 
     if args.json {

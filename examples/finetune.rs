@@ -18,7 +18,9 @@ use tapegrad::io::{load_safetensors, read_safetensors, save_safetensors};
 use tapegrad::nn::Init;
 use tapegrad::nn::optim::Adam;
 use tapegrad::nn::scalar::{Activation, Mlp};
-use tapegrad::nn::train::{FitOptions, Loss, Metric, MlpModel, Trainable, evaluate, fit, predict};
+use tapegrad::nn::train::{
+    FitOptions, Loss, Metric, MlpModel, Trainable, Verbosity, evaluate, fit, predict,
+};
 use tapegrad::{Graph, Result};
 
 fn main() {
@@ -79,7 +81,11 @@ fn run() -> Result<()> {
     let opts = FitOptions::new(150)
         .batch_size(32)
         .loss(Loss::BceWithLogits)
-        .progress(!json);
+        .verbosity(if json {
+            Verbosity::Silent
+        } else {
+            Verbosity::Bar
+        });
     fit(&mut base, &task_a, &mut Adam::new(0.01), &opts)?;
     let acc_a = accuracy(&mut base, &task_a)?;
     save_safetensors(&base, &path)?;
@@ -100,7 +106,11 @@ fn run() -> Result<()> {
         .batch_size(32)
         .loss(Loss::BceWithLogits)
         .freeze("layers.0.")
-        .progress(!json);
+        .verbosity(if json {
+            Verbosity::Silent
+        } else {
+            Verbosity::Bar
+        });
     fit(&mut tuned, &task_b, &mut Adam::new(0.01), &opts)?;
     let acc_b_after = accuracy(&mut tuned, &task_b)?;
     let frozen_unchanged = first_layer(&tuned)

@@ -6,8 +6,13 @@
 //! cross-entropy for 60 epochs, its features standardized on the fold's training rows only.
 //! The grid tries hidden sizes {2, 8} × learning rates {0.001, 0.01, 0.05}; the random search
 //! draws 6 settings with a log-uniform learning rate in [10⁻³, 10⁻¹] and a hidden size in 2..=16.
-//! Run with `cargo run --release --example model_selection` (`-- --json` prints the best
-//! setting of each search as one line).
+//! Writes each search's fold scores, mean and standard deviation per setting
+//! (`plots/model_selection_grid.png`, `plots/model_selection_random.png`), one line
+//! `wrote FILE` each. Run with `cargo run --release --example model_selection` (`-- --json`
+//! prints the best setting of each search as one line).
+
+#[path = "common/plots.rs"]
+mod plots;
 
 use rand::{SeedableRng, rngs::StdRng};
 use tapegrad::data::{self, Dataset, Standardizer};
@@ -15,8 +20,8 @@ use tapegrad::nn::Init;
 use tapegrad::nn::optim::Adam;
 use tapegrad::nn::scalar::{Activation, Mlp};
 use tapegrad::nn::train::{
-    Dist, FitOptions, Grid, Loss, Metric, MlpModel, RandomSpace, SearchReport, Setting, evaluate,
-    fit, search,
+    Dist, FitOptions, Grid, Loss, Metric, MlpModel, RandomSpace, SearchReport, Setting, Verbosity,
+    evaluate, fit, search,
 };
 use tapegrad::{Graph, Result};
 
@@ -51,7 +56,7 @@ fn score(setting: &Setting, train: &Dataset, test: &Dataset) -> Result<f64> {
         .batch_size(16)
         .seed(SEED)
         .loss(Loss::CrossEntropy)
-        .progress(false);
+        .verbosity(Verbosity::Silent);
     fit(
         &mut model,
         &train,
@@ -76,6 +81,10 @@ fn run() -> Result<()> {
         .param("lr", Dist::LogUniform(1e-3, 1e-1))
         .param("hidden", Dist::Int(2, 16));
     let random_report = search(&space.sample(6, SEED)?, &iris, &folds, true, score)?;
+    let grid_png = plots::file("model_selection_grid.png")?;
+    grid_report.plot(&grid_png, "validation accuracy")?;
+    let random_png = plots::file("model_selection_random.png")?;
+    random_report.plot(&random_png, "validation accuracy")?;
 
     if json {
         let best = |r: &SearchReport| {
@@ -112,5 +121,8 @@ fn run() -> Result<()> {
             .map(|v| (v * 1000.0).round() / 1000.0)
             .collect::<Vec<_>>()
     );
+    println!();
+    plots::wrote(&grid_png);
+    plots::wrote(&random_png);
     Ok(())
 }

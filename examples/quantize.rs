@@ -12,7 +12,7 @@ mod common;
 
 use tapegrad::io::{save_safetensors, to_safetensors_bytes};
 use tapegrad::nn::quant::{Granularity, QuantizedModel, QuantizedParam};
-use tapegrad::nn::train::{Loss, Trainable, predict_classes};
+use tapegrad::nn::train::{Loss, Trainable, Verbosity, predict_classes};
 use tapegrad::{Graph, Result};
 
 const SIZES: [usize; 3] = [64, 256, 10];
@@ -35,12 +35,12 @@ struct Outcome {
 }
 
 fn run() -> Result<()> {
-    let args = common::Args::parse("quantize", "");
+    let args = common::Args::parse("quantize", std::env::temp_dir());
     let dir = args.out.clone();
     let (train, test) = common::split(args.seed)?;
     let g = Graph::<f32>::default();
     let mut model = common::mlp(&g, &SIZES, args.seed)?;
-    let history = common::train(&mut model, &train, args.seed, false)?;
+    let history = common::train(&mut model, &train, args.seed, Verbosity::Silent)?;
     let float_path = dir.join("digits_f32.safetensors");
     save_safetensors(&model, &float_path)?;
     let float_bytes = to_safetensors_bytes(&model, &[("format", "pt")])?.len();

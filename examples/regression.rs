@@ -10,15 +10,23 @@
 //! the straight line: the relation is mostly linear and the noise is large, so extra capacity
 //! only overfits (without the weight decay the MLP's R² drops to about 0.4).
 //!
-//! Run with `cargo run --release --example regression` (`-- --json` prints one line).
+//! Writes the loss curves with the restored epoch marked (`plots/regression_loss.png`) and the
+//! test patients' predictions against the truth (`plots/regression_predictions.png`), one line
+//! `wrote FILE` each. Run with `cargo run --release --example regression` (`-- --json` prints
+//! one line).
+
+#[path = "common/plots.rs"]
+mod plots;
 
 use rand::{SeedableRng, rngs::StdRng};
 use tapegrad::data::{self, Dataset, Standardizer};
+use tapegrad::io::plot_predictions;
 use tapegrad::nn::Init;
 use tapegrad::nn::optim::Adam;
 use tapegrad::nn::scalar::{Activation, Mlp};
 use tapegrad::nn::train::{
-    EarlyStopping, FitOptions, Loss, Metric, MlpModel, Validation, evaluate, fit, mse, predict, r2,
+    EarlyStopping, FitOptions, Loss, Metric, MlpModel, Validation, Verbosity, evaluate, fit, mse,
+    predict, r2,
 };
 use tapegrad::{Error, Graph, Result};
 
@@ -71,7 +79,11 @@ fn run() -> Result<()> {
         .metrics(&[Metric::R2])
         .validation(Validation::Split(0.2))
         .early_stopping(EarlyStopping::new(15))
-        .progress(!json);
+        .verbosity(if json {
+            Verbosity::Silent
+        } else {
+            Verbosity::Bar
+        });
     let history = fit(
         &mut model,
         &train,
@@ -84,6 +96,18 @@ fn run() -> Result<()> {
 
     let (nn_mse, nn_r2) = (mse(&nn_pred, &test_y)?, r2(&nn_pred, &test_y)?);
     let (ls_mse, ls_r2) = (mse(&ls_pred, &test_y)?, r2(&ls_pred, &test_y)?);
+    let loss_png = plots::file("regression_loss.png")?;
+    history.plot(&loss_png)?;
+    let predictions_png = plots::file("regression_predictions.png")?;
+    plot_predictions(
+        &predictions_png,
+        "diabetes test patients: predicted against true progression",
+        &test_y,
+        &[
+            ("MLP 10-32-1", &nn_pred),
+            ("linear least squares", &ls_pred),
+        ],
+    )?;
     if json {
         println!(
             "{{\"test_mse\":{nn_mse:.3},\"test_r2\":{nn_r2:.4},\"lstsq_mse\":{ls_mse:.3},\"lstsq_r2\":{ls_r2:.4},\"epochs\":{}}}",
@@ -130,6 +154,9 @@ fn run() -> Result<()> {
             test_y[i], nn_pred[i], ls_pred[i]
         );
     }
+    println!();
+    plots::wrote(&loss_png);
+    plots::wrote(&predictions_png);
     Ok(())
 }
 

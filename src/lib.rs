@@ -44,8 +44,10 @@
 //!   the tensor `Linear` and `Mlp` for speed; [`nn::quant`]: int8 weight quantization;
 //!   [`nn::distill`]: knowledge distillation.
 //! - [`nn::train`]: `fit` / `evaluate` / `predict` with validation, early stopping, schedules,
-//!   a progress bar and a history; K-fold cross-validation, grid and random search.
-//! - [`io`]: save and load parameters as safetensors; history as CSV, JSON and a loss curve.
+//!   Keras-like progress output (silent, one bar, a line per epoch) and a history; K-fold
+//!   cross-validation, grid and random search.
+//! - [`io`]: save and load parameters as safetensors; history as CSV and JSON; plots of loss
+//!   curves, predictions against the truth and search scores.
 //! - [`tensor`]: tensors on the same tape — broadcasting, reductions, matmul, softmax,
 //!   convolution and pooling.
 //! - [`data`]: xor / moons / linear generators, CSV loading, splits, K-fold, batches, and the

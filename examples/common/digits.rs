@@ -13,7 +13,8 @@ use tapegrad::nn::optim::Adam;
 use tapegrad::nn::scalar::Activation;
 use tapegrad::nn::tensor::Mlp;
 use tapegrad::nn::train::{
-    EarlyStopping, FitOptions, History, Loss, Metric, Trainable, Validation, evaluate, fit,
+    EarlyStopping, FitOptions, History, Loss, Metric, Trainable, Validation, Verbosity, evaluate,
+    fit,
 };
 use tapegrad::{Graph, Result};
 
@@ -23,25 +24,27 @@ pub const BATCH: usize = 32;
 pub const PATIENCE: usize = 10;
 pub const MAX_EPOCHS: usize = 200;
 
-/// `--json`, `--seed N` and `--out PATH` (a file the example writes, or its default in the
-/// system temp dir).
+/// `--json`, `--seed N`, `--verbose 0|1|2` (Keras' levels: silent, a progress bar, a line per
+/// epoch; 1 unless `--json`) and `--out PATH` (what the example writes, or its default).
 pub struct Args {
     pub json: bool,
     pub seed: u64,
+    pub verbose: Option<Verbosity>,
     pub out: PathBuf,
 }
 
 impl Args {
     /// Parses the command line; a usage message and exit status 2 for anything else.
-    pub fn parse(program: &str, default_out: &str) -> Args {
+    pub fn parse(program: &str, default_out: PathBuf) -> Args {
         let usage = || -> ! {
-            eprintln!("usage: {program} [--json] [--seed N] [--out PATH]");
+            eprintln!("usage: {program} [--json] [--seed N] [--verbose 0|1|2] [--out PATH]");
             std::process::exit(2)
         };
         let mut args = Args {
             json: false,
             seed: 0,
-            out: std::env::temp_dir().join(default_out),
+            verbose: None,
+            out: default_out,
         };
         let mut it = std::env::args().skip(1);
         while let Some(a) = it.next() {
@@ -53,24 +56,49 @@ impl Args {
                         .and_then(|s| s.parse().ok())
                         .unwrap_or_else(|| usage())
                 }
+                "--verbose" => {
+                    args.verbose = Some(match it.next().as_deref() {
+                        Some("0") => Verbosity::Silent,
+                        Some("1") => Verbosity::Bar,
+                        Some("2") => Verbosity::Epochs,
+                        _ => usage(),
+                    })
+                }
                 "--out" => args.out = it.next().map(PathBuf::from).unwrap_or_else(|| usage()),
                 _ => usage(),
             }
         }
         args
     }
+
+    /// What `fit` prints: `--verbose`, else a bar unless the output is `--json`.
+    pub fn verbosity(&self) -> Verbosity {
+        match (self.verbose, self.json) {
+            (Some(v), _) => v,
+            (None, true) => Verbosity::Silent,
+            (None, false) => Verbosity::Bar,
+        }
+    }
 }
 
 /// The digits split 75/25, stratified by class (seeded), with the pixels standardized by the
 /// training rows' means and deviations.
 pub fn split(seed: u64) -> Result<(Dataset, Dataset)> {
+    let (train, test, _) = split_keeping_raw(seed)?;
+    Ok((train, test))
+}
+
+/// [`split`], and the test rows' raw pixels (0 to 16, ink on paper) as well: the digit a
+/// person would recognise, where the standardized pixels make a grey mosaic.
+pub fn split_keeping_raw(seed: u64) -> Result<(Dataset, Dataset, Dataset)> {
     let digits = data::digits();
     let split = data::stratified_split(&digits.labels()?, 0.25, seed)?;
-    let (mut train, mut test) = (digits.select(&split.train), digits.select(&split.test));
+    let (mut train, raw_test) = (digits.select(&split.train), digits.select(&split.test));
+    let mut test = raw_test.clone();
     let scaler = Standardizer::fit(&train);
     scaler.transform(&mut train)?;
     scaler.transform(&mut test)?;
-    Ok((train, test))
+    Ok((train, test, raw_test))
 }
 
 /// A tensor MLP of `sizes` (ReLU hidden layers, 10 logits, He initialization, f32).
@@ -88,7 +116,7 @@ pub fn mlp<'g>(g: &'g Graph<f32>, sizes: &[usize], seed: u64) -> Result<Mlp<'g, 
 
 /// The options every digits model trains with: softmax cross-entropy, Adam's mini-batches,
 /// 10% of the training rows held out for early stopping (best weights restored).
-pub fn options(seed: u64, progress: bool) -> FitOptions {
+pub fn options(seed: u64, verbosity: Verbosity) -> FitOptions {
     FitOptions::new(MAX_EPOCHS)
         .batch_size(BATCH)
         .seed(seed)
@@ -96,7 +124,7 @@ pub fn options(seed: u64, progress: bool) -> FitOptions {
         .metrics(&[Metric::Accuracy])
         .validation(Validation::Split(0.1))
         .early_stopping(EarlyStopping::new(PATIENCE))
-        .progress(progress)
+        .verbosity(verbosity)
 }
 
 /// Trains `model` on `train` with [`options`] and a fresh Adam.
@@ -104,9 +132,9 @@ pub fn train<M: Trainable<f32>>(
     model: &mut M,
     train: &Dataset,
     seed: u64,
-    progress: bool,
+    verbosity: Verbosity,
 ) -> Result<History> {
-    fit(model, train, &mut Adam::new(LR), &options(seed, progress))
+    fit(model, train, &mut Adam::new(LR), &options(seed, verbosity))
 }
 
 /// Test accuracy of `model` on `test`.

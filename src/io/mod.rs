@@ -7,7 +7,10 @@
 //!   shape and names the tensor in the error.
 //! - [`History::write_csv`](crate::nn::train::History::write_csv),
 //!   [`History::to_json`](crate::nn::train::History::to_json),
-//!   [`History::plot`](crate::nn::train::History::plot).
+//!   [`History::plot`](crate::nn::train::History::plot) (loss curves, [`LossPlot`] for a log
+//!   scale), [`plot_predictions`] (predictions against the truth) and
+//!   [`SearchReport::plot`](crate::nn::train::SearchReport::plot) (a model search's fold
+//!   scores), with the `plot` feature.
 
 mod history;
 #[cfg(feature = "plot")]
@@ -20,7 +23,9 @@ mod safetensors;
 mod safetensors_header;
 
 #[cfg(feature = "plot")]
-pub(crate) use plot::register_font;
+pub use plot::{LossPlot, plot_predictions};
+#[cfg(feature = "plot")]
+pub(crate) use plot::{Png, register_font};
 
 #[cfg(feature = "safetensors")]
 pub use self::safetensors::{

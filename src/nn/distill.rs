@@ -119,11 +119,12 @@ fn check_hyper(temperature: f64, alpha: f64) -> Result<()> {
 /// use tapegrad::{Graph, data};
 /// use tapegrad::nn::{Init, optim::Adam, scalar::Activation, tensor::Mlp};
 /// use tapegrad::nn::distill::Distill;
-/// use tapegrad::nn::train::{FitOptions, Loss, fit};
+/// use tapegrad::nn::train::{FitOptions, Loss, Verbosity, fit};
 /// let g = Graph::new();
 /// let mut rng = StdRng::seed_from_u64(0);
 /// let iris = data::iris();
-/// let opts = FitOptions::new(40).batch_size(16).loss(Loss::CrossEntropy).progress(false);
+/// let opts = FitOptions::new(40).batch_size(16).loss(Loss::CrossEntropy)
+///     .verbosity(Verbosity::Silent);
 /// let mut teacher = Mlp::new(&g, &[4, 32, 3], Activation::Relu, Activation::Linear,
 ///                            Init::HeUniform, &mut rng);
 /// fit(&mut teacher, &iris, &mut Adam::new(0.01), &opts).unwrap();

@@ -11,7 +11,7 @@ use tapegrad::nn::optim::Adam;
 use tapegrad::nn::scalar::Activation;
 use tapegrad::nn::tensor::Mlp;
 #[cfg(feature = "datasets")]
-use tapegrad::nn::train::{FitOptions, fit};
+use tapegrad::nn::train::{FitOptions, Verbosity, fit};
 use tapegrad::nn::train::{Loss, Trainable};
 
 fn softmax(z: &[f64]) -> Vec<f64> {
@@ -124,7 +124,7 @@ fn distill_trains_the_student_only() {
     let opts = FitOptions::new(5)
         .batch_size(16)
         .loss(Loss::CrossEntropy)
-        .progress(false);
+        .verbosity(Verbosity::Silent);
     let mut teacher = Mlp::new(
         &g,
         &[4, 16, 3],

@@ -41,6 +41,7 @@ mod nn_alloc;
 mod nn_loss;
 mod nn_module;
 mod nn_optim;
+mod nn_progress;
 mod nn_recurrent;
 mod nn_schedule;
 mod nn_tensor;
@@ -48,6 +49,8 @@ mod nn_train;
 mod numerics;
 mod per_example;
 mod primitive;
+#[cfg(feature = "plot")]
+mod plots;
 mod quant;
 mod rewind;
 #[cfg(feature = "serve")]

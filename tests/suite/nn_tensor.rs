@@ -12,7 +12,7 @@ use tapegrad::nn::Init;
 use tapegrad::nn::optim::{Adam, Optimizer, Sgd};
 use tapegrad::nn::scalar::{self, Activation};
 use tapegrad::nn::tensor::{Linear, Mlp};
-use tapegrad::nn::train::{FitOptions, Loss, MlpModel, Trainable, fit};
+use tapegrad::nn::train::{FitOptions, Loss, MlpModel, Trainable, Verbosity, fit};
 use tapegrad::{Error, Graph};
 
 const ACTIVATIONS: [Activation; 5] = [
@@ -189,7 +189,7 @@ fn trains_moons_below_a_threshold_deterministically() {
     let options = FitOptions::new(200)
         .batch_size(20)
         .loss(Loss::BceWithLogits)
-        .progress(false);
+        .verbosity(Verbosity::Silent);
     let (losses, weights) = moons_fit(7, &options);
     assert!(losses[0] > 0.2, "first epoch loss {}", losses[0]);
     assert!(
@@ -217,7 +217,7 @@ fn a_frozen_layer_does_not_change() {
         .batch_size(4)
         .loss(Loss::BceWithLogits)
         .freeze("layers.0")
-        .progress(false);
+        .verbosity(Verbosity::Silent);
     fit(&mut m, &data::xor(), &mut Sgd::new(0.5), &options).unwrap();
     let after = [0, 1, 2, 3].map(|i| m.named_parameters()[i].1.to_vec());
     assert_eq!(after[0], before[0]);
@@ -424,6 +424,17 @@ fn pictures_are_pngs_sized_by_the_model() {
     assert!(png_size(&c).0 > 0);
     assert!(large.draw_first_layer((4, 3), 100, &a).is_err());
     assert!(large.draw_activations(&[0.5; 32], (4, 4), &c).is_err());
+    // The picture of the input may be other values than the model's (raw pixels), one per pixel.
+    let raw: Vec<f64> = (0..16).map(f64::from).collect();
+    let d = dir.join("raw.png");
+    large
+        .draw_activations_showing(&x, &raw, (4, 4), &d)
+        .unwrap();
+    assert_eq!(png_size(&d), png_size(&c), "the same layout");
+    let e = large
+        .draw_activations_showing(&x, &raw[..15], (4, 4), &c)
+        .unwrap_err();
+    assert!(matches!(e, tapegrad::Error::Shape { .. }), "{e}");
     let e = large
         .draw_first_layer((4, 4), 100, dir.join("w.svg"))
         .unwrap_err();

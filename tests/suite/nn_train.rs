@@ -9,8 +9,8 @@ use tapegrad::nn::scalar::{Activation, Mlp};
 use tapegrad::nn::schedule::{ReduceLrOnPlateau, StepLr};
 use tapegrad::nn::train::{
     Clip, ConfusionMatrix, CvScore, EarlyStopping, FitOptions, Grid, Loss, LrSchedule, Metric,
-    MlpModel, Trainable, Validation, accuracy, cross_validate, evaluate, fit, mse, predict, r2,
-    search,
+    MlpModel, Trainable, Validation, Verbosity, accuracy, cross_validate, evaluate, fit, mse,
+    predict, r2, search,
 };
 use tapegrad::{Error, Graph, data};
 
@@ -43,7 +43,7 @@ fn fit_reaches_a_loss_threshold_deterministically() {
             .loss(Loss::BceWithLogits)
             .metrics(&[Metric::Accuracy])
             .seed(5)
-            .progress(false);
+            .verbosity(Verbosity::Silent);
         let h = fit(&mut model, &data::xor(), &mut Adam::new(0.05), &opts).unwrap();
         (h, model.flat_values())
     };
@@ -62,7 +62,10 @@ fn a_different_shuffle_seed_gives_a_different_run() {
     let run = |seed| {
         let g = Graph::new();
         let mut model = mlp(&g, &[1, 4, 1], 0);
-        let opts = FitOptions::new(3).batch_size(4).seed(seed).progress(false);
+        let opts = FitOptions::new(3)
+            .batch_size(4)
+            .seed(seed)
+            .verbosity(Verbosity::Silent);
         fit(&mut model, &line(), &mut Sgd::new(0.1), &opts).unwrap();
         model.flat_values()
     };
@@ -79,7 +82,7 @@ fn epoch_loss_is_the_mean_of_the_batch_losses_and_full_batch_matches_evaluate() 
     let opts = FitOptions::new(1)
         .batch_size(data.len())
         .shuffle(false)
-        .progress(false);
+        .verbosity(Verbosity::Silent);
     let h = fit(&mut model, &data, &mut Sgd::new(0.0), &opts).unwrap();
     assert!((h.last("loss").unwrap() - before).abs() < 1e-12);
 }
@@ -100,7 +103,7 @@ fn early_stopping_stops_after_patience_and_restores_the_best_weights() {
         .batch_size(4)
         .validation(Validation::Data(val.clone()))
         .early_stopping(EarlyStopping::new(patience))
-        .progress(false);
+        .verbosity(Verbosity::Silent);
     let h = fit(&mut model, &train, &mut Adam::new(0.05), &opts).unwrap();
     let best = h.best_epoch.expect("a best epoch");
     let stopped = h.stopped_epoch.expect("stopped early");
@@ -131,7 +134,7 @@ fn early_stopping_without_restore_keeps_the_last_weights() {
         .batch_size(4)
         .validation(Validation::Data(val.clone()))
         .early_stopping(EarlyStopping::new(2).restore_best_weights(false))
-        .progress(false);
+        .verbosity(Verbosity::Silent);
     let h = fit(&mut model, &line(), &mut Adam::new(0.05), &opts).unwrap();
     let now = evaluate(&mut model, &val, Loss::Mse, &[]).unwrap().loss;
     assert_eq!(now, h.last("val_loss").unwrap());
@@ -145,7 +148,7 @@ fn min_delta_counts_small_improvements_as_none() {
     let mut model = mlp(&g, &[1, 2, 1], 0);
     let opts = FitOptions::new(50)
         .early_stopping(EarlyStopping::new(4).min_delta(1e-3))
-        .progress(false);
+        .verbosity(Verbosity::Silent);
     let h = fit(&mut model, &line(), &mut Sgd::new(0.0), &opts).unwrap();
     assert_eq!((h.best_epoch, h.stopped_epoch), (Some(0), Some(4)));
 }
@@ -157,14 +160,14 @@ fn validation_split_holds_out_the_last_rows() {
     let data = line();
     let opts = FitOptions::new(1)
         .validation(Validation::Split(0.25))
-        .progress(false);
+        .verbosity(Verbosity::Silent);
     let h = fit(&mut model, &data, &mut Sgd::new(0.0), &opts).unwrap();
     let last4 = data.select(&[12, 13, 14, 15]);
     let e = evaluate(&mut model, &last4, Loss::Mse, &[]).unwrap();
     assert_eq!(h.last("val_loss"), Some(e.loss));
     let bad = FitOptions::new(1)
         .validation(Validation::Split(1.0))
-        .progress(false);
+        .verbosity(Verbosity::Silent);
     let err = fit(&mut model, &data, &mut Sgd::new(0.0), &bad).unwrap_err();
     assert!(err.to_string().contains("validation split"), "{err}");
 }
@@ -175,7 +178,7 @@ fn step_schedule_sets_the_rate_of_each_epoch() {
     let mut model = mlp(&g, &[1, 2, 1], 0);
     let opts = FitOptions::new(5)
         .schedule(LrSchedule::Step(StepLr::new(0.1, 2, 0.5)))
-        .progress(false);
+        .verbosity(Verbosity::Silent);
     let h = fit(&mut model, &line(), &mut Sgd::new(1.0), &opts).unwrap();
     assert_eq!(h.column("lr").unwrap(), vec![0.1, 0.1, 0.05, 0.05, 0.025]);
 }
@@ -190,7 +193,7 @@ fn reduce_on_plateau_is_fed_the_validation_loss() {
     let opts = FitOptions::new(5)
         .validation(Validation::Data(line()))
         .schedule(LrSchedule::Plateau(plateau))
-        .progress(false);
+        .verbosity(Verbosity::Silent);
     let mut opt = Sgd::new(123.0);
     let h = fit(&mut model, &line(), &mut opt, &opts).unwrap();
     assert_eq!(h.column("lr").unwrap(), vec![0.0; 5]);
@@ -215,7 +218,7 @@ fn clipping_by_value_bounds_each_sgd_step() {
     let opts = FitOptions::new(1)
         .batch_size(16)
         .clip(Clip::Value(1e-3))
-        .progress(false);
+        .verbosity(Verbosity::Silent);
     fit(&mut model, &line(), &mut Sgd::new(1.0), &opts).unwrap();
     for (a, b) in before.iter().zip(model.flat_values()) {
         assert!((a - b).abs() <= 1e-3 + 1e-15, "{a} → {b}");
@@ -230,7 +233,7 @@ fn clipping_by_norm_bounds_the_global_step() {
     let opts = FitOptions::new(1)
         .batch_size(16)
         .clip(Clip::Norm(0.01))
-        .progress(false);
+        .verbosity(Verbosity::Silent);
     fit(&mut model, &line(), &mut Sgd::new(1.0), &opts).unwrap();
     let step: f64 = before
         .iter()
@@ -256,7 +259,9 @@ fn frozen_tensors_do_not_change() {
     };
     let before = model.flat_values();
     let frozen_before = first_layer(&model);
-    let opts = FitOptions::new(5).freeze("layers.0.").progress(false);
+    let opts = FitOptions::new(5)
+        .freeze("layers.0.")
+        .verbosity(Verbosity::Silent);
     fit(&mut model, &line(), &mut Adam::new(0.01), &opts).unwrap();
     assert_eq!(first_layer(&model), frozen_before);
     assert_ne!(model.flat_values(), before, "the last layer trained");
@@ -270,7 +275,7 @@ fn bad_inputs_are_clear_errors() {
         &mut model,
         &line(),
         &mut Sgd::new(0.1),
-        &FitOptions::new(1).progress(false),
+        &FitOptions::new(1).verbosity(Verbosity::Silent),
     )
     .unwrap_err();
     assert!(
@@ -282,7 +287,9 @@ fn bad_inputs_are_clear_errors() {
         &mut model,
         &data::xor(),
         &mut Sgd::new(0.1),
-        &FitOptions::new(1).loss(Loss::CrossEntropy).progress(false),
+        &FitOptions::new(1)
+            .loss(Loss::CrossEntropy)
+            .verbosity(Verbosity::Silent),
     )
     .unwrap_err();
     assert!(
@@ -293,7 +300,9 @@ fn bad_inputs_are_clear_errors() {
         &mut model,
         &data::xor(),
         &mut Sgd::new(0.1),
-        &FitOptions::new(1).batch_size(0).progress(false),
+        &FitOptions::new(1)
+            .batch_size(0)
+            .verbosity(Verbosity::Silent),
     )
     .unwrap_err();
     assert!(matches!(err, Error::Invalid(_)), "{err}");
@@ -306,7 +315,9 @@ fn bad_inputs_are_clear_errors() {
         &mut model,
         &big,
         &mut Sgd::new(1e300),
-        &FitOptions::new(3).batch_size(4).progress(false),
+        &FitOptions::new(3)
+            .batch_size(4)
+            .verbosity(Verbosity::Silent),
     )
     .unwrap_err();
     // The first step blows the weights up; the second epoch's loss is infinite.
@@ -460,7 +471,9 @@ fn grid_search_with_real_training_prefers_the_setting_that_learns() {
     let report = search(&settings, &data, &folds, false, |s, train, test| {
         let g = Graph::new();
         let mut model = mlp(&g, &[1, 4, 1], 0);
-        let opts = FitOptions::new(30).batch_size(4).progress(false);
+        let opts = FitOptions::new(30)
+            .batch_size(4)
+            .verbosity(Verbosity::Silent);
         fit(&mut model, train, &mut Adam::new(s.get("lr")?), &opts)?;
         Ok(evaluate(&mut model, test, Loss::Mse, &[])?.loss)
     })
@@ -482,7 +495,7 @@ fn history_columns_follow_keras_names_and_classes_follow_the_loss() {
         .loss(Loss::CrossEntropy)
         .metrics(&[Metric::Accuracy, Metric::Mse])
         .validation(Validation::Data(xor.clone()))
-        .progress(false);
+        .verbosity(Verbosity::Silent);
     let h = fit(&mut model, &xor, &mut Sgd::new(0.1), &opts).unwrap();
     assert_eq!(
         h.names(),

@@ -35,12 +35,13 @@ use crate::tensor::Tensor;
 /// use rand::{SeedableRng, rngs::StdRng};
 /// use tapegrad::{Graph, data};
 /// use tapegrad::nn::{Init, optim::Adam, scalar::Activation, tensor::Mlp};
-/// use tapegrad::nn::train::{FitOptions, Loss, fit};
+/// use tapegrad::nn::train::{FitOptions, Loss, Verbosity, fit};
 /// let g = Graph::new();
 /// let mut mlp = Mlp::new(&g, &[2, 8, 1], Activation::Tanh, Activation::Linear,
 ///                        Init::XavierUniform, &mut StdRng::seed_from_u64(1));
 /// assert_eq!(mlp.to_string(), "Mlp 2 → 8 (tanh) → 1 (linear), 33 parameters");
-/// let opts = FitOptions::new(300).batch_size(4).loss(Loss::BceWithLogits).progress(false);
+/// let opts = FitOptions::new(300).batch_size(4).loss(Loss::BceWithLogits)
+///     .verbosity(Verbosity::Silent);
 /// let history = fit(&mut mlp, &data::xor(), &mut Adam::new(0.05), &opts).unwrap();
 /// assert!(history.last("loss").unwrap() < 0.1);
 /// assert_eq!(g.len(), 4); // only the parameters are left on the tape

@@ -7,7 +7,7 @@ use plotters::prelude::*;
 
 use super::Mlp;
 use crate::error::{Error, Result};
-use crate::io::register_font;
+use crate::io::{Png, register_font};
 use crate::nn::train::Loss;
 use crate::real::Float;
 
@@ -47,7 +47,7 @@ fn max_abs(values: &[f64]) -> f64 {
     if m > 0.0 { m } else { 1.0 }
 }
 
-type Area<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
+type Area<'a> = DrawingArea<Png<'a>, plotters::coord::Shift>;
 
 /// A canvas for a PNG file; an error unless `path` ends in `.png`.
 fn canvas(path: &Path, size: (u32, u32)) -> Result<Area<'_>> {
@@ -62,7 +62,7 @@ fn canvas(path: &Path, size: (u32, u32)) -> Result<Area<'_>> {
         )));
     }
     register_font();
-    let root = BitMapBackend::new(path, size).into_drawing_area();
+    let root = Png::new(path, size).into_drawing_area();
     root.fill(&WHITE).map_err(|e| draw_error(path, e))?;
     Ok(root)
 }
@@ -198,16 +198,31 @@ impl<T: Float> Mlp<'_, T> {
         draw().map_err(|e| draw_error(path, e))
     }
 
-    /// Writes the activations one input row `x` produces to a PNG file: the input as an
-    /// `h × w` image (dark for high values); each hidden layer's activations as a grid of cells
-    /// (dark for high, scaled to the layer's largest); the input weighted by each of the eight
-    /// most active first-layer units' weights (wᵤᵢ·xᵢ, red where a pixel pushes the unit up,
-    /// blue where it holds it down), with the unit and its activation; and the softmax of the
-    /// outputs as bars, the predicted class in red. Errors unless `x` is one row, `h · w` is
-    /// the number of inputs and `path` ends in `.png`.
+    /// Writes the activations one input row `x` produces to a PNG file:
+    /// [`draw_activations_showing`](Mlp::draw_activations_showing) with `x` itself as the
+    /// picture of the input.
     pub fn draw_activations(
         &self,
         x: &[T],
+        (h, w): (usize, usize),
+        path: impl AsRef<Path>,
+    ) -> Result<()> {
+        let shown: Vec<f64> = x.iter().map(|v| v.to_f64()).collect();
+        self.draw_activations_showing(x, &shown, (h, w), path)
+    }
+
+    /// Writes the activations one input row `x` produces to a PNG file: `shown`, the input as
+    /// a person would recognise it (the raw pixels of an image the model sees standardized),
+    /// as an `h × w` image, dark for high values; each hidden layer's activations as a grid of
+    /// cells (dark for high, scaled to the layer's largest); the input the model sees weighted
+    /// by each of the eight most active first-layer units' weights (wᵤᵢ·xᵢ, red where a pixel
+    /// pushes the unit up, blue where it holds it down), with the unit and its activation; and
+    /// the softmax of the outputs as bars, the predicted class in red. Errors unless `x` is one
+    /// row, `h · w` is the number of inputs and of values in `shown`, and `path` ends in `.png`.
+    pub fn draw_activations_showing(
+        &self,
+        x: &[T],
+        shown: &[f64],
         (h, w): (usize, usize),
         path: impl AsRef<Path>,
     ) -> Result<()> {
@@ -218,6 +233,13 @@ impl<T: Float> Mlp<'_, T> {
                 op: "draw_activations",
                 lhs: vec![1, self.layers()[0].nin()],
                 rhs: vec![x.len()],
+            });
+        }
+        if shown.len() != h * w {
+            return Err(Error::Shape {
+                op: "draw_activations",
+                lhs: vec![h, w],
+                rhs: vec![shown.len()],
             });
         }
         let f64s = |v: &[T]| v.iter().map(|v| v.to_f64()).collect::<Vec<f64>>();
@@ -248,13 +270,13 @@ impl<T: Float> Mlp<'_, T> {
             )?;
             let mut x0 = gap;
             text(&root, "input", (x0, top - 4), 14)?;
-            let (lo, hi) = input
+            let (lo, hi) = shown
                 .iter()
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
                     (a.min(v), b.max(v))
                 });
             let span = if hi > lo { hi - lo } else { 1.0 };
-            image(&root, (x0, top + 12), (h, w), cell, &input, |v| {
+            image(&root, (x0, top + 12), (h, w), cell, shown, |v| {
                 ink((v - lo) / span)
             })?;
             x0 += w as i32 * cell + gap;

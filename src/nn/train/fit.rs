@@ -8,7 +8,7 @@ use crate::nn::clip::clip_grad_value;
 use crate::nn::optim::Optimizer;
 use crate::real::Float;
 
-use super::progress::Progress;
+use super::progress::{Ending, Progress, Sink};
 use super::{Clip, FitOptions, History, Loss, LrSchedule, Metric, Trainable, Validation};
 
 /// The loss and metrics of a model on one data set, from [`evaluate`].
@@ -41,6 +41,9 @@ impl Evaluation {
 /// with validation data `val_loss` and the `val_` metrics, and `lr`. Reduce-on-plateau is then fed
 /// `val_loss` (`loss` without validation data), and early stopping decides whether to go on.
 ///
+/// While it trains it prints on stderr what [`FitOptions::verbosity`] asks: nothing, one
+/// progress bar (on a terminal), or a line per epoch ([`fit_with_log`] writes them elsewhere).
+///
 /// The optimizer is borrowed, not owned, so its state carries over into a later `fit`.
 /// Errors: a data set whose rows do not have the model's number of inputs, outputs that do not
 /// suit the loss, a batch size of 0, a validation fraction outside (0, 1), a loss that becomes
@@ -50,6 +53,47 @@ pub fn fit<T: Float, M: Trainable<T> + ?Sized>(
     data: &Dataset,
     opt: &mut dyn Optimizer<T>,
     options: &FitOptions,
+) -> Result<History> {
+    train(model, data, opt, options, Sink::Stderr)
+}
+
+/// [`fit`], with its progress written to `log` instead of stderr. A writer is not a terminal,
+/// so [`Verbosity::Epochs`](super::Verbosity::Epochs) writes its lines there and the other two
+/// write nothing (as Keras' `verbose=1` draws no bar into a log file); an error writing `log`
+/// stops training.
+///
+/// ```
+/// use tapegrad::{Graph, data};
+/// use tapegrad::nn::{Init, optim::Sgd, scalar::{Activation, Mlp}};
+/// use tapegrad::nn::train::{FitOptions, Loss, MlpModel, Verbosity, fit_with_log};
+///
+/// let g = Graph::new();
+/// let mlp = Mlp::new(&g, &[2, 1], Activation::Linear, Activation::Linear, Init::PyTorch, 0);
+/// let mut model = MlpModel::new(mlp);
+/// let opts = FitOptions::new(3).loss(Loss::BceWithLogits).verbosity(Verbosity::Epochs);
+/// let mut log = Vec::new();
+/// fit_with_log(&mut model, &data::xor(), &mut Sgd::new(0.1), &opts, &mut log).unwrap();
+/// let log = String::from_utf8(log).unwrap();
+/// assert_eq!(log.lines().count(), 3);
+/// assert!(log.starts_with("epoch 1/3 - loss: "));
+/// ```
+pub fn fit_with_log<T: Float, M: Trainable<T> + ?Sized>(
+    model: &mut M,
+    data: &Dataset,
+    opt: &mut dyn Optimizer<T>,
+    options: &FitOptions,
+    log: &mut dyn std::io::Write,
+) -> Result<History> {
+    train(model, data, opt, options, Sink::Writer(log))
+}
+
+/// The loop of [`fit`], reporting its progress to `sink`.
+fn train<T: Float, M: Trainable<T> + ?Sized>(
+    model: &mut M,
+    data: &Dataset,
+    opt: &mut dyn Optimizer<T>,
+    options: &FitOptions,
+    sink: Sink<'_>,
 ) -> Result<History> {
     check_data(model, data, "training")?;
     options.loss.check_outputs(model.n_outputs())?;
@@ -86,7 +130,7 @@ pub fn fit<T: Float, M: Trainable<T> + ?Sized>(
         _ => None,
     };
     let mut stopper = options.early_stopping.map(Stopper::new);
-    let mut progress = Progress::new(options.progress);
+    let mut progress = Progress::new(options.verbosity, sink, options.epochs);
     let (mut xb, mut yb) = (Vec::new(), Vec::new());
 
     for epoch in 0..options.epochs {
@@ -94,7 +138,6 @@ pub fn fit<T: Float, M: Trainable<T> + ?Sized>(
             opt.set_learning_rate(lr);
         }
         let lr = opt.learning_rate();
-        progress.start_epoch(epoch, options.epochs, batches.len());
         let (mut loss_sum, mut seen) = (0.0, 0usize);
         for (b, rows) in batches.epoch().enumerate() {
             xb.clear();
@@ -123,7 +166,6 @@ pub fn fit<T: Float, M: Trainable<T> + ?Sized>(
                     opt.try_update(p.offset, p.values, p.grads)
                 }
             })?;
-            progress.batch(loss_sum / seen as f64);
         }
         let train_loss = loss_sum / seen.max(1) as f64;
         let mut row = vec![train_loss];
@@ -139,7 +181,7 @@ pub fn fit<T: Float, M: Trainable<T> + ?Sized>(
             row.extend(e.metrics.iter().map(|&(_, v)| v));
         }
         row.push(lr);
-        progress.finish_epoch(summary(history.names(), &row));
+        progress.epoch(epoch, history.names(), &row)?;
         history.push(row)?;
         if let Some(p) = plateau.as_mut() {
             opt.set_learning_rate(p.step(monitored));
@@ -156,9 +198,18 @@ pub fn fit<T: Float, M: Trainable<T> + ?Sized>(
         if s.rule.restore_best_weights {
             if let Some(best) = s.best_weights {
                 model.set_flat_values(&best)?;
+                history.restored_epoch = s.best_epoch;
             }
         }
     }
+    let monitored = if val.is_some() { "val_loss" } else { "loss" };
+    progress.finish(&Ending {
+        stopped: history.stopped_epoch,
+        restored: history
+            .restored_epoch
+            .and_then(|b| Some((b, history.column(monitored)?[b]))),
+        monitored,
+    })?;
     Ok(history)
 }
 
@@ -238,16 +289,6 @@ fn clip<T: Float, M: Trainable<T> + ?Sized>(
             })
         }
     }
-}
-
-/// `loss 0.1234 - accuracy 0.9500 - val_loss …` (Keras' epoch line).
-fn summary(names: &[String], row: &[f64]) -> String {
-    names
-        .iter()
-        .zip(row)
-        .map(|(n, v)| format!("{n} {v:.4}"))
-        .collect::<Vec<_>>()
-        .join(" - ")
 }
 
 fn check_data<T: Float, M: Trainable<T> + ?Sized>(

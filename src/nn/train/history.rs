@@ -25,6 +25,10 @@ pub struct History {
     pub best_epoch: Option<usize>,
     /// The epoch (0-based) after which early stopping ended training, if it did.
     pub stopped_epoch: Option<usize>,
+    /// The epoch (0-based) whose weights the model was given back at the end of training, when
+    /// early stopping restored its best weights ([`EarlyStopping::restore_best_weights`](
+    /// super::EarlyStopping::restore_best_weights)); loss-curve plots mark it.
+    pub restored_epoch: Option<usize>,
 }
 
 impl History {

@@ -98,21 +98,45 @@ impl EarlyStopping {
     }
 }
 
+/// What [`fit`](super::fit) tells about its progress, as Keras' `verbose=0 / 1 / 2`. It writes
+/// on stderr, so a program's own output on stdout stays clean; [`fit_with_log`](super::fit_with_log)
+/// writes to any `Write` instead.
+///
+/// Every printed loss and metric goes through [`format_metric`](super::format_metric) (four
+/// significant digits: `0.6931`, `1.2e-5`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Verbosity {
+    /// Nothing (Keras' `verbose=0`).
+    Silent,
+    /// One progress bar over the whole run, updated in place at most ten times a second: the
+    /// epochs done as its position and the elapsed and remaining time on its first line, the
+    /// latest epoch's losses and metrics on its second (Keras' `verbose=1`). It is drawn only when stderr is a terminal (so
+    /// a log file or a pipe gets nothing) and needs the `progress` feature: without the feature,
+    /// or off a terminal, this is [`Silent`](Verbosity::Silent). Once training ends the bar
+    /// stays, with a line saying where early stopping stopped.
+    #[default]
+    Bar,
+    /// One line per epoch, terminal or not, with or without the `progress` feature (Keras'
+    /// `verbose=2`): `epoch 3/10 - loss: 0.6931 - accuracy: 0.75 - lr: 0.001`, then a line
+    /// saying where early stopping stopped and which epoch's weights it restored.
+    Epochs,
+}
+
 /// Everything [`fit`](super::fit) does besides the model, the data and the optimizer.
 ///
 /// The defaults: 10 epochs, batches of 32, shuffled with seed 0, MSE, no metric, no
 /// validation, no schedule, no clipping, no early stopping, nothing frozen, a progress bar
-/// (drawn only when stderr is a terminal).
+/// ([`Verbosity::Bar`], drawn only when stderr is a terminal).
 ///
 /// ```
-/// use tapegrad::nn::train::{EarlyStopping, FitOptions, Loss, Metric, Validation};
+/// use tapegrad::nn::train::{EarlyStopping, FitOptions, Loss, Metric, Validation, Verbosity};
 /// let opts = FitOptions::new(100)
 ///     .batch_size(16)
 ///     .loss(Loss::CrossEntropy)
 ///     .metrics(&[Metric::Accuracy])
 ///     .validation(Validation::Split(0.2))
 ///     .early_stopping(EarlyStopping::new(5))
-///     .progress(false);
+///     .verbosity(Verbosity::Epochs);
 /// assert_eq!((opts.epochs, opts.batch_size), (100, 16));
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -139,8 +163,8 @@ pub struct FitOptions {
     pub early_stopping: Option<EarlyStopping>,
     /// Tensors whose name starts with one of these prefixes are not updated (fine-tuning).
     pub frozen: Vec<String>,
-    /// Draw a progress bar per epoch on stderr (never when stderr is not a terminal).
-    pub progress: bool,
+    /// What to print while training: nothing, one progress bar, or a line per epoch.
+    pub verbosity: Verbosity,
 }
 
 impl Default for FitOptions {
@@ -157,7 +181,7 @@ impl Default for FitOptions {
             clip: None,
             early_stopping: None,
             frozen: Vec::new(),
-            progress: true,
+            verbosity: Verbosity::Bar,
         }
     }
 }
@@ -231,10 +255,20 @@ impl FitOptions {
         self
     }
 
-    /// Turns the progress bar on or off.
-    pub fn progress(mut self, progress: bool) -> Self {
-        self.progress = progress;
+    /// Sets what [`fit`](super::fit) prints while training.
+    pub fn verbosity(mut self, verbosity: Verbosity) -> Self {
+        self.verbosity = verbosity;
         self
+    }
+
+    /// `true` is [`Verbosity::Bar`], `false` [`Verbosity::Silent`].
+    #[deprecated(note = "use `.verbosity(Verbosity::Bar)` or `.verbosity(Verbosity::Silent)`")]
+    pub fn progress(self, progress: bool) -> Self {
+        self.verbosity(if progress {
+            Verbosity::Bar
+        } else {
+            Verbosity::Silent
+        })
     }
 
     pub(crate) fn is_frozen(&self, name: &str) -> bool {

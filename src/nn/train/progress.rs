@@ -1,67 +1,158 @@
-//! The per-epoch progress bar of [`fit`](super::fit) (indicatif, feature `progress`; without
-//! it [`fit`](super::fit) trains silently).
+//! What [`fit`](super::fit) prints while it trains, as its [`Verbosity`] says: nothing, one
+//! progress bar over the run (indicatif, feature `progress`, only on a terminal), or a line per
+//! epoch.
+
+use std::io::Write;
 
 #[cfg(feature = "progress")]
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// One bar per epoch on stderr, hidden when asked or when stderr is not a terminal.
-pub(crate) struct Progress {
-    #[cfg(feature = "progress")]
-    enabled: bool,
-    #[cfg(feature = "progress")]
-    bar: Option<ProgressBar>,
+use super::{Verbosity, format_metric};
+use crate::error::{Error, Result};
+
+/// Where the progress goes: the process's stderr (a bar when it is a terminal), or a writer
+/// the caller gave (never a terminal, so it gets lines or nothing).
+pub(crate) enum Sink<'a> {
+    Stderr,
+    Writer(&'a mut dyn Write),
 }
 
-#[cfg(feature = "progress")]
-impl Progress {
-    pub(crate) fn new(asked: bool) -> Self {
-        use std::io::IsTerminal;
-        Progress {
-            enabled: asked && std::io::stderr().is_terminal(),
-            bar: None,
+impl Sink<'_> {
+    /// Writes `line` and a newline. A failing stderr is ignored (training matters more than
+    /// its log); a failing writer is the caller's error.
+    fn line(&mut self, line: &str) -> Result<()> {
+        match self {
+            Sink::Stderr => {
+                let _ = writeln!(std::io::stderr().lock(), "{line}");
+                Ok(())
+            }
+            Sink::Writer(w) => writeln!(w, "{line}")
+                .map_err(|e| Error::Invalid(format!("cannot write the training log: {e}"))),
+        }
+    }
+}
+
+enum Mode<'a> {
+    Silent,
+    Lines(Sink<'a>),
+    #[cfg(feature = "progress")]
+    Bar(ProgressBar),
+}
+
+/// The progress of one [`fit`](super::fit) run of at most `epochs` epochs.
+pub(crate) struct Progress<'a> {
+    mode: Mode<'a>,
+    epochs: usize,
+}
+
+/// How the run ended, for the closing line.
+pub(crate) struct Ending {
+    /// The epoch (0-based) after which early stopping ended training.
+    pub(crate) stopped: Option<usize>,
+    /// The epoch (0-based) whose weights early stopping restored, with its monitored loss.
+    pub(crate) restored: Option<(usize, f64)>,
+    /// `val_loss` or `loss`: what early stopping watched.
+    pub(crate) monitored: &'static str,
+}
+
+impl<'a> Progress<'a> {
+    pub(crate) fn new(verbosity: Verbosity, sink: Sink<'a>, epochs: usize) -> Self {
+        let mode = match verbosity {
+            Verbosity::Silent => Mode::Silent,
+            Verbosity::Epochs => Mode::Lines(sink),
+            Verbosity::Bar => bar(&sink, epochs),
+        };
+        Progress { mode, epochs }
+    }
+
+    /// Epoch `epoch` (0-based) ended with these values of the history's columns.
+    pub(crate) fn epoch(&mut self, epoch: usize, names: &[String], row: &[f64]) -> Result<()> {
+        match &mut self.mode {
+            Mode::Silent => Ok(()),
+            Mode::Lines(sink) => sink.line(&format!(
+                "epoch {}/{} - {}",
+                epoch + 1,
+                self.epochs,
+                summary(names, row)
+            )),
+            #[cfg(feature = "progress")]
+            Mode::Bar(bar) => {
+                bar.set_message(summary(names, row));
+                bar.set_position(epoch as u64 + 1);
+                Ok(())
+            }
         }
     }
 
-    /// Starts the bar of epoch `epoch` (0-based) of `epochs`, with `batches` steps.
-    pub(crate) fn start_epoch(&mut self, epoch: usize, epochs: usize, batches: usize) {
-        if !self.enabled {
-            return;
+    /// Training ended: the bar stays as it is (shortened to the epochs run), and early
+    /// stopping gets its line.
+    pub(crate) fn finish(self, ending: &Ending) -> Result<()> {
+        let note = ending.stopped.map(|s| {
+            let mut note = format!("early stopping after epoch {}", s + 1);
+            if let Some((b, v)) = ending.restored {
+                note += &format!(
+                    "; restored the weights of epoch {} ({} {})",
+                    b + 1,
+                    ending.monitored,
+                    format_metric(v)
+                );
+            }
+            note
+        });
+        match self.mode {
+            Mode::Silent => Ok(()),
+            Mode::Lines(mut sink) => match note {
+                Some(n) => sink.line(&n),
+                None => Ok(()),
+            },
+            #[cfg(feature = "progress")]
+            Mode::Bar(bar) => {
+                if let Some(len) = bar.length() {
+                    if bar.position() < len {
+                        bar.set_length(bar.position());
+                    }
+                }
+                bar.finish();
+                match note {
+                    Some(n) => Sink::Stderr.line(&n),
+                    None => Ok(()),
+                }
+            }
         }
-        let bar = ProgressBar::with_draw_target(Some(batches as u64), ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg}")
+    }
+}
+
+/// One bar over the run on stderr, drawn at most ten times a second (so a run of many short
+/// epochs spends its time training, not drawing), when stderr is a terminal.
+#[cfg(feature = "progress")]
+fn bar<'a>(sink: &Sink<'a>, epochs: usize) -> Mode<'a> {
+    use std::io::IsTerminal;
+    if !matches!(sink, Sink::Stderr) || !std::io::stderr().is_terminal() {
+        return Mode::Silent;
+    }
+    let bar =
+        ProgressBar::with_draw_target(Some(epochs as u64), ProgressDrawTarget::stderr_with_hz(10));
+    let style =
+        ProgressStyle::with_template("epoch {pos}/{len} [{bar:30}] {elapsed}<{eta}\n{wide_msg}")
             .map(|s| s.progress_chars("=> "))
             .unwrap_or_else(|_| ProgressStyle::default_bar());
-        bar.set_style(style);
-        bar.set_prefix(format!("epoch {}/{epochs}", epoch + 1));
-        self.bar = Some(bar);
-    }
-
-    /// One batch done, with the running loss.
-    pub(crate) fn batch(&self, running_loss: f64) {
-        if let Some(bar) = &self.bar {
-            bar.set_message(format!("loss {running_loss:.4}"));
-            bar.inc(1);
-        }
-    }
-
-    /// Ends the epoch's bar, leaving `summary` on its line.
-    pub(crate) fn finish_epoch(&mut self, summary: String) {
-        if let Some(bar) = self.bar.take() {
-            bar.finish_with_message(summary);
-        }
-    }
+    bar.set_style(style);
+    Mode::Bar(bar)
 }
 
-/// Without the `progress` feature there is no bar: every call does nothing.
+/// Without the `progress` feature there is no bar: the bar mode is silent.
 #[cfg(not(feature = "progress"))]
-impl Progress {
-    pub(crate) fn new(_asked: bool) -> Self {
-        Progress {}
-    }
+fn bar<'a>(_sink: &Sink<'a>, _epochs: usize) -> Mode<'a> {
+    Mode::Silent
+}
 
-    pub(crate) fn start_epoch(&mut self, _epoch: usize, _epochs: usize, _batches: usize) {}
-
-    pub(crate) fn batch(&self, _running_loss: f64) {}
-
-    pub(crate) fn finish_epoch(&mut self, _summary: String) {}
+/// `loss: 0.1234 - accuracy: 0.95 - val_loss: …` (Keras' epoch line), every value in
+/// [`format_metric`]'s significant digits.
+fn summary(names: &[String], row: &[f64]) -> String {
+    names
+        .iter()
+        .zip(row)
+        .map(|(n, &v)| format!("{n}: {}", format_metric(v)))
+        .collect::<Vec<_>>()
+        .join(" - ")
 }
