@@ -722,7 +722,7 @@ fn check_expression_checks_formulas_and_refuses_misuse() {
     assert_eq!(report.variables[1].verdict, Verdict::Fail, "{report}");
     // Its own range for y only: every point has y in [5, 6).
     let ranged = [None, Some((5.0, 6.0))];
-    let report = check_expression(&f, &names, &[dx.clone()], &ranged, &opts).unwrap();
+    let report = check_expression(&f, &names, std::slice::from_ref(&dx), &ranged, &opts).unwrap();
     assert!(report.passed(), "{report}");
 
     let message = |r: tapegrad::Result<_>| r.map(|_: FormulaReport| ()).unwrap_err().to_string();

@@ -48,9 +48,9 @@ mod nn_tensor;
 mod nn_train;
 mod numerics;
 mod per_example;
-mod primitive;
 #[cfg(feature = "plot")]
 mod plots;
+mod primitive;
 mod quant;
 mod rewind;
 #[cfg(feature = "serve")]
