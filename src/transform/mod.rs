@@ -145,8 +145,12 @@ impl<T: Float> Graph<T> {
     /// The Hessian `∂²y/∂wᵢ∂wⱼ` by forward-over-reverse: the gradient is recorded once
     /// ([`grad_graph`](Graph::grad_graph)) and its Jacobian taken in forward mode, one sweep
     /// carrying all `n` directions for a scalar computation. The same matrix as
-    /// [`hessian`](Graph::hessian) (reverse-over-reverse, one backward sweep per row); which
-    /// is faster is not yet measured. The nodes it records are freed before it returns.
+    /// [`hessian`](Graph::hessian) (reverse-over-reverse, one backward sweep per row). Which is
+    /// faster depends on the Hessian's sparsity: on the 100-input extended Rosenbrock function
+    /// (`examples/bench_hessian.rs`, block-diagonal) reverse-over-reverse took a third of the
+    /// time, each row's sweep reaching only its 2 × 2 block, while the forward sweep carries all
+    /// `n` lanes through every node; a dense Hessian favours this one. The nodes it records are
+    /// freed before it returns.
     ///
     /// ```
     /// use tapegrad::Graph;
