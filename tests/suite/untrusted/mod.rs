@@ -66,19 +66,24 @@ pub fn expr(data: &[u8]) {
         y.value()
     );
     let grads = g.try_backward(y).expect("a fresh graph");
-    let _ = grads.wrt(&vars);
+    let gradient = grads.wrt(&vars);
     let h = g.try_hessian(y, &vars).expect("a fresh graph");
     assert_eq!(h.len(), vars.len());
     // The two mixed partials add the same terms in different orders, so they differ by rounding
     // of the size of those terms, which can be far larger than the partials themselves: in
-    // `r*b*b77^73*2*bnb/bb/b` the factor b cancels, ∂²f/∂b∂bnb is 0 exactly, and one order
-    // gives 524288 from terms of 1e23. Symmetry is checked norm-wise, as numerical symmetry is:
-    // |Hᵢⱼ − Hⱼᵢ| ≤ 1e-9 (1 + max |H|) over the finite entries.
-    let scale = 1.0
-        + h.iter()
-            .flatten()
-            .filter(|v| v.is_finite())
-            .fold(0.0_f64, |m, v| m.max(v.abs()));
+    // `r*b*b77^73*2*bnb/bb/b` the factor b cancels and ∂²f/∂b∂bnb is 0 exactly, yet one order
+    // gives 524288 from terms of 1e23; in `7.1e19*b/7e7*c/b` every second derivative is 0 and
+    // rounding of terms of 1e14 leaves 0.03. So symmetry is checked against the size of what the
+    // partials are made of — the largest finite entry of H, of the gradient, and the value —
+    // as numerical symmetry is checked norm-wise: |Hᵢⱼ − Hⱼᵢ| ≤ 1e-9 (1 + that size).
+    let size = h
+        .iter()
+        .flatten()
+        .chain(&gradient)
+        .chain([&y.value()])
+        .filter(|v| v.is_finite())
+        .fold(0.0_f64, |m, v| m.max(v.abs()));
+    let scale = 1.0 + size;
     for (i, row) in h.iter().enumerate() {
         for (j, &a) in row.iter().enumerate().take(i) {
             let b = h[j][i];
