@@ -110,9 +110,10 @@ pub enum Verbosity {
     Silent,
     /// One progress bar over the whole run, updated in place at most ten times a second: the
     /// epochs done as its position and the elapsed and remaining time on its first line, the
-    /// latest epoch's losses and metrics on its second (Keras' `verbose=1`). It is drawn only when stderr is a terminal (so
-    /// a log file or a pipe gets nothing) and needs the `progress` feature: without the feature,
-    /// or off a terminal, this is [`Silent`](Verbosity::Silent). Once training ends the bar
+    /// latest epoch's losses and metrics on its second (Keras' `verbose=1`), on stderr. It is
+    /// drawn only when stdout and stderr are both terminals (so a log file or a pipe gets
+    /// nothing) and needs the `progress` feature: without the feature, or off a terminal, this
+    /// is [`Silent`](Verbosity::Silent). Once training ends the bar
     /// stays, with a line saying where early stopping stopped.
     #[default]
     Bar,
@@ -126,7 +127,7 @@ pub enum Verbosity {
 ///
 /// The defaults: 10 epochs, batches of 32, shuffled with seed 0, MSE, no metric, no
 /// validation, no schedule, no clipping, no early stopping, nothing frozen, a progress bar
-/// ([`Verbosity::Bar`], drawn only when stderr is a terminal).
+/// ([`Verbosity::Bar`], drawn only when stdout and stderr are terminals).
 ///
 /// ```
 /// use tapegrad::nn::train::{EarlyStopping, FitOptions, Loss, Metric, Validation, Verbosity};

@@ -123,11 +123,14 @@ impl<'a> Progress<'a> {
 }
 
 /// One bar over the run on stderr, drawn at most ten times a second (so a run of many short
-/// epochs spends its time training, not drawing), when stderr is a terminal.
+/// epochs spends its time training, not drawing), when both stdout and stderr are terminals:
+/// a program whose output goes to a file or a pipe (`> log.txt`, `| tee`) is not watched
+/// live, so it gets no bar even if its stderr is still the terminal.
 #[cfg(feature = "progress")]
 fn bar<'a>(sink: &Sink<'a>, epochs: usize) -> Mode<'a> {
     use std::io::IsTerminal;
-    if !matches!(sink, Sink::Stderr) || !std::io::stderr().is_terminal() {
+    let watched = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
+    if !matches!(sink, Sink::Stderr) || !watched {
         return Mode::Silent;
     }
     let bar =
