@@ -5,14 +5,23 @@ use crate::real::Float;
 
 /// The Euclidean norm ‖g‖₂ of a flat gradient vector, accumulated in `f64`.
 pub fn grad_norm<T: Float>(grads: &[T]) -> f64 {
-    grads
-        .iter()
-        .map(|g| {
-            let g = g.to_f64();
-            g * g
-        })
-        .sum::<f64>()
-        .sqrt()
+    // Eight independent sums, added at the end: one chain of dependent additions waits a full
+    // add latency per element, which on a 200k-parameter MLP was a sixth of its training step;
+    // eight chains vectorize and overlap. (The order of the additions, so the last bits, differ
+    // from a left-to-right sum.)
+    let square = |g: &T| {
+        let g = g.to_f64();
+        g * g
+    };
+    let mut acc = [0.0_f64; 8];
+    let chunks = grads.chunks_exact(8);
+    let tail: f64 = chunks.remainder().iter().map(square).sum();
+    for chunk in chunks {
+        for (a, g) in acc.iter_mut().zip(chunk) {
+            *a += square(g);
+        }
+    }
+    (acc.iter().sum::<f64>() + tail).sqrt()
 }
 
 /// Rescales the gradients so their global norm is at most `max_norm`, as PyTorch's
