@@ -19,6 +19,9 @@
 //!    "ms_range":[..],"max_grad_diff":0},..]}
 //! ```
 
+#[path = "common/rss.rs"]
+mod rss;
+
 use std::cell::Cell;
 use std::process::Command;
 use std::time::Instant;
@@ -36,18 +39,6 @@ const HIDDEN: usize = 16;
 const EVERY: [usize; 5] = [0, 8, 16, 24, 48];
 const ROUNDS: usize = 5;
 const REPS: usize = 5;
-
-/// The process's peak resident memory in KiB (`VmHWM` in /proc/self/status), 0 if unknown.
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
-}
 
 /// Noisy sine waves: `BATCH` rows of `LEN + 1` values.
 fn waves() -> Vec<f64> {
@@ -158,7 +149,7 @@ fn child(every: usize) -> Result<()> {
         nodes = peak;
     }
     ms.sort_by(f64::total_cmp);
-    println!("{} {nodes} {}", peak_rss_kb(), ms[REPS / 2]);
+    println!("{} {nodes} {}", rss::peak_rss_kb(), ms[REPS / 2]);
     Ok(())
 }
 

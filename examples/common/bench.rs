@@ -3,6 +3,10 @@
 
 use std::time::Instant;
 
+#[path = "rss.rs"]
+mod rss;
+pub use rss::peak_rss_kb;
+
 /// Timed repetitions per run; the median is reported.
 pub const REPS: usize = 7;
 
@@ -40,18 +44,6 @@ pub fn median_of<R>(mut reset: impl FnMut(), mut rep: impl FnMut() -> R) -> (f64
     }
     times.sort_by(f64::total_cmp);
     (times[REPS / 2], last.expect("REPS > 0"))
-}
-
-/// The process's peak resident memory in KiB (`VmHWM` in /proc/self/status), 0 if unknown.
-pub fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 /// One benchmark result, printed as one JSON line.

@@ -237,23 +237,14 @@ impl<T: Float> Graph<T> {
     }
 
     /// [`grad_graph`](Graph::grad_graph) returning an error for a stale or foreign handle, or,
-    /// in anomaly mode, for the first recorded gradient node that is NaN or infinite.
+    /// in anomaly mode, for the recorded gradient nodes that are NaN or infinite (one report
+    /// naming every node that made such a value from finite inputs).
     pub fn try_grad_graph<'g>(
         &'g self,
         loss: Var<'g, T>,
         wrt: &[Var<'g, T>],
     ) -> Result<Vec<Var<'g, T>>> {
-        if !self.detect_anomaly() {
-            return self.record_backward(loss, wrt);
-        }
-        // The rules run on Var's infallible ops: check the recorded nodes afterwards instead.
-        let start = self.len();
-        self.set_detect_anomaly(false);
-        let out = self.record_backward(loss, wrt);
-        self.set_detect_anomaly(true);
-        let out = out?;
-        self.check_recorded(start)?;
-        Ok(out)
+        self.checked_recording(|| self.record_backward(loss, wrt))
     }
 
     fn record_backward<'g>(

@@ -285,10 +285,26 @@ impl<T: Float> Graph<T> {
         self.debug.locations.borrow_mut().insert(k, at);
     }
 
+    /// Runs `record` (a recorded backward pass) and, in anomaly mode, checks what it recorded
+    /// afterwards: the rules run on the infallible ops of `Var` and `Tensor`, so the mode is
+    /// off while they record, and every node they made is checked once they are done.
+    pub(crate) fn checked_recording<R>(&self, record: impl FnOnce() -> Result<R>) -> Result<R> {
+        if !self.detect_anomaly() {
+            return record();
+        }
+        let start = self.len();
+        self.set_detect_anomaly(false);
+        let out = record();
+        self.set_detect_anomaly(true);
+        let out = out?;
+        self.check_recorded(start)?;
+        Ok(out)
+    }
+
     /// Every node recorded at or after record position `start` that made a value (or, for a
     /// tensor, an element) that is not finite from finite inputs, as one anomaly of the
     /// recorded backward pass; nodes that only carry a NaN or ∞ on are left out.
-    pub(crate) fn check_recorded(&self, start: usize) -> Result<()> {
+    fn check_recorded(&self, start: usize) -> Result<()> {
         let t = self.tape();
         let mut found = Vec::new();
         for (pos, &k) in t.order.iter().enumerate().skip(start) {

@@ -350,25 +350,14 @@ impl<'g, T: Float> Checkpoints<'g, T> {
     }
 
     /// [`grad_graph`](Self::grad_graph), returning an error for a stale or foreign handle, a
-    /// segment that cannot be recomputed, or, in anomaly mode, the first recorded gradient
-    /// node that is NaN or infinite (as [`Graph::try_grad_graph`]).
+    /// segment that cannot be recomputed, or, in anomaly mode, the recorded gradient nodes that
+    /// are NaN or infinite (as [`Graph::try_grad_graph`]).
     pub fn try_grad_graph(
         &self,
         loss: Var<'g, T>,
         wrt: &[Tensor<'g, T>],
     ) -> Result<Vec<Tensor<'g, T>>> {
-        let g = self.graph;
-        if !g.detect_anomaly() {
-            return self.record_grad(loss, wrt);
-        }
-        // The rules run on infallible ops: check what they recorded afterwards instead.
-        let start = g.len();
-        g.set_detect_anomaly(false);
-        let out = self.record_grad(loss, wrt);
-        g.set_detect_anomaly(true);
-        let out = out?;
-        g.check_recorded(start)?;
-        Ok(out)
+        self.graph.checked_recording(|| self.record_grad(loss, wrt))
     }
 
     fn record_grad(&self, loss: Var<'g, T>, wrt: &[Tensor<'g, T>]) -> Result<Vec<Tensor<'g, T>>> {
