@@ -59,6 +59,17 @@ pub trait Real:
     fn step(self) -> Self {
         self.lit(if self.to_f64() > 0.0 { 1.0 } else { 0.0 })
     }
+    /// 1 / x.
+    fn recip(self) -> Self {
+        self.lit(1.0) / self
+    }
+    /// The shares of a gradient that `self` and `other` get as the arguments of a max, as
+    /// constants: (1, 0) if self > other, (½, ½) at a tie, (0, 1) otherwise (also for NaN).
+    /// Like [`step`](Real::step) decided on values; `Tensor` answers element by element.
+    fn tie_weights(self, other: Self) -> (Self, Self) {
+        let w = crate::rules::tie_weight(self.to_f64(), other.to_f64());
+        (self.lit(w), self.lit(1.0 - w))
+    }
     /// sign(x) ∈ {−1, 0, 1} with sign(0) = 0 (NaN stays NaN), as a constant like
     /// [`step`](Real::step): |x|' = sign(x). `Tensor` answers element by element.
     fn sign(self) -> Self {

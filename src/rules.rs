@@ -84,39 +84,46 @@ impl Fn1 {
         }
     }
 
-    /// g · ∂y/∂a, given the input `a`, the output `y` and the upstream gradient `g`.
+    /// The local partial ∂y/∂a, given the input `a` and the output `y`.
     #[inline]
-    pub fn pullback<R: Real>(self, a: R, y: R, g: R) -> R {
+    pub fn local<R: Real>(self, a: R, y: R) -> Local<R> {
         match self {
             // d(−a) = −1
-            Fn1::Neg => -g,
+            Fn1::Neg => Local::MinusOne,
             // d eᵃ = eᵃ = y; so exp(710) = inf has derivative inf
-            Fn1::Exp => g * y,
+            Fn1::Exp => Local::Of(y),
             // d ln a = 1/a
-            Fn1::Ln => g / a,
+            Fn1::Ln => Local::Of(a.recip()),
             // d tanh a = 1 − y²; exactly 0 once y rounds to ±1 (tanh(400))
-            Fn1::Tanh => g * (g.lit(1.0) - y * y),
+            Fn1::Tanh => Local::Of(a.lit(1.0) - y * y),
             // d σ(a) = y(1 − y); exactly 0 at σ(±800) = 1 / 0
-            Fn1::Sigmoid => g * (y * (g.lit(1.0) - y)),
+            Fn1::Sigmoid => Local::Of(y * (a.lit(1.0) - y)),
             // d relu a = 1 if a > 0 else 0 (relu'(0) = 0)
-            Fn1::Relu => g * g.lit(if a.to_f64() > 0.0 { 1.0 } else { 0.0 }),
+            Fn1::Relu => Local::Of(a.step()),
             // d sin a = cos a
-            Fn1::Sin => g * a.cos(),
+            Fn1::Sin => Local::Of(a.cos()),
             // d cos a = −sin a
-            Fn1::Cos => -(g * a.sin()),
+            Fn1::Cos => Local::Of(-a.sin()),
             // d √a = 1 / (2√a) = 0.5 / y; +inf at a = 0
-            Fn1::Sqrt => g * g.lit(0.5) / y,
+            Fn1::Sqrt => Local::Of(a.lit(0.5) / y),
             // d |a| = sign(a), with sign(0) = 0
-            Fn1::Abs => g * g.lit(sign(a.to_f64())),
+            Fn1::Abs => Local::Of(a.sign()),
             // d aᵏ = k·aᵏ⁻¹ (0 for k = 0, without forming 0 · a⁻¹)
-            Fn1::Powi(0) => g.lit(0.0),
-            Fn1::Powi(1) => g,
+            Fn1::Powi(0) => Local::Zero,
+            Fn1::Powi(1) => Local::One,
             // k − 1 does not fit i32 for k = i32::MIN: that one exponent goes through powf
             Fn1::Powi(i32::MIN) => {
-                g * g.lit(f64::from(i32::MIN)) * a.powf(f64::from(i32::MIN) - 1.0)
+                Local::Of(a.lit(f64::from(i32::MIN)) * a.powf(f64::from(i32::MIN) - 1.0))
             }
-            Fn1::Powi(k) => g * g.lit(f64::from(k)) * a.powi(k - 1),
+            Fn1::Powi(k) => Local::Of(a.lit(f64::from(k)) * a.powi(k - 1)),
         }
+    }
+
+    /// g · ∂y/∂a, given the input `a`, the output `y` and the upstream gradient `g`: the
+    /// upstream times the [`local`](Fn1::local) partial.
+    #[inline]
+    pub fn pullback<R: Real>(self, a: R, y: R, g: R) -> R {
+        self.local(a, y).times(g)
     }
 
     /// The function's name as written in the expression language.
@@ -169,34 +176,42 @@ impl Fn2 {
         }
     }
 
-    /// (g · ∂y/∂a, g · ∂y/∂b); `None` for an input that takes no gradient (the exponent of `Powf`).
+    /// The local partials (∂y/∂a, ∂y/∂b); `None` for an input that takes no gradient (the
+    /// exponent of `Powf`).
     #[inline]
-    pub fn pullback<R: Real>(self, a: R, b: R, y: R, g: R) -> (R, Option<R>) {
+    pub fn locals<R: Real>(self, a: R, b: R, y: R) -> (Local<R>, Option<Local<R>>) {
         match self {
             // ∂(a+b)/∂a = 1, ∂/∂b = 1
-            Fn2::Add => (g, Some(g)),
+            Fn2::Add => (Local::One, Some(Local::One)),
             // ∂(a−b)/∂a = 1, ∂/∂b = −1
-            Fn2::Sub => (g, Some(-g)),
+            Fn2::Sub => (Local::One, Some(Local::MinusOne)),
             // ∂(ab)/∂a = b, ∂/∂b = a
-            Fn2::Mul => (g * b, Some(g * a)),
+            Fn2::Mul => (Local::Of(b), Some(Local::Of(a))),
             // ∂(a/b)/∂a = 1/b, ∂/∂b = −a/b² = −y/b
-            Fn2::Div => (g / b, Some(-(g * y / b))),
+            Fn2::Div => (Local::Of(b.recip()), Some(Local::Of(-(y / b)))),
             // ∂max/∂a = 1 if a > b, ½ at a tie, else 0; ∂/∂b the complement
             Fn2::Max => {
-                let wa = tie_weight(a.to_f64(), b.to_f64());
-                (g * g.lit(wa), Some(g * g.lit(1.0 - wa)))
+                let (wa, wb) = a.tie_weights(b);
+                (Local::Of(wa), Some(Local::Of(wb)))
             }
             // ∂min/∂a = 1 if a < b, ½ at a tie, else 0; ∂/∂b the complement
             Fn2::Min => {
-                let wa = tie_weight(b.to_f64(), a.to_f64());
-                (g * g.lit(wa), Some(g * g.lit(1.0 - wa)))
+                let (wa, wb) = b.tie_weights(a);
+                (Local::Of(wa), Some(Local::Of(wb)))
             }
             // ∂aᶜ/∂a = c·aᶜ⁻¹; the exponent is a constant
             Fn2::Powf => {
                 let c = b.to_f64();
-                (g * g.lit(c) * a.powf(c - 1.0), None)
+                (Local::Of(a.lit(c) * a.powf(c - 1.0)), None)
             }
         }
+    }
+
+    /// (g · ∂y/∂a, g · ∂y/∂b): the upstream times each of the [`locals`](Fn2::locals).
+    #[inline]
+    pub fn pullback<R: Real>(self, a: R, b: R, y: R, g: R) -> (R, Option<R>) {
+        let (la, lb) = self.locals(a, b, y);
+        (la.times(g), lb.map(|l| l.times(g)))
     }
 
     /// The operator or function name as written in the expression language.
@@ -222,6 +237,43 @@ impl Fn2 {
             Fn2::Max => ("[a > b] (½ at a tie)", "[b > a] (½ at a tie)"),
             Fn2::Min => ("[a < b] (½ at a tie)", "[b < a] (½ at a tie)"),
             Fn2::Powf => ("c·a^(c-1)", "0 (constant exponent)"),
+        }
+    }
+}
+
+/// A local partial ∂y/∂input, with the constant ones kept symbolic: multiplying by them costs
+/// nothing, and the recorded (`Var`) backward records no `× 1` nodes for them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Local<R> {
+    /// 0 (the contribution is 0 whatever the upstream, even ∞ or NaN).
+    Zero,
+    /// 1.
+    One,
+    /// −1.
+    MinusOne,
+    /// Any other value.
+    Of(R),
+}
+
+impl<R: Real> Local<R> {
+    /// The contribution `g · ∂y/∂input` for the upstream gradient `g`.
+    #[inline(always)]
+    pub fn times(self, g: R) -> R {
+        match self {
+            Local::Zero => g.lit(0.0),
+            Local::One => g,
+            Local::MinusOne => -g,
+            Local::Of(l) => g * l,
+        }
+    }
+
+    /// The partial as a number in the context of `like` (for `Var`: a node on its graph).
+    pub fn value(self, like: R) -> R {
+        match self {
+            Local::Zero => like.lit(0.0),
+            Local::One => like.lit(1.0),
+            Local::MinusOne => like.lit(-1.0),
+            Local::Of(l) => l,
         }
     }
 }

@@ -332,6 +332,9 @@ impl<T: Float> Real for Var<'_, T> {
     fn powi(self, k: i32) -> Self {
         Var::powi(self, k)
     }
+    fn recip(self) -> Self {
+        Var::powi(self, -1)
+    }
     fn powf(self, c: f64) -> Self {
         Var::powf(self, c)
     }
