@@ -11,6 +11,8 @@ use std::fmt::{Debug, Display};
 use std::iter::Sum;
 use std::ops::{Add, AddAssign, Div, Mul, Neg, Sub};
 
+use crate::rules::{Fn1, Fn2, Kernels};
+
 /// Arithmetic and elementary functions, the language derivative rules are written in.
 ///
 /// Conventions at kinks and edges are those of [`Var`](crate::Var)'s methods of the same name.
@@ -26,32 +28,63 @@ pub trait Real:
     fn lit(self, c: f64) -> Self;
     /// The current value as `f64`, used by rules to decide which side of a kink they are on.
     fn to_f64(self) -> f64;
+    /// f(x) for a function of the primitive table: computed (`f32`, `f64`) or recorded
+    /// (`Var`, `Tensor`). The named methods below are shorthands for it.
+    fn apply1(self, f: Fn1) -> Self;
+    /// f(x, other) for a function of two inputs of the primitive table.
+    fn apply2(self, f: Fn2, other: Self) -> Self;
     /// eˣ.
-    fn exp(self) -> Self;
+    fn exp(self) -> Self {
+        self.apply1(Fn1::Exp)
+    }
     /// Natural logarithm.
-    fn ln(self) -> Self;
+    fn ln(self) -> Self {
+        self.apply1(Fn1::Ln)
+    }
     /// Hyperbolic tangent.
-    fn tanh(self) -> Self;
+    fn tanh(self) -> Self {
+        self.apply1(Fn1::Tanh)
+    }
     /// Logistic function 1 / (1 + e⁻ˣ), computed without overflow.
-    fn sigmoid(self) -> Self;
+    fn sigmoid(self) -> Self {
+        self.apply1(Fn1::Sigmoid)
+    }
     /// max(x, 0).
-    fn relu(self) -> Self;
+    fn relu(self) -> Self {
+        self.apply1(Fn1::Relu)
+    }
     /// Sine.
-    fn sin(self) -> Self;
+    fn sin(self) -> Self {
+        self.apply1(Fn1::Sin)
+    }
     /// Cosine.
-    fn cos(self) -> Self;
+    fn cos(self) -> Self {
+        self.apply1(Fn1::Cos)
+    }
     /// Square root.
-    fn sqrt(self) -> Self;
+    fn sqrt(self) -> Self {
+        self.apply1(Fn1::Sqrt)
+    }
     /// Absolute value.
-    fn abs(self) -> Self;
+    fn abs(self) -> Self {
+        self.apply1(Fn1::Abs)
+    }
     /// xᵏ by repeated multiplication.
-    fn powi(self, k: i32) -> Self;
+    fn powi(self, k: i32) -> Self {
+        self.apply1(Fn1::Powi(k))
+    }
     /// xᶜ for a constant real c.
-    fn powf(self, c: f64) -> Self;
+    fn powf(self, c: f64) -> Self {
+        self.apply2(Fn2::Powf, self.lit(c))
+    }
     /// The larger of two values (NaN if either is NaN).
-    fn max(self, other: Self) -> Self;
+    fn max(self, other: Self) -> Self {
+        self.apply2(Fn2::Max, other)
+    }
     /// The smaller of two values (NaN if either is NaN).
-    fn min(self, other: Self) -> Self;
+    fn min(self, other: Self) -> Self {
+        self.apply2(Fn2::Min, other)
+    }
     /// 1 where x > 0, else 0 (so 0 at 0 and for NaN), as a constant: the step a value-dependent
     /// derivative multiplies by (relu' = step(x)). Its own derivative is zero almost
     /// everywhere, so `Var` answers with a constant node and `Tensor` with a constant tensor,
@@ -102,48 +135,13 @@ macro_rules! impl_float {
             fn to_f64(self) -> f64 {
                 self as f64
             }
-            #[inline]
-            fn exp(self) -> Self {
-                <$t>::exp(self)
+            #[inline(always)]
+            fn apply1(self, f: Fn1) -> Self {
+                <$t as Kernels>::fn1(f, self)
             }
-            #[inline]
-            fn ln(self) -> Self {
-                <$t>::ln(self)
-            }
-            #[inline]
-            fn tanh(self) -> Self {
-                <$t>::tanh(self)
-            }
-            #[inline]
-            fn sigmoid(self) -> Self {
-                // Two branches so e^(-x) never overflows: sigmoid(-800) is exactly 0, not NaN.
-                if self >= 0.0 {
-                    1.0 / (1.0 + (-self).exp())
-                } else {
-                    let e = self.exp();
-                    e / (1.0 + e)
-                }
-            }
-            #[inline]
-            fn relu(self) -> Self {
-                // `<= 0` is false for NaN, so NaN propagates as in PyTorch.
-                if self <= 0.0 { 0.0 } else { self }
-            }
-            #[inline]
-            fn sin(self) -> Self {
-                <$t>::sin(self)
-            }
-            #[inline]
-            fn cos(self) -> Self {
-                <$t>::cos(self)
-            }
-            #[inline]
-            fn sqrt(self) -> Self {
-                <$t>::sqrt(self)
-            }
-            #[inline]
-            fn abs(self) -> Self {
-                <$t>::abs(self)
+            #[inline(always)]
+            fn apply2(self, f: Fn2, other: Self) -> Self {
+                <$t as Kernels>::fn2(f, self, other)
             }
             #[inline]
             fn powi(self, k: i32) -> Self {
@@ -152,26 +150,6 @@ macro_rules! impl_float {
             #[inline]
             fn powf(self, c: f64) -> Self {
                 <$t>::powf(self, c as $t)
-            }
-            #[inline]
-            fn max(self, other: Self) -> Self {
-                if self.is_nan() || other.is_nan() {
-                    <$t>::NAN
-                } else if self >= other {
-                    self
-                } else {
-                    other
-                }
-            }
-            #[inline]
-            fn min(self, other: Self) -> Self {
-                if self.is_nan() || other.is_nan() {
-                    <$t>::NAN
-                } else if self <= other {
-                    self
-                } else {
-                    other
-                }
             }
             #[inline]
             fn step(self) -> Self {

@@ -5,6 +5,7 @@ use std::ops::Index;
 
 use slotmap::{Key, SlotMap};
 
+use super::code::dispatch;
 use super::debug::{Observer, Plain, Watch};
 use super::{Code, Graph, NodeKey, Op, Rec, Tape, slot, version};
 use crate::error::{Error, Result};
@@ -483,26 +484,8 @@ fn sweep<T: Float, O: Observer<T>>(
                 }
             }};
         }
-        match code {
+        dispatch!(code, b, unary, binary, {
             Code::Var | Code::Const => {}
-            Code::Neg => unary!(Fn1::Neg),
-            Code::Exp => unary!(Fn1::Exp),
-            Code::Ln => unary!(Fn1::Ln),
-            Code::Tanh => unary!(Fn1::Tanh),
-            Code::Sigmoid => unary!(Fn1::Sigmoid),
-            Code::Relu => unary!(Fn1::Relu),
-            Code::Sin => unary!(Fn1::Sin),
-            Code::Cos => unary!(Fn1::Cos),
-            Code::Sqrt => unary!(Fn1::Sqrt),
-            Code::Abs => unary!(Fn1::Abs),
-            Code::Powi => unary!(Fn1::Powi(b as u32 as i32)),
-            Code::Add => binary!(Fn2::Add),
-            Code::Sub => binary!(Fn2::Sub),
-            Code::Mul => binary!(Fn2::Mul),
-            Code::Div => binary!(Fn2::Div),
-            Code::Max => binary!(Fn2::Max),
-            Code::Min => binary!(Fn2::Min),
-            Code::Powf => binary!(Fn2::Powf),
             Code::Sum => {
                 // ∂Σ/∂vᵢ = 1; here `a` is the first operand's position and `b` the count
                 for (j, &o) in operands[a..a + b].iter().enumerate() {
@@ -527,7 +510,7 @@ fn sweep<T: Float, O: Observer<T>>(
                 };
                 tensors.step(t, p, k, a as u32, &mut sub, obs)?
             }
-        }
+        });
     }
     Ok(())
 }

@@ -18,17 +18,17 @@
 //! inlined into the caller, so at each call site the rule is known and its `match` folds away.
 
 mod backward;
+mod code;
 mod debug;
 mod op;
-mod record;
 mod retain;
 
 pub(crate) use backward::Acc;
 pub use backward::Grads;
+pub(crate) use code::{Code, Rec};
 pub use debug::HookHandle;
 pub(crate) use debug::Observer;
 pub use op::Op;
-pub(crate) use record::{Code, Rec};
 
 use std::cell::RefCell;
 use std::fmt;

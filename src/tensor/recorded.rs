@@ -195,47 +195,22 @@ impl<T: Float> Real for Tensor<'_, T> {
             Err(_) => f64::NAN,
         }
     }
-    fn exp(self) -> Self {
-        Tensor::exp(self)
+    #[track_caller]
+    fn apply1(self, f: Fn1) -> Self {
+        or_panic(self.record1(f))
     }
-    fn ln(self) -> Self {
-        Tensor::ln(self)
-    }
-    fn tanh(self) -> Self {
-        Tensor::tanh(self)
-    }
-    fn sigmoid(self) -> Self {
-        Tensor::sigmoid(self)
-    }
-    fn relu(self) -> Self {
-        Tensor::relu(self)
-    }
-    fn sin(self) -> Self {
-        Tensor::sin(self)
-    }
-    fn cos(self) -> Self {
-        Tensor::cos(self)
-    }
-    fn sqrt(self) -> Self {
-        Tensor::sqrt(self)
-    }
-    fn abs(self) -> Self {
-        Tensor::abs(self)
+    #[track_caller]
+    fn apply2(self, f: Fn2, other: Self) -> Self {
+        or_panic(self.record2(f, other))
     }
     fn powi(self, k: i32) -> Self {
         Tensor::powi(self, k)
     }
-    fn recip(self) -> Self {
-        Tensor::powi(self, -1)
-    }
     fn powf(self, c: f64) -> Self {
         Tensor::powf(self, c)
     }
-    fn max(self, other: Self) -> Self {
-        or_panic(self.try_maximum(other))
-    }
-    fn min(self, other: Self) -> Self {
-        or_panic(self.try_minimum(other))
+    fn recip(self) -> Self {
+        Tensor::powi(self, -1)
     }
     /// Element by element: a constant tensor of 1 where x > 0, else 0.
     fn step(self) -> Self {
