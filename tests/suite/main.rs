@@ -51,6 +51,7 @@ mod per_example;
 #[cfg(feature = "plot")]
 mod plots;
 mod primitive;
+mod primitive_table;
 mod quant;
 mod rewind;
 #[cfg(feature = "serve")]
