@@ -13,6 +13,17 @@ use std::ops::{Add, AddAssign, Div, Mul, Neg, Sub};
 
 use crate::rules::{Fn1, Fn2, Kernels};
 
+/// `fn name(self) -> Self { self.apply1(Fn1::Variant) }`, for the functions the built-in rules
+/// and user primitives call by name.
+macro_rules! shorthands {
+    ($( $(#[$doc:meta])* $name:ident => $f:ident; )*) => {$(
+        $(#[$doc])*
+        fn $name(self) -> Self {
+            self.apply1(Fn1::$f)
+        }
+    )*};
+}
+
 /// Arithmetic and elementary functions, the language derivative rules are written in.
 ///
 /// Conventions at kinks and edges are those of [`Var`](crate::Var)'s methods of the same name.
@@ -33,41 +44,25 @@ pub trait Real:
     fn apply1(self, f: Fn1) -> Self;
     /// f(x, other) for a function of two inputs of the primitive table.
     fn apply2(self, f: Fn2, other: Self) -> Self;
-    /// eˣ.
-    fn exp(self) -> Self {
-        self.apply1(Fn1::Exp)
-    }
-    /// Natural logarithm.
-    fn ln(self) -> Self {
-        self.apply1(Fn1::Ln)
-    }
-    /// Hyperbolic tangent.
-    fn tanh(self) -> Self {
-        self.apply1(Fn1::Tanh)
-    }
-    /// Logistic function 1 / (1 + e⁻ˣ), computed without overflow.
-    fn sigmoid(self) -> Self {
-        self.apply1(Fn1::Sigmoid)
-    }
-    /// max(x, 0).
-    fn relu(self) -> Self {
-        self.apply1(Fn1::Relu)
-    }
-    /// Sine.
-    fn sin(self) -> Self {
-        self.apply1(Fn1::Sin)
-    }
-    /// Cosine.
-    fn cos(self) -> Self {
-        self.apply1(Fn1::Cos)
-    }
-    /// Square root.
-    fn sqrt(self) -> Self {
-        self.apply1(Fn1::Sqrt)
-    }
-    /// Absolute value.
-    fn abs(self) -> Self {
-        self.apply1(Fn1::Abs)
+    shorthands! {
+        /// eˣ.
+        exp => Exp;
+        /// Natural logarithm.
+        ln => Ln;
+        /// Hyperbolic tangent.
+        tanh => Tanh;
+        /// Logistic function 1 / (1 + e⁻ˣ), computed without overflow.
+        sigmoid => Sigmoid;
+        /// max(x, 0).
+        relu => Relu;
+        /// Sine.
+        sin => Sin;
+        /// Cosine.
+        cos => Cos;
+        /// Square root.
+        sqrt => Sqrt;
+        /// Absolute value.
+        abs => Abs;
     }
     /// xᵏ by repeated multiplication.
     fn powi(self, k: i32) -> Self {

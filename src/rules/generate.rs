@@ -211,6 +211,24 @@ macro_rules! methods {
 /// One function of one input as a method (nothing for a row without an `api`).
 macro_rules! method1 {
     ($kind:ident, $U:ident, [$($doc:literal),*], ) => {};
+    ($kind:ident, $U:ident, [$($doc:literal),*], $m:ident / $t:ident, $x:expr => $y:expr, $d:expr;
+     alias $am:ident / $at:ident) => {
+        $crate::rules::method1!($kind, $U, [$($doc),*], $m / $t, $x => $y, $d);
+
+        #[doc = concat!("The other name of [`", stringify!($m), "`](", stringify!($kind), "::",
+                        stringify!($m), ").")]
+        #[track_caller]
+        pub fn $am(self) -> Self {
+            self.$m()
+        }
+
+        #[doc = concat!("[`", stringify!($am), "`](", stringify!($kind), "::", stringify!($am),
+                        ") returning an error for a stale handle.")]
+        #[track_caller]
+        pub fn $at(self) -> $crate::error::Result<Self> {
+            self.$t()
+        }
+    };
     ($kind:ident, $U:ident, [$($doc:literal),*], $m:ident / $t:ident, $x:expr => $y:expr, $d:expr) => {
         #[doc = $crate::rules::doc_prefix!($kind)]
         $(#[doc = $doc])*

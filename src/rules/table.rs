@@ -39,7 +39,7 @@ macro_rules! primitives {
             }
             /// Natural logarithm. Derivative: 1/x. `ln(0)` = −∞, `ln` of a negative is NaN.
             Ln {
-                name: "log", api: [ln / try_ln, 1.0 => 0.0, 1.0],
+                name: "log", api: [ln / try_ln, 1.0 => 0.0, 1.0; alias log / try_log],
                 eval: |x| x.ln();
                 local: |a, y| Local::Of(a.recip());
                 text: "1/a";

@@ -94,18 +94,6 @@ impl<'g, T: Float> Var<'g, T> {
 
     crate::rules::table::primitives!(crate::rules::methods, Var);
 
-    /// Natural logarithm (alias of [`ln`](Var::ln)). Derivative: 1/x.
-    #[track_caller]
-    pub fn log(self) -> Self {
-        self.ln()
-    }
-
-    /// [`log`](Var::log) returning an error for a stale handle.
-    #[track_caller]
-    pub fn try_log(self) -> Result<Self> {
-        self.try_ln()
-    }
-
     /// Records `f(self)` (the `try_` form of every function of the primitive table).
     #[inline(always)]
     #[track_caller]

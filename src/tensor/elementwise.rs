@@ -42,18 +42,6 @@ impl<'g, T: Float> Tensor<'g, T> {
 
     crate::rules::table::primitives!(crate::rules::methods, Tensor);
 
-    /// Natural logarithm (alias of [`ln`](Tensor::ln)). Derivative: 1/x.
-    #[track_caller]
-    pub fn log(self) -> Self {
-        self.ln()
-    }
-
-    /// [`log`](Tensor::log) returning an error for a stale handle.
-    #[track_caller]
-    pub fn try_log(self) -> Result<Self> {
-        self.try_ln()
-    }
-
     /// `-self` (also the unary `-` operator). Derivative: −1.
     #[track_caller]
     pub fn try_neg(self) -> Result<Self> {
