@@ -14,6 +14,10 @@
 mod elementary;
 mod exact;
 mod gauss;
+#[cfg(test)]
+mod literals;
+#[cfg(test)]
+mod tests;
 
 /// The slope of [`leaky_relu`] for x ≤ 0 (PyTorch's default `negative_slope`).
 pub(crate) const LEAKY_SLOPE: f64 = 0.01;
