@@ -6,13 +6,24 @@ crate; with it installed (e.g. in a virtual environment outside the repository):
 
     python3 tools/special_literals.py > src/special/literals.rs
 
+With `--sweep SEED` it prints instead random points, one `name x value` a line, for the
+ignored test that checks the same bounds on many more points:
+
+    python3 tools/special_literals.py --sweep 1 > /tmp/sweep.txt
+    SPECIAL_SWEEP=/tmp/sweep.txt cargo test --lib special -- --ignored
+
 The points are chosen to hit each kernel's hard regions (overflow and underflow edges, the
 cancellation of the textbook forms, the tails where the argument's rounding is amplified,
 subnormals), plus a sweep of f32-representable points so the f32 kernels are checked too.
-Each value is written with 25 significant digits; Rust rounds the literal to the nearest f64,
-so a test's ulp distance is measured from the correctly rounded value.
+Each value is the exact one correctly rounded to f64 (at higher precision where 50 digits
+cannot tell which way a tie goes), written with 17 significant digits so it reads back
+exactly: a test's ulp distance is measured from the correctly rounded value.
 """
+import math
+import random
 import struct
+import sys
+from fractions import Fraction
 
 import mpmath
 from mpmath import mp, mpf
@@ -113,7 +124,7 @@ KERNELS = [
         gelu,
         [-38.6, -38.0, -37.5, -37.3, -37.0, -36.5, -36.0, -35.99, -30.0, -26.0, -20.0, -10.0]
         + [-8.3, -5.0, -3.0, -1.0, -0.75, -0.5, -1e-300, -1e-310, -MIN_SUB, 0.0]
-        + [MIN_SUB, 1e-310, 1e-300, 0.5, 1.0, 3.0, 10.0, 1e10, 1e300, MAX]
+        + [MIN_SUB, 3 * MIN_SUB, 5 * MIN_SUB, -3 * MIN_SUB, -5 * MIN_SUB, 1e-310, 1e-300, 0.5, 1.0, 3.0, 10.0, 1e10, 1e300, MAX]
         + sweep(-39.0, 12.0, 80),
     ),
     (
@@ -155,15 +166,41 @@ KERNELS = [
 ]
 
 
+def nearest_f64(f, x):
+    """f(x) correctly rounded to f64 (subnormals, zero and infinity included).
+
+    The value is computed at 50 digits; where that is too close to a midpoint between two
+    doubles to tell the side (gelu of an odd subnormal is x/2 plus a term 10^-324 times
+    smaller), it is computed again at 1200 digits. The exact binary value of the mpf goes
+    through a Fraction, whose conversion to float rounds once, correctly."""
+    for digits in (50, 1200):
+        with mp.workdps(digits):
+            v = f(mpf(x))
+            if abs(v) >= HUGE:
+                return math.copysign(math.inf, v)
+            if abs(v) < TINY:
+                return math.copysign(0.0, v)
+            sign, man, exp, _ = v._mpf_  # v = (−1)^sign · man · 2^exp
+            d = float(Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2**-exp))
+            d = -d if sign else d
+            if d == 0:
+                d = math.copysign(0.0, v)
+            # The midpoints on either side of d, exactly.
+            ulp_below = mpf(d) - mpf(math.nextafter(d, -math.inf))
+            ulp_above = mpf(math.nextafter(d, math.inf)) - mpf(d)
+            gap = min(abs(v - (mpf(d) - ulp_below / 2)), abs(v - (mpf(d) + ulp_above / 2)))
+            if v == 0 or gap > abs(v) * mpf(10) ** (12 - digits):
+                return d
+    raise ValueError(f"cannot round f({x!r}) = {v}")
+
+
 def rust_float(v):
-    """A Rust f64 literal for the mpmath value v: 25 significant digits, or the exact zero or
-    infinity the value rounds to."""
-    if v == 0 or abs(v) < TINY:
-        return "-0.0" if v < 0 else "0.0"
-    if abs(v) >= HUGE:
+    """A Rust literal for the f64 v: 17 significant digits, which read back exactly."""
+    if math.isinf(v):
         return "f64::NEG_INFINITY" if v < 0 else "f64::INFINITY"
-    s = mpmath.nstr(v, 25, strip_zeros=False, min_fixed=0, max_fixed=0)
-    return s.replace("e+", "e")
+    if v == 0:
+        return "-0.0" if math.copysign(1.0, v) < 0 else "0.0"
+    return f"{v:.16e}".replace("e+", "e")
 
 
 def rust_input(x):
@@ -173,25 +210,72 @@ def rust_input(x):
     return repr(x).replace("e+", "e")
 
 
+def random_points(seed):
+    """(name, f, points) drawn at random over each kernel's range, denser in its hard
+    regions; `u` is uniform, `g` log-uniform in magnitude (10^a to 10^b)."""
+    rng = random.Random(seed)
+
+    def u(a, b, n):
+        return [rng.uniform(a, b) for _ in range(n)]
+
+    def g(a, b, n):
+        return [10 ** rng.uniform(a, b) for _ in range(n)]
+
+    def both(points):
+        return points + [-p for p in points]
+
+    return [
+        ("softplus", softplus, u(-750, 750, 300) + u(-40, 40, 300) + both(g(-320, 2, 200))),
+        ("log1p", mpmath.log1p, u(-1, 2, 300) + both(g(-320, -0.01, 200)) + g(-1, 308, 100)),
+        ("expm1", mpmath.expm1, u(-50, 709, 300) + both(g(-320, 0, 200))),
+        ("erf", mpmath.erf, u(-7, 7, 500) + g(-320, 0, 100)),
+        ("erfc", mpmath.erfc, u(-7, 27.3, 600) + u(20, 27.3, 200)),
+        ("gelu", gelu, u(-38.7, -30, 500) + u(-30, 0, 500) + u(0, 10, 200) + both(g(-320, 2, 100))),
+        (
+            "gelu_grad",
+            gelu_grad,
+            u(-39.8, -30, 500) + u(-30, 0, 500) + u(0, 40, 200) + both(g(-320, 0, 100)),
+        ),
+        ("erf_grad", erf_grad, u(-27.5, 27.5, 600) + u(25, 27.4, 300) + g(-320, 0, 50)),
+        ("leaky_relu", leaky_relu, u(-10, 10, 100) + both(g(-320, 308, 100))),
+        ("elu", elu, u(-40, 5, 300) + [-p for p in g(-320, 1, 100)]),
+        ("atan", mpmath.atan, u(-5, 5, 300) + both(g(-320, 308, 100))),
+    ]
+
+
+def sweep_main(seed):
+    for name, f, points in random_points(seed):
+        for x in points:
+            v = rust_float(nearest_f64(f, x)).replace("f64::INFINITY", "inf")
+            print(name, repr(x), v)
+
+
 def main():
     print("// Generated by `python3 tools/special_literals.py > src/special/literals.rs`")
-    print("// (mpmath, 50 significant digits). Do not edit by hand; rerun the script.")
+    print("// (mpmath, 50 significant digits; 1200 to settle ties). Do not edit by hand.")
     print("//! Reference values (x, f(x)) of the special kernels, from mpmath.")
     print()
-    print("// The digits past f64's precision are intentional: the literals are the exact")
-    print("// values to 25 digits, and Rust rounds them to the nearest f64. Values such as")
-    print("// atan(1) = π/4 are written out, not taken from std's constants, so the reference")
-    print("// stays independent of what it checks.")
+    print("// Each value is the correctly rounded f64 of the exact one, written with 17")
+    print("// significant digits so that it reads back exactly (more than the shortest form,")
+    print("// hence the first allow). Values such as atan(1) = π/4 are written out, not taken")
+    print("// from std's constants, so the reference stays independent of what it checks.")
     print("#![allow(clippy::excessive_precision, clippy::approx_constant)]")
     print()
-    print("/// 1/√2 − fl(1/√2), the low part of the double-double 1/√2.")
-    lo = mpf(1) / mpmath.sqrt(2) - mpf(0.7071067811865476)
-    print(f"pub(super) const FRAC_1_SQRT_2_LO: f64 = {rust_float(lo)};")
-    print("/// ln 2 − LN2_HI, LN2_HI = f64::from_bits(0x3FE6_2E42_FEE0_0000).")
     ln2_hi = struct.unpack(">d", bytes.fromhex("3FE62E42FEE00000"))[0]
-    print(f"pub(super) const LN2_LO: f64 = {rust_float(mp.log(2) - mpf(ln2_hi))};")
-    print("/// 1/√(2π) to 25 digits.")
-    print(f"pub(super) const FRAC_1_SQRT_2PI: f64 = {rust_float(1 / mpmath.sqrt(2 * mp.pi))};")
+    constants = [
+        ("FRAC_1_SQRT_2_LO", "1/√2 − fl(1/√2), the low part of the double-double 1/√2.",
+         lambda: 1 / mpmath.sqrt(2) - mpf(0.7071067811865476)),
+        ("LN2_LO", "ln 2 − LN2_HI, LN2_HI = f64::from_bits(0x3FE6_2E42_FEE0_0000).",
+         lambda: mp.log(2) - mpf(ln2_hi)),
+        ("FRAC_1_SQRT_2PI", "1/√(2π).", lambda: 1 / mpmath.sqrt(2 * mp.pi)),
+        ("FRAC_1_SQRT_2PI_REL", "r with 1/√(2π) = fl(1/√(2π))·(1 + r).",
+         lambda: 1 / mpmath.sqrt(2 * mp.pi) / mpf(0.3989422804014327) - 1),
+        ("FRAC_2_SQRT_PI_REL", "r with 2/√π = fl(2/√π)·(1 + r).",
+         lambda: 2 / mpmath.sqrt(mp.pi) / mpf(1.1283791670955126) - 1),
+    ]
+    for name, doc, value in constants:
+        print(f"/// {doc}")
+        print(f"pub(super) const {name}: f64 = {rust_float(nearest_f64(lambda _: value(), 0.0))};")
     for name, f, points in KERNELS:
         seen = set()
         print()
@@ -202,9 +286,12 @@ def main():
             if key in seen:
                 continue
             seen.add(key)
-            print(f"    ({rust_input(x)}, {rust_float(f(mpf(x)))}),")
+            print(f"    ({rust_input(x)}, {rust_float(nearest_f64(f, x))}),")
         print("];")
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--sweep":
+        sweep_main(int(sys.argv[2]))
+    else:
+        main()

@@ -34,18 +34,18 @@ pub(super) fn two_prod(a: f64, b: f64) -> (f64, f64) {
 /// intermediate stays normal, and the final multiplication by 2⁻¹²⁸ is exact or is the only
 /// rounding into the subnormals.
 ///
-/// The low part enters as `e · expm1(−lo)` added with one fused rounding: |lo| stays below
-/// 2.5e−8 (the shift's 128 · LN2_LO), so `expm1` keeps it to a few parts in 10⁻²⁴ of `e`.
+/// The low part enters as `expm1(−lo)`: |lo| stays below 2.5e−8 (the shift's 128 · LN2_LO),
+/// where `1 − lo` would miss lo²/2 ≈ 3e−16; `expm1` keeps it to a few parts in 10⁻²⁴.
 pub(super) fn mul_exp_neg(m: f64, hi: f64, lo: f64) -> f64 {
-    if hi < SCALE_FROM {
-        let e = m * (-hi).exp();
-        e.mul_add((-lo).exp_m1(), e)
+    let (h, l, scale) = if hi < SCALE_FROM {
+        (hi, lo, 1.0)
     } else {
-        let h = hi - SHIFT * LN2_HI;
-        let l = lo - SHIFT * LN2_LO;
-        let e = m * (-h).exp();
-        e.mul_add((-l).exp_m1(), e) * TWO_POW_M128
-    }
+        (hi - SHIFT * LN2_HI, lo - SHIFT * LN2_LO, TWO_POW_M128)
+    };
+    // m·e^(−h) = p + q exactly, then p·(1 + expm1(−l)) + q with the small terms summed first:
+    // the result carries e^(−h)'s own rounding and one more, not three.
+    let (p, q) = two_prod(m, (-h).exp());
+    (p + p.mul_add((-l).exp_m1(), q)) * scale
 }
 
 /// The asymptotic series of the Mills ratio, `S(z) = Σₖ (−1)ᵏ (2k − 1)!! zᵏ` for k = 0..=8,
