@@ -9,8 +9,8 @@ crate; with it installed (e.g. in a virtual environment outside the repository):
 With `--sweep SEED` it prints instead random points, one `name x value` a line, for the
 ignored test that checks the same bounds on many more points:
 
-    python3 tools/special_literals.py --sweep 1 > /tmp/sweep.txt
-    SPECIAL_SWEEP=/tmp/sweep.txt cargo test --lib special -- --ignored
+    python3 tools/special_literals.py --sweep 1 > "${TMPDIR:-/tmp}/sweep.txt"
+    SPECIAL_SWEEP="${TMPDIR:-/tmp}/sweep.txt" cargo test --lib special -- --ignored
 
 The points are chosen to hit each kernel's hard regions (overflow and underflow edges, the
 cancellation of the textbook forms, the tails where the argument's rounding is amplified,
