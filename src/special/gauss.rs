@@ -44,7 +44,7 @@ pub(super) fn erf_grad(x: f64) -> f64 {
     if x.abs() > ERF_GRAD_ZERO_PAST {
         return 0.0;
     }
-    // x² = hi + lo exactly, so e^(−x²) does not inherit x²'s rounding (≈ x² ulp at |x| ≈ 26).
+    // x² = hi + lo exactly, so e^(−x²) does not inherit x²'s rounding (up to x²/2 ulps).
     let (hi, lo) = two_prod(x, x);
     mul_exp_neg(FRAC_2_SQRT_PI, hi, lo - FRAC_2_SQRT_PI_REL)
 }
@@ -90,9 +90,9 @@ pub(super) fn gelu(x: f64) -> f64 {
     }
     if x < TAIL_BELOW {
         let (hi, lo) = two_prod(x, x);
-        // x·Φ(x) = −φ(x)·S(1/x²). Through erfc the value would be erfc(u) ≤ 2e−283, which is
-        // subnormal from x ≈ −37.3 on, and multiplying it by x/2 ≈ −19 scales its rounding
-        // (half a subnormal step) to ≈ 10 steps of the result.
+        // x·Φ(x) = −φ(x)·S(1/x²). Through erfc the value would be (x/2)·erfc(u), and erfc(u)
+        // is subnormal from x ≈ −37.6 on: x/2 ≈ −19 scales its rounding (half a subnormal
+        // step) to several steps of the result (7 measured at x = −38).
         let m = -FRAC_1_SQRT_2PI * mills_series(1.0 / hi);
         return mul_exp_neg(m, 0.5 * hi, 0.5 * lo - FRAC_1_SQRT_2PI_REL);
     }
