@@ -17,6 +17,10 @@
 //! constants: the derivative of a step is zero almost everywhere.
 
 use crate::real::Real;
+use crate::special;
+
+/// 1/√(2π), the normal density's constant.
+const FRAC_1_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
 
 mod generate;
 pub(crate) mod table;

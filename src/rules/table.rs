@@ -112,6 +112,120 @@ macro_rules! primitives {
                 text: "sign(a)";
                 kink: ["abs"];
             }
+            /// softplus(x) = ln(1 + eˣ), the smooth relu. Derivative: σ(x) = 1 / (1 + e⁻ˣ).
+            /// Computed as max(x, 0) + log1p(e^(−|x|)): `softplus(800)` = 800 and
+            /// `softplus(-800)` = 0, never ∞ or NaN, and the tail keeps its digits
+            /// (`softplus(-37)` = 8.5e-17). Accurate to 1 ulp (f64).
+            Softplus {
+                name: "softplus", api: [softplus / try_softplus, 0.0 => std::f64::consts::LN_2, 0.5],
+                eval: |x| special::softplus(x);
+                local: |a, y| Local::Of(a.sigmoid());
+                text: "sigmoid(a)";
+                kink: [];
+            }
+            /// ln(1 + x), accurate near 0 where `ln(1.0 + x)` loses every digit of a tiny x.
+            /// Derivative: 1 / (1 + x). Accurate to 1 ulp (f64).
+            Log1p {
+                name: "log1p", api: [log1p / try_log1p, 0.0 => 0.0, 1.0],
+                eval: |x| special::log1p(x);
+                local: |a, y| Local::Of((a + a.lit(1.0)).recip());
+                text: "1/(1 + a)";
+                kink: [];
+            }
+            /// eˣ − 1, accurate near 0 where `exp(x) - 1.0` loses every digit of a tiny x.
+            /// Derivative: eˣ (computed as such, not as y + 1, which loses digits for x ≪ 0).
+            /// Accurate to 1 ulp (f64).
+            Expm1 {
+                name: "expm1", api: [expm1 / try_expm1, 0.0 => 0.0, 1.0],
+                eval: |x| special::expm1(x);
+                local: |a, y| Local::Of(a.exp());
+                text: "exp(a)";
+                kink: [];
+            }
+            /// The error function erf(x) = (2/√π) ∫₀ˣ e^(−t²) dt (libm's, 1 ulp).
+            /// Derivative: (2/√π)·e^(−x²), computed with x² carried exactly so the far tails
+            /// keep their digits (`erf'(26.6)` to 1 ulp, where the textbook form is 96 ulp off).
+            Erf {
+                name: "erf", api: [erf / try_erf, 0.0 => 0.0, std::f64::consts::FRAC_2_SQRT_PI],
+                eval: |x| special::erf(x);
+                local: |a, y| Local::Of(Fn1::ErfGrad.of(a));
+                text: "2/√π·exp(-a^2)";
+                kink: [];
+            }
+            /// The complementary error function erfc(x) = 1 − erf(x), accurate where 1 − erf(x)
+            /// cancels (`erfc(10)` = 2.1e-45, not 0; libm's, 2 ulp). Derivative: −(2/√π)·e^(−x²).
+            Erfc {
+                name: "erfc", api: [erfc / try_erfc, 0.0 => 1.0, -std::f64::consts::FRAC_2_SQRT_PI],
+                eval: |x| special::erfc(x);
+                local: |a, y| Local::Of(-Fn1::ErfGrad.of(a));
+                text: "-2/√π·exp(-a^2)";
+                kink: [];
+            }
+            /// GELU, x·Φ(x) with Φ the standard normal CDF: the exact erf form (PyTorch's
+            /// default, not the tanh approximation). Derivative: Φ(x) + x·φ(x), φ the normal
+            /// density. Both keep their digits in the far negative tail, where
+            /// 0.5·x·(1 + erf(x/√2)) gives 0 (`gelu(-10)` = −7.6e-23): 2 ulp for gelu, 3 ulp for
+            /// its derivative away from its root near −0.75 (absolute error 6e-17 there).
+            Gelu {
+                name: "gelu", api: [gelu / try_gelu, 0.0 => 0.0, 0.5],
+                eval: |x| special::gelu(x);
+                local: |a, y| Local::Of(Fn1::GeluGrad.of(a));
+                text: "Φ(a) + a·φ(a)";
+                kink: [];
+            }
+            /// Leaky relu: x for x > 0, 0.01·x otherwise (PyTorch's default slope).
+            /// Derivative: 1 for x > 0, 0.01 for x ≤ 0, so leaky_relu'(0) = 0.01 as in PyTorch.
+            LeakyRelu {
+                name: "leaky_relu", api: [leaky_relu / try_leaky_relu, -1.0 => -0.01, 0.01],
+                eval: |x| special::leaky_relu(x);
+                local: |a, y| {
+                    let slope = special::LEAKY_SLOPE;
+                    Local::Of(a.step() * a.lit(1.0 - slope) + a.lit(slope))
+                };
+                text: "[a > 0] + 0.01·[a ≤ 0]";
+                kink: ["leaky_relu"];
+            }
+            /// ELU with α = 1: x for x > 0, eˣ − 1 otherwise (computed with expm1).
+            /// Derivative: 1 for x > 0, eˣ for x ≤ 0, so elu'(0) = 1 (continuous there; the
+            /// second derivative jumps from 1 to 0 and is ½ at 0, the tie of the min below).
+            Elu {
+                name: "elu", api: [elu / try_elu, 0.0 => 0.0, 1.0],
+                eval: |x| special::elu(x);
+                local: |a, y| Local::Of(a.min(a.lit(0.0)).exp());
+                text: "exp(min(a, 0))";
+                kink: [];
+            }
+            /// Arctangent, in (−π/2, π/2). Derivative: 1 / (1 + x²) (0 once x² overflows, past
+            /// |x| ≈ 1.3e154, where the true value is below 6e-309).
+            Atan {
+                name: "atan", api: [atan / try_atan, 1.0 => std::f64::consts::FRAC_PI_4, 0.5],
+                eval: |x| special::atan(x);
+                local: |a, y| Local::Of((a.lit(1.0) + a * a).recip());
+                text: "1/(1 + a^2)";
+                kink: [];
+            }
+            /// erf's derivative (2/√π)·e^(−x²), accurate in the tails; a row of its own so the
+            /// recorded backward of erf can be differentiated again. Derivative: −2x·y.
+            ErfGrad {
+                name: "erf'", api: [],
+                eval: |x| special::erf_grad(x);
+                local: |a, y| Local::Of(a.lit(-2.0) * a * y);
+                text: "-2a·y";
+                kink: [];
+            }
+            /// gelu's derivative Φ(x) + x·φ(x), accurate in the tails; a row of its own so the
+            /// recorded backward of gelu can be differentiated again.
+            /// Derivative: φ(x)·(2 − x²).
+            GeluGrad {
+                name: "gelu'", api: [],
+                eval: |x| special::gelu_grad(x);
+                local: |a, y| {
+                    let pdf = (a * a * a.lit(-0.5)).exp() * a.lit(FRAC_1_SQRT_2PI);
+                    Local::Of(pdf * (a.lit(2.0) - a * a))
+                };
+                text: "φ(a)(2 - a^2)";
+                kink: [];
+            }
         }
         binary {
             /// a + b (the `+` operator). Derivatives: 1, 1.

@@ -31,21 +31,6 @@ pub(super) fn leaky_relu(x: f64) -> f64 {
     if x > 0.0 { x } else { LEAKY_SLOPE * x }
 }
 
-pub(super) fn leaky_relu_grad(x: f64) -> f64 {
-    if x.is_nan() {
-        x
-    } else if x > 0.0 {
-        1.0
-    } else {
-        LEAKY_SLOPE
-    }
-}
-
 pub(super) fn elu(x: f64) -> f64 {
     if x > 0.0 { x } else { x.exp_m1() }
-}
-
-pub(super) fn elu_grad(x: f64) -> f64 {
-    // eˣ for x ≤ 0 (also NaN), which is 1 at 0: the two sides agree, elu′(0) = 1.
-    if x > 0.0 { 1.0 } else { x.exp() }
 }

@@ -154,27 +154,17 @@ pub(crate) fn gelu_grad<T: Special>(x: T) -> T {
 }
 
 /// leaky_relu(x) = x for x > 0, [`LEAKY_SLOPE`]·x (0.01·x, rounded once) otherwise, so
-/// leaky_relu(−0) = −0 and NaN → NaN. Its derivative is [`leaky_relu_grad`].
+/// leaky_relu(−0) = −0 and NaN → NaN. Its derivative (1 for x > 0, 0.01 otherwise, so 0.01 at 0 as PyTorch) is the primitive
+/// table's.
 pub(crate) fn leaky_relu<T: Special>(x: T) -> T {
     through_f64(x, elementary::leaky_relu)
 }
 
-/// leaky_relu′(x) = 1 for x > 0, [`LEAKY_SLOPE`] for x ≤ 0: at the kink leaky_relu′(0) = 0.01,
-/// as PyTorch (its test is `x > 0`). NaN → NaN.
-pub(crate) fn leaky_relu_grad<T: Special>(x: T) -> T {
-    through_f64(x, elementary::leaky_relu_grad)
-}
-
 /// elu(x) = x for x > 0, eˣ − 1 otherwise (α = 1), with expm1 so elu(−1e−10) keeps every
-/// digit. −∞ → −1, ±0 → ±0, NaN → NaN. Its derivative is [`elu_grad`].
+/// digit. −∞ → −1, ±0 → ±0, NaN → NaN. Its derivative (1 for x > 0, eˣ otherwise: both sides
+/// give 1 at 0, so elu′(0) = 1) is the primitive table's.
 pub(crate) fn elu<T: Special>(x: T) -> T {
     through_f64(x, elementary::elu)
-}
-
-/// elu′(x) = 1 for x > 0, eˣ otherwise: both sides give 1 at 0, so elu′(0) = 1 and elu is C¹
-/// for α = 1. −∞ → 0, NaN → NaN.
-pub(crate) fn elu_grad<T: Special>(x: T) -> T {
-    through_f64(x, elementary::elu_grad)
 }
 
 /// atan(x), the inverse tangent in (−π/2, π/2); atan′(x) = 1/(1 + x²).
