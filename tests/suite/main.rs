@@ -52,6 +52,7 @@ mod per_example;
 mod plots;
 mod primitive;
 mod primitive_table;
+mod primitive_tails;
 mod quant;
 mod rewind;
 #[cfg(feature = "serve")]

@@ -144,3 +144,22 @@ fn the_language_calls_every_public_function_by_its_table_name() {
         assert_eq!(y.value(), f.eval(0.7, 1.5), "{}", f.name());
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(256))]
+
+    /// At random points of every row's domain: the partial against central differences, with
+    /// the tolerance of the difference itself (truncation ~h²f‴ is below 1e-6 relative here;
+    /// rounding ~ε|f|/h ≈ 2e-10·|f|), skipping points within 1e-3 of a kink.
+    #[test]
+    fn every_unary_partial_matches_central_differences_anywhere(x in -30.0f64..30.0, i in 0usize..64) {
+        let fs = unary();
+        let f = fs[i % fs.len()];
+        proptest::prop_assume!(f.eval(x).is_finite());
+        proptest::prop_assume!(f.kink().is_none() || x.abs() > 1e-3);
+        let l = partial1(f, x);
+        let fd = central(|x| f.eval(x), x);
+        let tol = 1e-6 * l.abs() + 1e-9 * f.eval(x).abs().max(1e-300);
+        proptest::prop_assert!((l - fd).abs() <= tol, "{} at {x}: {l} vs {fd}", f.name());
+    }
+}
