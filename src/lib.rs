@@ -93,7 +93,7 @@ pub mod trace;
 pub mod transform;
 pub mod tutorial;
 
-/// The version of [rand](https://docs.rs/rand) that tapegrad's constructors take (0.9): build
+/// The version of [rand](https://docs.rs/rand) that tapegrad's constructors take (0.10): build
 /// generators from it (`tapegrad::rand::rngs::StdRng`) so their types match, whatever version
 /// of rand your own crate depends on. See [`nn::RngSource`].
 pub use rand;
