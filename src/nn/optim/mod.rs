@@ -102,6 +102,35 @@ macro_rules! lr_and_steps {
 }
 pub(crate) use lr_and_steps;
 
+/// Builder methods over public hyperparameter fields, one per field: `field(mut self, value)`
+/// sets `self.field` and returns the optimizer; its doc points to the field's.
+macro_rules! setters {
+    ($($ty:ty: $($field:ident),+);+ $(;)?) => {
+        $($(
+            #[doc = concat!("Sets [`", stringify!($field), "`](field@Self::", stringify!($field), ").")]
+            pub fn $field(mut self, $field: $ty) -> Self {
+                self.$field = $field;
+                self
+            }
+        )+)+
+    };
+}
+pub(crate) use setters;
+
+/// `Default` for an optimizer: [`new`](Sgd::new) with PyTorch's default learning rate, which
+/// with `new`'s other values gives all of PyTorch's defaults.
+macro_rules! pytorch_default {
+    ($ty:ident, $lr:literal) => {
+        impl<T: Float> Default for $ty<T> {
+            #[doc = concat!("PyTorch's defaults (`", stringify!($ty), "::new(", stringify!($lr), ")`).")]
+            fn default() -> Self {
+                Self::new($lr)
+            }
+        }
+    };
+}
+pub(crate) use pytorch_default;
+
 /// Step count and flat length shared by every optimizer.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Counter {
@@ -169,6 +198,16 @@ pub(crate) fn at_least(name: &'static str, what: &str, v: f64, lo: f64) -> Resul
         Err(Error::Invalid(format!(
             "{name}: {what} = {v} must be ≥ {lo}"
         )))
+    }
+}
+
+/// The part of an optional state buffer that the slice at `offset .. offset + n` updates: empty
+/// while the option is off (the buffer is then not allocated).
+pub(crate) fn window<T>(buf: &mut [T], on: bool, offset: usize, n: usize) -> &mut [T] {
+    if on {
+        &mut buf[offset..offset + n]
+    } else {
+        &mut []
     }
 }
 
