@@ -63,12 +63,7 @@ impl<'g, T: Float> Conv2d<'g, T> {
                 )));
             }
             let (fan_in, fan_out) = (cin * k * k, cout * k * k);
-            let w: Vec<T> = (0..cout * fan_in)
-                .map(|_| T::from_f64(init.weight(fan_in, fan_out, rng)))
-                .collect();
-            let b: Vec<T> = (0..cout)
-                .map(|_| T::from_f64(init.bias(fan_in, fan_out, rng)))
-                .collect();
+            let (w, b) = init.draw_tensors::<T>((cout * fan_in, cout), (fan_in, fan_out), rng);
             Ok(Conv2d {
                 weight: g.try_tensor(&w, &[cout, cin, k, k])?,
                 bias: g.try_tensor(&b, &[cout])?,

@@ -56,12 +56,7 @@ impl<'g, T: Float> Linear<'g, T> {
                     "a linear layer needs at least one input and one output; got {nin} → {nout}"
                 )));
             }
-            let w: Vec<T> = (0..nin * nout)
-                .map(|_| T::from_f64(init.weight(nin, nout, rng)))
-                .collect();
-            let b: Vec<T> = (0..nout)
-                .map(|_| T::from_f64(init.bias(nin, nout, rng)))
-                .collect();
+            let (w, b) = init.draw_tensors::<T>((nin * nout, nout), (nin, nout), rng);
             Ok(Linear {
                 weight: g.try_tensor(&w, &[nout, nin])?,
                 bias: g.try_tensor(&b, &[nout])?,

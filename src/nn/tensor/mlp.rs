@@ -7,7 +7,7 @@ use super::params::ParamSet;
 use crate::error::{Error, Result, or_panic, with_panicking_twin};
 use crate::nn::scalar::Activation;
 use crate::nn::scalar::mlp::layer_plan;
-use crate::nn::train::TensorInfo;
+use crate::nn::train::{TensorInfo, batch_rows};
 use crate::nn::{Init, RngSource};
 use crate::real::Float;
 use crate::scalar::Var;
@@ -214,15 +214,7 @@ impl<'g, T: Float> Mlp<'g, T> {
     /// The number of rows in a row-major batch, or [`Error::Shape`] if its length is not a
     /// multiple of the number of inputs.
     pub(super) fn rows<V>(&self, x: &[V]) -> Result<usize> {
-        let nin = self.layers[0].nin();
-        if x.len() % nin != 0 {
-            return Err(Error::Shape {
-                op: "Mlp",
-                lhs: vec![nin],
-                rhs: vec![x.len()],
-            });
-        }
-        Ok(x.len() / nin)
+        batch_rows("Mlp", &[self.layers[0].nin()], x.len())
     }
 
     /// One training step with a loss of your own: records the forward pass on the rows `x`
@@ -238,14 +230,10 @@ impl<'g, T: Float> Mlp<'g, T> {
         x: &[f64],
         loss: impl FnOnce(Tensor<'g, T>) -> Result<Var<'g, T>>,
     ) -> Result<f64> {
-        let rows = self.rows(x)?;
-        let nin = self.layers[0].nin();
+        let shape = [self.rows(x)?, self.layers[0].nin()];
         let g = self.graph();
         let Mlp { layers, params } = self;
-        params.step(g, x, |x| {
-            let input = g.try_tensor_const(x, &[rows, nin])?;
-            loss(forward(layers, input)?)
-        })
+        params.step(g, x, &shape, |input| loss(forward(layers, input)?))
     }
 }
 

@@ -6,7 +6,7 @@ use crate::real::Float;
 use crate::scalar::Var;
 use crate::tape::Grads;
 
-use super::{Loss, ParamMut, TensorInfo, Trainable};
+use super::{Loss, ParamMut, TensorInfo, Trainable, batch_rows};
 
 /// A scalar-neuron [`Mlp`] ready for [`fit`](super::fit): its parameters grouped into one weight
 /// tensor `[outputs, inputs]` and one bias tensor `[outputs]` per layer, named
@@ -85,15 +85,7 @@ impl<'g, T: Float> MlpModel<'g, T> {
     }
 
     fn check_rows(&self, x: &[f64]) -> Result<usize> {
-        let nin = self.n_inputs();
-        if x.len() % nin != 0 {
-            return Err(Error::Shape {
-                op: "MlpModel",
-                lhs: vec![nin],
-                rhs: vec![x.len()],
-            });
-        }
-        Ok(x.len() / nin)
+        batch_rows("MlpModel", &[self.n_inputs()], x.len())
     }
 }
 
