@@ -201,6 +201,19 @@ pub(crate) fn or_panic<T>(r: Result<T>) -> T {
     }
 }
 
+/// [`Error::Shape`] named `op` (the length wanted, then the length given) unless `got` is
+/// `expected`: the check of one length against another that many operations make.
+pub(crate) fn same_len(op: &'static str, expected: usize, got: usize) -> Result<()> {
+    if got != expected {
+        return Err(Error::Shape {
+            op,
+            lhs: vec![expected],
+            rhs: vec![got],
+        });
+    }
+    Ok(())
+}
+
 /// Writes a `try_` function and its panicking twin from one argument list, so the two cannot
 /// drift apart: the input is the twin's doc comment and `pub fn NAME;`, then the `try_` form
 /// as it is written by hand (returning `Result<R>`); the output adds `NAME` with the same

@@ -40,7 +40,7 @@ pub use rmsprop::RmsProp;
 pub use sgd::Sgd;
 pub use tensors::TensorOptimizer;
 
-use crate::error::{Error, Result, or_panic};
+use crate::error::{Error, Result, or_panic, same_len};
 use crate::real::Float;
 
 /// An update rule θ ← θ − (something of g and the state), applied to a flat parameter vector.
@@ -166,13 +166,7 @@ impl Counter {
                 "{name}: call try_begin_step before try_update"
             )));
         }
-        if params.len() != grads.len() {
-            return Err(Error::Shape {
-                op: name,
-                lhs: vec![params.len()],
-                rhs: vec![grads.len()],
-            });
-        }
+        same_len(name, params.len(), grads.len())?;
         if offset + params.len() > self.len {
             return Err(Error::Invalid(format!(
                 "{name}: slice {offset}..{} lies outside the flat parameter vector of length {}",

@@ -4,7 +4,7 @@
 use rand::Rng;
 
 use super::{Activation, Module, Neuron};
-use crate::error::{Error, Result, with_panicking_twin};
+use crate::error::{Error, Result, same_len, with_panicking_twin};
 use crate::nn::{Init, RngSource};
 use crate::real::Float;
 use crate::scalar::Var;
@@ -112,13 +112,7 @@ impl<'g, T: Float> Module<'g, T> for Layer<'g, T> {
     }
 
     fn try_forward(&self, x: &[Var<'g, T>]) -> Result<Vec<Var<'g, T>>> {
-        if x.len() != self.nin {
-            return Err(Error::Shape {
-                op: "layer",
-                lhs: vec![self.nin],
-                rhs: vec![x.len()],
-            });
-        }
+        same_len("layer", self.nin, x.len())?;
         // One scratch buffer for the terms of every neuron's sum.
         let mut terms = Vec::with_capacity(self.nin + 1);
         self.neurons

@@ -5,7 +5,7 @@
 //! returns one `Var` to call [`backward`](crate::Graph::backward) on. The infallible forms panic
 //! on empty or mismatched inputs; the `try_*` twins return [`Error`].
 
-use crate::error::{Error, Result, or_panic};
+use crate::error::{Error, Result, or_panic, same_len};
 use crate::real::Float;
 use crate::scalar::Var;
 
@@ -35,14 +35,7 @@ fn pair<A, B>(op: &'static str, pred: &[A], target: &[B]) -> Result<()> {
     if pred.is_empty() {
         return Err(Error::Invalid(format!("{op}: no predictions")));
     }
-    if pred.len() != target.len() {
-        return Err(Error::Shape {
-            op,
-            lhs: vec![pred.len()],
-            rhs: vec![target.len()],
-        });
-    }
-    Ok(())
+    same_len(op, pred.len(), target.len())
 }
 
 /// The mean of `term(pᵢ, yᵢ)` over the pairs (which [`pair`] has checked).

@@ -3,7 +3,7 @@
 use rand::Rng;
 
 use super::{Activation, Module};
-use crate::error::{Error, Result, or_panic};
+use crate::error::{Result, or_panic, same_len};
 use crate::nn::{Init, RngSource};
 use crate::real::Float;
 use crate::scalar::Var;
@@ -109,13 +109,7 @@ impl<'g, T: Float> Neuron<'g, T> {
         x: &[Var<'g, T>],
         terms: &mut Vec<Var<'g, T>>,
     ) -> Result<Var<'g, T>> {
-        if x.len() != self.w.len() {
-            return Err(Error::Shape {
-                op: "neuron",
-                lhs: vec![self.w.len()],
-                rhs: vec![x.len()],
-            });
-        }
+        same_len("neuron", self.w.len(), x.len())?;
         terms.clear();
         for (&wi, &xi) in self.w.iter().zip(x) {
             terms.push(wi.try_mul(xi)?);

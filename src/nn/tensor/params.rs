@@ -2,7 +2,7 @@
 //! [`Cnn`](super::Cnn), so their [`Trainable`](crate::nn::train::Trainable) impls are a few
 //! delegating lines each.
 
-use crate::error::{Error, Result, or_panic};
+use crate::error::{Result, or_panic, same_len};
 use crate::nn::train::{Loss, ParamMut, TensorInfo};
 use crate::real::Float;
 use crate::scalar::Var;
@@ -165,14 +165,7 @@ pub(super) fn check_batch(
     targets: &[f64],
 ) -> Result<()> {
     loss.check_outputs(n_outputs)?;
-    if rows != targets.len() {
-        return Err(Error::Shape {
-            op: "loss_and_grad",
-            lhs: vec![rows],
-            rhs: vec![targets.len()],
-        });
-    }
-    Ok(())
+    same_len("loss_and_grad", rows, targets.len())
 }
 
 /// [`Trainable::predict_into`](crate::nn::train::Trainable::predict_into) through a model's

@@ -1,6 +1,6 @@
 //! [`MlpModel`]: the scalar-neuron [`Mlp`] as a [`Trainable`] model.
 
-use crate::error::{Error, Result};
+use crate::error::{Result, same_len};
 use crate::nn::scalar::{Mlp, Module};
 use crate::real::Float;
 use crate::scalar::Var;
@@ -105,13 +105,7 @@ impl<T: Float> Trainable<T> for MlpModel<'_, T> {
     fn loss_and_grad(&mut self, x: &[f64], targets: &[f64], loss: Loss) -> Result<f64> {
         loss.check_outputs(self.n_outputs())?;
         let rows = self.check_rows(x)?;
-        if rows != targets.len() {
-            return Err(Error::Shape {
-                op: "loss_and_grad",
-                lhs: vec![rows],
-                rhs: vec![targets.len()],
-            });
-        }
+        same_len("loss_and_grad", rows, targets.len())?;
         let g = self.mlp.graph();
         let mark = g.mark();
         let result = (|| {
