@@ -74,6 +74,7 @@
 #![deny(unsafe_code)]
 
 mod anomaly;
+mod builder;
 pub mod data;
 mod error;
 pub mod expr;

@@ -115,8 +115,8 @@ impl<T: Float> Linearized<T> {
         &self.values
     }
 
-    /// `J·v`, one number per output; [`Error::Shape`] when `v` does not have one entry per
-    /// input.
+    /// `J·v`, one number per output; [`Error::Shape`](crate::Error::Shape) when `v` does not
+    /// have one entry per input.
     pub fn jvp(&self, v: &[T]) -> Result<Vec<T>> {
         let g = &self.graph;
         let xs: Vec<Var<'_, T>> = self.inputs.iter().map(|&k| Var::new(g, k)).collect();

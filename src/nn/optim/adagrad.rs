@@ -1,6 +1,7 @@
 //! AdaGrad: per-parameter learning rates from the running sum of squared gradients.
 
-use super::{Counter, Optimizer, at_least, fill, lr_and_steps, pytorch_default, setters};
+use super::{Counter, Optimizer, at_least, fill, lr_and_steps, pytorch_default};
+use crate::builder::setters;
 use crate::error::Result;
 use crate::real::Float;
 

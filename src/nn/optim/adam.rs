@@ -1,8 +1,7 @@
 //! Adam and AdamW: bias-corrected running averages of the gradient and its square.
 
-use super::{
-    Counter, Optimizer, at_least, fill, lr_and_steps, pytorch_default, setters, unit, window,
-};
+use super::{Counter, Optimizer, at_least, fill, lr_and_steps, pytorch_default, unit, window};
+use crate::builder::setters;
 use crate::error::Result;
 use crate::real::Float;
 

@@ -102,21 +102,6 @@ macro_rules! lr_and_steps {
 }
 pub(crate) use lr_and_steps;
 
-/// Builder methods over public hyperparameter fields, one per field: `field(mut self, value)`
-/// sets `self.field` and returns the optimizer; its doc points to the field's.
-macro_rules! setters {
-    ($($ty:ty: $($field:ident),+);+ $(;)?) => {
-        $($(
-            #[doc = concat!("Sets [`", stringify!($field), "`](field@Self::", stringify!($field), ").")]
-            pub fn $field(mut self, $field: $ty) -> Self {
-                self.$field = $field;
-                self
-            }
-        )+)+
-    };
-}
-pub(crate) use setters;
-
 /// `Default` for an optimizer: [`new`](Sgd::new) with PyTorch's default learning rate, which
 /// with `new`'s other values gives all of PyTorch's defaults.
 macro_rules! pytorch_default {

@@ -1,6 +1,7 @@
 //! Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay.
 
-use super::{Counter, Optimizer, at_least, fill, lr_and_steps, pytorch_default, setters, window};
+use super::{Counter, Optimizer, at_least, fill, lr_and_steps, pytorch_default, window};
+use crate::builder::setters;
 use crate::error::{Error, Result};
 use crate::real::Float;
 

@@ -97,7 +97,8 @@ impl<'g, T: Float> Neuron<'g, T> {
         or_panic(self.try_call(x))
     }
 
-    /// [`call`](Neuron::call) returning [`Error::Shape`] for an input of the wrong length.
+    /// [`call`](Neuron::call) returning [`Error::Shape`](crate::Error::Shape) for an input of
+    /// the wrong length.
     pub fn try_call(&self, x: &[Var<'g, T>]) -> Result<Var<'g, T>> {
         let mut terms = Vec::with_capacity(self.w.len() + 1);
         self.call_with(x, &mut terms)

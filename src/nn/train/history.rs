@@ -40,7 +40,8 @@ impl History {
         }
     }
 
-    /// Appends one epoch's values, one per column; [`Error::Shape`] for a wrong count.
+    /// Appends one epoch's values, one per column; [`Error::Shape`](crate::Error::Shape) for a
+    /// wrong count.
     pub fn push(&mut self, values: Vec<f64>) -> Result<()> {
         same_len("History::push", self.names.len(), values.len())?;
         self.rows.push(values);
