@@ -7,15 +7,35 @@ use rand::{Rng, RngExt, SeedableRng};
 use rand_distr::{Distribution, Normal, Uniform};
 use tapegrad::Graph;
 use tapegrad::data::{Batches, moons};
-use tapegrad::nn::Init;
 use tapegrad::nn::scalar::{self, Activation, Module};
 use tapegrad::nn::tensor;
+use tapegrad::nn::{Init, RngSource};
 
-fn scalar_values(m: &scalar::Mlp<'_, f64>) -> Vec<f64> {
+/// The parameter values of a tanh scalar MLP of `sizes` drawn from `rng`.
+fn scalar_params(sizes: &[usize], rng: impl RngSource) -> Vec<f64> {
+    let g = Graph::new();
+    let m = scalar::Mlp::new(
+        &g,
+        sizes,
+        Activation::Tanh,
+        Activation::Linear,
+        Init::PyTorch,
+        rng,
+    );
     m.parameters().iter().map(|p| p.value()).collect()
 }
 
-fn tensor_values(m: &tensor::Mlp<'_, f32>) -> Vec<Vec<f32>> {
+/// The parameter tensors of a 4-6-3 ReLU tensor MLP (f32) drawn from `rng`.
+fn tensor_params(rng: impl RngSource) -> Vec<Vec<f32>> {
+    let g = Graph::<f32>::default();
+    let m = tensor::Mlp::new(
+        &g,
+        &[4, 6, 3],
+        Activation::Relu,
+        Activation::Linear,
+        Init::HeUniform,
+        rng,
+    );
     m.named_parameters()
         .into_iter()
         .map(|(_, p)| p.to_vec())
@@ -33,88 +53,28 @@ fn a_users_rand_and_the_reexport_are_one_crate() {
 
 #[test]
 fn scalar_mlp_from_either_generator_equals_the_seeded_form() {
-    let g = Graph::new();
     let sizes = [2, 5, 3, 1];
-    let users = scalar::Mlp::new(
-        &g,
-        &sizes,
-        Activation::Tanh,
-        Activation::Linear,
-        Init::PyTorch,
-        &mut rand::rngs::StdRng::seed_from_u64(7),
-    );
-    let reexported = scalar::Mlp::new(
-        &g,
-        &sizes,
-        Activation::Tanh,
-        Activation::Linear,
-        Init::PyTorch,
-        &mut tapegrad::rand::rngs::StdRng::seed_from_u64(7),
-    );
-    let plain = scalar::Mlp::new(
-        &g,
-        &sizes,
-        Activation::Tanh,
-        Activation::Linear,
-        Init::PyTorch,
-        7,
-    );
-    assert_eq!(scalar_values(&users), scalar_values(&plain));
-    assert_eq!(scalar_values(&reexported), scalar_values(&plain));
+    let plain = scalar_params(&sizes, 7);
+    let users = scalar_params(&sizes, &mut rand::rngs::StdRng::seed_from_u64(7));
+    let reexported = scalar_params(&sizes, &mut tapegrad::rand::rngs::StdRng::seed_from_u64(7));
+    assert_eq!(users, plain);
+    assert_eq!(reexported, plain);
     // A different seed is a different model, so the equalities above are not vacuous.
-    let other = scalar::Mlp::new(
-        &g,
-        &sizes,
-        Activation::Tanh,
-        Activation::Linear,
-        Init::PyTorch,
-        8,
-    );
-    assert_ne!(scalar_values(&other), scalar_values(&plain));
+    assert_ne!(scalar_params(&sizes, 8), plain);
 }
 
 #[test]
 fn tensor_mlp_from_either_generator_equals_the_seeded_form() {
-    let g = Graph::<f32>::default();
-    let sizes = [4, 6, 3];
-    let new = |rng: &mut tapegrad::rand::rngs::StdRng| {
-        tensor::Mlp::new(
-            &g,
-            &sizes,
-            Activation::Relu,
-            Activation::Linear,
-            Init::HeUniform,
-            rng,
-        )
-    };
-    let reexported = new(&mut tapegrad::rand::rngs::StdRng::seed_from_u64(3));
-    let users = tensor::Mlp::new(
-        &g,
-        &sizes,
-        Activation::Relu,
-        Activation::Linear,
-        Init::HeUniform,
-        &mut rand::rngs::StdRng::seed_from_u64(3),
+    let plain = tensor_params(3);
+    assert_eq!(
+        tensor_params(&mut rand::rngs::StdRng::seed_from_u64(3)),
+        plain
     );
-    let plain = tensor::Mlp::new(
-        &g,
-        &sizes,
-        Activation::Relu,
-        Activation::Linear,
-        Init::HeUniform,
-        3,
+    assert_eq!(
+        tensor_params(&mut tapegrad::rand::rngs::StdRng::seed_from_u64(3)),
+        plain
     );
-    assert_eq!(tensor_values(&users), tensor_values(&plain));
-    assert_eq!(tensor_values(&reexported), tensor_values(&plain));
-    let other = tensor::Mlp::new(
-        &g,
-        &sizes,
-        Activation::Relu,
-        Activation::Linear,
-        Init::HeUniform,
-        4,
-    );
-    assert_ne!(tensor_values(&other), tensor_values(&plain));
+    assert_ne!(tensor_params(4), plain);
 }
 
 // The literals below were printed by the tree before the move to rand 0.10 (rand 0.9.5,
@@ -174,17 +134,8 @@ fn a_seed_draws_what_it_drew_under_rand_0_9() {
 
 #[test]
 fn a_seeded_model_and_data_set_are_those_of_rand_0_9() {
-    let g = Graph::new();
-    let m = scalar::Mlp::new(
-        &g,
-        &[2, 3, 1],
-        Activation::Tanh,
-        Activation::Linear,
-        Init::PyTorch,
-        5,
-    );
     assert_eq!(
-        scalar_values(&m),
+        scalar_params(&[2, 3, 1], 5),
         [
             -0.2232668578176839,
             -0.6977474007122584,
