@@ -26,7 +26,7 @@ use std::cell::Cell;
 use std::process::Command;
 use std::time::Instant;
 
-use rand::{Rng, SeedableRng, rngs::StdRng};
+use rand::{RngExt, SeedableRng, rngs::StdRng};
 use tapegrad::nn::Init;
 use tapegrad::nn::scalar::Activation;
 use tapegrad::nn::tensor::{Linear, LstmCell};

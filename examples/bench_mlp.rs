@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use tapegrad::nn::functional::cross_entropy;
 use tapegrad::nn::optim::{Adam, TensorOptimizer};
 use tapegrad::{Grads, Graph, Tensor};

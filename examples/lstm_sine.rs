@@ -18,7 +18,7 @@
 
 use std::time::Instant;
 
-use rand::{Rng, SeedableRng, rngs::StdRng};
+use rand::{RngExt, SeedableRng, rngs::StdRng};
 use rand_distr::{Distribution, Normal};
 use tapegrad::nn::Init;
 use tapegrad::nn::optim::{Adam, TensorOptimizer};

@@ -200,3 +200,40 @@ pub(crate) fn or_panic<T>(r: Result<T>) -> T {
         Err(e) => panic!("tapegrad: {e}"),
     }
 }
+
+/// [`Error::Shape`] named `op` (the length wanted, then the length given) unless `got` is
+/// `expected`: the check of one length against another that many operations make.
+pub(crate) fn same_len(op: &'static str, expected: usize, got: usize) -> Result<()> {
+    if got != expected {
+        return Err(Error::Shape {
+            op,
+            lhs: vec![expected],
+            rhs: vec![got],
+        });
+    }
+    Ok(())
+}
+
+/// Writes a `try_` function and its panicking twin from one argument list, so the two cannot
+/// drift apart: the input is the twin's doc comment and `pub fn NAME;`, then the `try_` form
+/// as it is written by hand (returning `Result<R>`); the output adds `NAME` with the same
+/// arguments, returning `R`, `#[track_caller]`, panicking through [`or_panic`] with the
+/// error's message.
+macro_rules! with_panicking_twin {
+    (
+        $(#[$twin_attr:meta])*
+        $twin_vis:vis fn $twin:ident;
+        $(#[$attr:meta])*
+        $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> Result<$ret:ty> $body:block
+    ) => {
+        $(#[$twin_attr])*
+        #[track_caller]
+        $twin_vis fn $twin($($arg: $ty),*) -> $ret {
+            $crate::error::or_panic(Self::$name($($arg),*))
+        }
+
+        $(#[$attr])*
+        $vis fn $name($($arg: $ty),*) -> Result<$ret> $body
+    };
+}
+pub(crate) use with_panicking_twin;

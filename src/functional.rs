@@ -30,8 +30,9 @@ pub use tensor::{
     jvp_tensor, linearize_tensor,
 };
 
+use crate::error::same_len;
 use crate::real::Float;
-use crate::{Error, Graph, Result, Var};
+use crate::{Graph, Result, Var};
 
 /// ∇f(x).
 pub fn grad<T: Float, F>(f: F, x: &[T]) -> Vec<T>
@@ -75,13 +76,7 @@ pub fn hvp<T: Float, F>(f: F, x: &[T], v: &[T]) -> Result<Vec<T>>
 where
     F: for<'g> Fn(&[Var<'g, T>]) -> Var<'g, T>,
 {
-    if v.len() != x.len() {
-        return Err(Error::Shape {
-            op: "hvp",
-            lhs: vec![x.len()],
-            rhs: vec![v.len()],
-        });
-    }
+    same_len("hvp", x.len(), v.len())?;
     let g = Graph::<T>::default();
     let xs: Vec<_> = x.iter().map(|&v| g.var(v)).collect();
     let y = f(&xs);

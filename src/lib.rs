@@ -74,6 +74,7 @@
 #![deny(unsafe_code)]
 
 mod anomaly;
+mod builder;
 pub mod data;
 mod error;
 pub mod expr;
@@ -94,7 +95,7 @@ pub mod trace;
 pub mod transform;
 pub mod tutorial;
 
-/// The version of [rand](https://docs.rs/rand) that tapegrad's constructors take (0.9): build
+/// The version of [rand](https://docs.rs/rand) that tapegrad's constructors take (0.10): build
 /// generators from it (`tapegrad::rand::rngs::StdRng`) so their types match, whatever version
 /// of rand your own crate depends on. See [`nn::RngSource`].
 pub use rand;

@@ -339,26 +339,22 @@ mod tests {
 
     #[test]
     fn at_errors() {
-        assert_eq!(
-            at(&["x=abc"]),
-            Err("error: --at 'x=abc': 'abc' is not a number".into())
-        );
-        assert_eq!(
-            at(&["x"]),
-            Err("error: --at 'x': expected NAME=VALUE, like x=1.5".into())
-        );
-        assert_eq!(
-            at(&["x=1", "x=2"]),
-            Err("error: --at 'x=2': 'x' is given a value twice".into())
-        );
-        assert_eq!(
-            at(&["2x=1"]),
-            Err("error: --at '2x=1': '2x' is not a variable name".into())
-        );
-        assert_eq!(
-            at(&["exp=1"]),
-            Err("error: --at 'exp=1': 'exp' is a function name, not a variable".into())
-        );
+        let cases: [(&[&str], &str); 5] = [
+            (&["x=abc"], "error: --at 'x=abc': 'abc' is not a number"),
+            (&["x"], "error: --at 'x': expected NAME=VALUE, like x=1.5"),
+            (
+                &["x=1", "x=2"],
+                "error: --at 'x=2': 'x' is given a value twice",
+            ),
+            (&["2x=1"], "error: --at '2x=1': '2x' is not a variable name"),
+            (
+                &["exp=1"],
+                "error: --at 'exp=1': 'exp' is a function name, not a variable",
+            ),
+        ];
+        for (args, message) in cases {
+            assert_eq!(at(args), Err(message.into()), "{args:?}");
+        }
     }
 
     #[test]

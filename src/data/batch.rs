@@ -1,6 +1,6 @@
 //! [`Batches`]: shuffled mini-batches of row indices, one permutation per epoch.
 
-use rand::{SeedableRng, rngs::StdRng, seq::SliceRandom};
+use rand::{SeedableRng, rngs::ChaCha12Rng, seq::SliceRandom};
 
 use crate::error::{Error, Result};
 
@@ -17,11 +17,27 @@ use crate::error::{Error, Result};
 /// seen.sort();
 /// assert_eq!(seen, (0..10).collect::<Vec<_>>()); // each row once per epoch
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Batches {
     order: Vec<usize>,
     batch_size: usize,
-    rng: Option<StdRng>,
+    // `StdRng` is this generator (the same stream for the same seed), but since rand 0.10 it is
+    // not `Clone`; `ChaCha12Rng` can be copied through its state, so a cloned `Batches` goes on
+    // with the same permutations as the original.
+    rng: Option<ChaCha12Rng>,
+}
+
+impl Clone for Batches {
+    fn clone(&self) -> Self {
+        Batches {
+            order: self.order.clone(),
+            batch_size: self.batch_size,
+            rng: self
+                .rng
+                .as_ref()
+                .map(|r| ChaCha12Rng::deserialize_state(&r.serialize_state())),
+        }
+    }
 }
 
 impl Batches {
@@ -38,7 +54,7 @@ impl Batches {
         Ok(Batches {
             order: rows,
             batch_size,
-            rng: seed.map(StdRng::seed_from_u64),
+            rng: seed.map(ChaCha12Rng::seed_from_u64),
         })
     }
 

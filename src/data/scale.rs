@@ -83,25 +83,27 @@ impl Standardizer {
 
     /// Standardizes row-major values with `n_cols` columns in place.
     pub fn transform_columns(&self, values: &mut [f64], n_cols: usize) -> Result<()> {
-        if self.check(values, n_cols)? {
-            return Ok(());
-        }
-        for row in values.chunks_exact_mut(n_cols) {
-            for ((v, m), s) in row.iter_mut().zip(&self.mean).zip(&self.scale) {
-                *v = (*v - m) / s;
-            }
-        }
-        Ok(())
+        self.map_columns(values, n_cols, |v, m, s| (v - m) / s)
     }
 
     /// Undoes [`transform_columns`](Standardizer::transform_columns): x ← x·scale + mean.
     pub fn inverse_transform_columns(&self, values: &mut [f64], n_cols: usize) -> Result<()> {
+        self.map_columns(values, n_cols, |v, m, s| v * s + m)
+    }
+
+    /// Replaces each value v of column j by `f(v, mean[j], scale[j])`, after [`check`](Self::check).
+    fn map_columns(
+        &self,
+        values: &mut [f64],
+        n_cols: usize,
+        f: impl Fn(f64, f64, f64) -> f64,
+    ) -> Result<()> {
         if self.check(values, n_cols)? {
             return Ok(());
         }
         for row in values.chunks_exact_mut(n_cols) {
-            for ((v, m), s) in row.iter_mut().zip(&self.mean).zip(&self.scale) {
-                *v = *v * s + m;
+            for ((v, &m), &s) in row.iter_mut().zip(&self.mean).zip(&self.scale) {
+                *v = f(*v, m, s);
             }
         }
         Ok(())

@@ -1,7 +1,7 @@
 //! Synthetic data sets: XOR, two moons, a noisy line, and the 2-D classification sets of the
 //! playground (two circles, XOR quadrants, two blobs).
 
-use rand::{Rng, SeedableRng, rngs::StdRng, seq::SliceRandom};
+use rand::{RngExt, SeedableRng, rngs::StdRng, seq::SliceRandom};
 use rand_distr::{Distribution, Normal};
 
 use super::Dataset;

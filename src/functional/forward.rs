@@ -3,7 +3,7 @@
 //! [`Graph`] transforms of [`transform`](crate::transform).
 
 use crate::Var;
-use crate::error::{Error, Result};
+use crate::error::{Result, same_len};
 use crate::real::Float;
 use crate::tape::{Graph, NodeKey};
 
@@ -20,13 +20,7 @@ pub fn jvp<T: Float, F>(f: F, x: &[T], v: &[T]) -> Result<(Vec<T>, Vec<T>)>
 where
     F: for<'g> Fn(&[Var<'g, T>]) -> Vec<Var<'g, T>>,
 {
-    if v.len() != x.len() {
-        return Err(Error::Shape {
-            op: "jvp",
-            lhs: vec![x.len()],
-            rhs: vec![v.len()],
-        });
-    }
+    same_len("jvp", x.len(), v.len())?;
     let g = Graph::<T>::default();
     let xs: Vec<_> = x.iter().map(|&v| g.var(v)).collect();
     let ys = f(&xs);
@@ -121,8 +115,8 @@ impl<T: Float> Linearized<T> {
         &self.values
     }
 
-    /// `J·v`, one number per output; [`Error::Shape`] when `v` does not have one entry per
-    /// input.
+    /// `J·v`, one number per output; [`Error::Shape`](crate::Error::Shape) when `v` does not
+    /// have one entry per input.
     pub fn jvp(&self, v: &[T]) -> Result<Vec<T>> {
         let g = &self.graph;
         let xs: Vec<Var<'_, T>> = self.inputs.iter().map(|&k| Var::new(g, k)).collect();

@@ -1,7 +1,7 @@
 //! [`gradcheck`], [`gradcheck_jacobian`] and [`gradgradcheck`]: the engine against finite
 //! differences at one point.
 
-use super::finite::{Multi, Session, central, lift};
+use super::finite::{Multi, Sample, Session, central, lift};
 use super::options::GradcheckOptions;
 use super::report::{CheckKind, GradcheckReport};
 use crate::error::or_panic;
@@ -115,20 +115,14 @@ where
     let g = Graph::new();
     let mut s = Session::new(&g, &f, inputs.len());
     let (sample, hess) = s.hessian(inputs)?;
-    let mut columns = Vec::with_capacity(inputs.len());
-    for j in 0..inputs.len() {
-        columns.push(central(inputs, j, &options, &sample.signature, |p| {
-            s.gradient(p)
-        })?);
-    }
-    let kind = CheckKind::SecondDerivative;
-    let mut report = GradcheckReport::new(kind, inputs, sample.values, options);
-    for (i, row) in hess.iter().enumerate() {
-        for (j, &h) in row.iter().enumerate() {
-            report.push(i, j, h, columns[j].derivative[i], columns[j].kink);
-        }
-    }
-    Ok(report)
+    compare(
+        CheckKind::SecondDerivative,
+        inputs,
+        options,
+        sample,
+        &hess,
+        |p| s.gradient(p),
+    )
 }
 
 /// The Jacobian comparison shared by [`gradcheck`] and [`gradcheck_jacobian`].
@@ -141,14 +135,27 @@ fn jacobian_report<F: Multi>(
     let g = Graph::new();
     let mut s = Session::new(&g, f, inputs.len());
     let (sample, jac) = s.jacobian(inputs)?;
+    compare(CheckKind::Jacobian, inputs, options, sample, &jac, |p| {
+        s.eval(p)
+    })
+}
+
+/// The report of `analytic` (row i, column j: ∂ output i / ∂ input j, at `sample`) against
+/// central differences of `eval` (the outputs at a point), one input's column at a time.
+fn compare(
+    kind: CheckKind,
+    inputs: &[f64],
+    options: GradcheckOptions,
+    sample: Sample,
+    analytic: &[Vec<f64>],
+    mut eval: impl FnMut(&[f64]) -> Result<Sample>,
+) -> Result<GradcheckReport> {
     let mut columns = Vec::with_capacity(inputs.len());
     for j in 0..inputs.len() {
-        columns.push(central(inputs, j, &options, &sample.signature, |p| {
-            s.eval(p)
-        })?);
+        columns.push(central(inputs, j, &options, &sample.signature, &mut eval)?);
     }
-    let mut report = GradcheckReport::new(CheckKind::Jacobian, inputs, sample.values, options);
-    for (i, row) in jac.iter().enumerate() {
+    let mut report = GradcheckReport::new(kind, inputs, sample.values, options);
+    for (i, row) in analytic.iter().enumerate() {
         for (j, &a) in row.iter().enumerate() {
             report.push(i, j, a, columns[j].derivative[i], columns[j].kink);
         }

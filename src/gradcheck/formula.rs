@@ -4,7 +4,7 @@
 use std::fmt;
 
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 
 use super::finite::{Session, central, lift};
 use super::formula_report::{FormulaReport, PointCheck, VariableReport, Verdict};

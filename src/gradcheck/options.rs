@@ -1,5 +1,6 @@
 //! Step and tolerances of a check, and the comparison they define.
 
+use crate::builder::setters;
 use crate::{Error, Result};
 
 /// Finite-difference step and the tolerances a component must meet.
@@ -73,23 +74,7 @@ impl Status {
 }
 
 impl GradcheckOptions {
-    /// Sets the finite-difference step.
-    pub fn eps(mut self, eps: f64) -> Self {
-        self.eps = eps;
-        self
-    }
-
-    /// Sets the absolute tolerance.
-    pub fn atol(mut self, atol: f64) -> Self {
-        self.atol = atol;
-        self
-    }
-
-    /// Sets the relative tolerance.
-    pub fn rtol(mut self, rtol: f64) -> Self {
-        self.rtol = rtol;
-        self
-    }
+    setters!(f64: eps, atol, rtol);
 
     /// Turns Richardson extrapolation on or off.
     pub fn richardson(mut self, on: bool) -> Self {

@@ -4,7 +4,7 @@
 use std::fmt;
 
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 
 use super::check::{try_gradcheck, try_gradgradcheck};
 use super::options::GradcheckOptions;

@@ -3,6 +3,8 @@
 use rand::Rng;
 use rand_distr::{Distribution, Normal, Uniform};
 
+use crate::real::Float;
+
 /// How a layer's weights and biases are drawn. `fan_in` is the number of inputs of a neuron,
 /// `fan_out` the number of neurons in its layer.
 ///
@@ -64,6 +66,24 @@ impl Init {
             Init::PyTorch => uniform(1.0 / (fan_in.max(1) as f64).sqrt(), rng),
             _ => 0.0,
         }
+    }
+
+    /// The parameters of a tensor layer whose units each read `fan_in` inputs and feed
+    /// `fan_out` outputs: `n_weights` weights drawn first, then `n_biases` biases (the order
+    /// in which the same generator gives the same layer).
+    pub(crate) fn draw_tensors<T: Float>(
+        self,
+        (n_weights, n_biases): (usize, usize),
+        (fan_in, fan_out): (usize, usize),
+        rng: &mut impl Rng,
+    ) -> (Vec<T>, Vec<T>) {
+        let w = (0..n_weights)
+            .map(|_| T::from_f64(self.weight(fan_in, fan_out, rng)))
+            .collect();
+        let b = (0..n_biases)
+            .map(|_| T::from_f64(self.bias(fan_in, fan_out, rng)))
+            .collect();
+        (w, b)
     }
 }
 

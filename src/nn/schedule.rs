@@ -13,6 +13,7 @@
 //! assert!((opt.learning_rate() - 0.001).abs() < 1e-15);
 //! ```
 
+use crate::builder::setters;
 use crate::real::Float;
 
 use super::optim::Optimizer;
@@ -239,34 +240,12 @@ impl ReduceLrOnPlateau {
         self
     }
 
-    /// Sets the reduction factor.
-    pub fn factor(mut self, factor: f64) -> Self {
-        self.factor = factor;
-        self
-    }
-
-    /// Sets the patience.
-    pub fn patience(mut self, patience: usize) -> Self {
-        self.patience = patience;
-        self
-    }
+    setters!(f64: factor, min_lr; usize: patience, cooldown);
 
     /// Sets the threshold and its mode.
     pub fn threshold(mut self, threshold: f64, mode: ThresholdMode) -> Self {
         self.threshold = threshold;
         self.threshold_mode = mode;
-        self
-    }
-
-    /// Sets the cooldown.
-    pub fn cooldown(mut self, cooldown: usize) -> Self {
-        self.cooldown = cooldown;
-        self
-    }
-
-    /// Sets the minimum learning rate.
-    pub fn min_lr(mut self, min_lr: f64) -> Self {
-        self.min_lr = min_lr;
         self
     }
 

@@ -21,14 +21,14 @@ use rand::rngs::StdRng;
 /// assert_eq!(values(&a), values(&b)); // a seed is StdRng::seed_from_u64(seed)
 /// ```
 ///
-/// tapegrad takes rand 0.9's generators and re-exports that rand as [`tapegrad::rand`](crate::rand).
-/// A generator from another version of rand (say 0.10, which `cargo add rand` picks) is a
-/// different type that does not implement this trait; the compiler then says so and suggests
-/// the fixes.
+/// tapegrad takes rand 0.10's generators (what `cargo add rand` picks) and re-exports that rand
+/// as [`tapegrad::rand`](crate::rand). A generator from another version of rand (say an older
+/// 0.9) is a different type that does not implement this trait; the compiler then says so and
+/// suggests the fixes.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a random number generator that tapegrad's constructors take",
-    label = "expected `&mut` a rand 0.9 generator, or a `u64` seed",
-    note = "tapegrad uses rand 0.9, re-exported as `tapegrad::rand`: build the generator with `tapegrad::rand::rngs::StdRng`, or put `rand = \"0.9\"` in Cargo.toml (a generator from rand 0.10 is a different type), or pass a seed such as `0u64`"
+    label = "expected `&mut` a rand 0.10 generator, or a `u64` seed",
+    note = "tapegrad uses rand 0.10, re-exported as `tapegrad::rand`: build the generator with `tapegrad::rand::rngs::StdRng`, or put `rand = \"0.10\"` in Cargo.toml (a generator from another version of rand is a different type), or pass a seed such as `0u64`"
 )]
 pub trait RngSource {
     /// The generator the constructor draws from.

@@ -140,14 +140,7 @@ impl<'g, T: Float> Checkpoints<'g, T> {
     where
         F: Fn(&Self, &[Tensor<'g, T>]) -> Result<Vec<Tensor<'g, T>>> + 'g,
     {
-        let ins = inputs.to_vec();
-        let g = self.graph;
-        let run: Run<'g, T> = Box::new(move |ck| {
-            let outs = f(ck, &ins)?;
-            outs.iter().map(|t| owned(g, t.graph(), t.key())).collect()
-        });
-        let keys = self.record(run)?;
-        Ok(keys.into_iter().map(|k| Tensor::new(g, k)).collect())
+        self.segment(inputs, f)
     }
 
     /// [`checkpoint`](Self::checkpoint) for a segment of scalars.
@@ -165,14 +158,23 @@ impl<'g, T: Float> Checkpoints<'g, T> {
     where
         F: Fn(&Self, &[Var<'g, T>]) -> Result<Vec<Var<'g, T>>> + 'g,
     {
+        self.segment(inputs, f)
+    }
+
+    /// [`checkpoint`](Self::checkpoint) for tensors or scalars alike.
+    fn segment<H, F>(&self, inputs: &[H], f: F) -> Result<Vec<H>>
+    where
+        H: Handle<'g, T>,
+        F: Fn(&Self, &[H]) -> Result<Vec<H>> + 'g,
+    {
         let ins = inputs.to_vec();
         let g = self.graph;
         let run: Run<'g, T> = Box::new(move |ck| {
             let outs = f(ck, &ins)?;
-            outs.iter().map(|v| owned(g, v.graph(), v.key())).collect()
+            outs.iter().map(|h| owned(g, h.graph(), h.key())).collect()
         });
         let keys = self.record(run)?;
-        Ok(keys.into_iter().map(|k| Var::new(g, k)).collect())
+        Ok(keys.into_iter().map(|k| H::at(g, k)).collect())
     }
 
     /// Runs a segment once and leaves placeholders for its outputs; inline inside a segment.
@@ -443,6 +445,35 @@ impl<'g, T: Float> Checkpoints<'g, T> {
 }
 
 /// The key of a node of `g`, or [`Error::ForeignGraph`] for a handle of another graph.
+/// What a segment takes and gives: a tensor or a scalar, a node of a graph.
+trait Handle<'g, T: Float>: Copy + 'g {
+    fn graph(&self) -> &'g Graph<T>;
+    fn key(&self) -> NodeKey;
+    /// The handle of node `k` of `g`.
+    fn at(g: &'g Graph<T>, k: NodeKey) -> Self;
+}
+
+/// `Handle` through the type's own `graph`, `key` and `new`.
+macro_rules! handle {
+    ($ty:ident) => {
+        impl<'g, T: Float> Handle<'g, T> for $ty<'g, T> {
+            fn graph(&self) -> &'g Graph<T> {
+                $ty::graph(self)
+            }
+
+            fn key(&self) -> NodeKey {
+                $ty::key(self)
+            }
+
+            fn at(g: &'g Graph<T>, k: NodeKey) -> Self {
+                $ty::new(g, k)
+            }
+        }
+    };
+}
+handle!(Tensor);
+handle!(Var);
+
 fn owned<T: Float>(g: &Graph<T>, of: &Graph<T>, k: NodeKey) -> Result<NodeKey> {
     if std::ptr::eq(g, of) {
         Ok(k)

@@ -3,7 +3,7 @@
 //! segment boundary), second order through a checkpoint, the intermediates really leave the
 //! tape, and bad use is an `Error`.
 
-use rand::{Rng, SeedableRng, rngs::StdRng};
+use rand::{RngExt, SeedableRng, rngs::StdRng};
 use tapegrad::nn::tensor::LstmCell;
 use tapegrad::transform::Checkpoints;
 use tapegrad::{Error, Float, Graph, Tensor, Var};

@@ -42,6 +42,7 @@ mod nn_loss;
 mod nn_module;
 mod nn_optim;
 mod nn_progress;
+mod nn_rand;
 mod nn_recurrent;
 mod nn_schedule;
 mod nn_tensor;

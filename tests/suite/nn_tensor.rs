@@ -27,11 +27,11 @@ const ACTIVATIONS: [Activation; 5] = [
 fn batch(loss: Loss, rows: usize, nin: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
     let mut rng = StdRng::seed_from_u64(seed);
     let x = (0..rows * nin)
-        .map(|_| rand::Rng::random_range(&mut rng, -1.5..1.5))
+        .map(|_| rand::RngExt::random_range(&mut rng, -1.5..1.5))
         .collect();
     let y = (0..rows)
         .map(|i| match loss {
-            Loss::Mse | Loss::Mae => rand::Rng::random_range(&mut rng, -1.0..1.0),
+            Loss::Mse | Loss::Mae => rand::RngExt::random_range(&mut rng, -1.0..1.0),
             Loss::BceWithLogits => (i % 2) as f64,
             Loss::Hinge => {
                 if i % 2 == 0 {

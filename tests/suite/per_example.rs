@@ -3,7 +3,7 @@
 //! tanh layers and a softmax cross-entropy per row; a loss that is not one number per row is an
 //! error.
 
-use rand::{Rng, SeedableRng, rngs::StdRng};
+use rand::{RngExt, SeedableRng, rngs::StdRng};
 use tapegrad::nn::Init;
 use tapegrad::nn::scalar::Activation;
 use tapegrad::nn::tensor::Mlp;

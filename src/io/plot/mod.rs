@@ -64,20 +64,8 @@ fn save(path: &Path, size: (u32, u32), figure: &impl Figure) -> Result<()> {
     register_font();
     let fail = |e: String| Error::Invalid(format!("cannot draw {}: {e}", path.display()));
     match ext.as_deref() {
-        Some("png") => {
-            let root = Png::new(path, size).into_drawing_area();
-            figure
-                .draw(&root)
-                .and_then(|()| present(&root))
-                .map_err(fail)
-        }
-        Some("svg") => {
-            let root = SVGBackend::new(path, size).into_drawing_area();
-            figure
-                .draw(&root)
-                .and_then(|()| present(&root))
-                .map_err(fail)
-        }
+        Some("png") => draw_on(Png::new(path, size), figure).map_err(fail),
+        Some("svg") => draw_on(SVGBackend::new(path, size), figure).map_err(fail),
         _ => Err(Error::Invalid(format!(
             "cannot plot to {}: the file name must end in .png or .svg",
             path.display()
@@ -85,7 +73,13 @@ fn save(path: &Path, size: (u32, u32), figure: &impl Figure) -> Result<()> {
     }
 }
 
-fn present<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>) -> std::result::Result<(), String> {
+/// Draws `figure` on the whole of `backend` and writes it out.
+fn draw_on<DB: DrawingBackend>(
+    backend: DB,
+    figure: &impl Figure,
+) -> std::result::Result<(), String> {
+    let root = backend.into_drawing_area();
+    figure.draw(&root)?;
     root.present().map_err(|e| e.to_string())
 }
 

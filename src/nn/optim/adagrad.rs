@@ -1,6 +1,7 @@
 //! AdaGrad: per-parameter learning rates from the running sum of squared gradients.
 
-use super::{Counter, Optimizer, at_least, fill, lr_and_steps};
+use super::{Counter, Optimizer, at_least, fill, lr_and_steps, pytorch_default};
+use crate::builder::setters;
 use crate::error::Result;
 use crate::real::Float;
 
@@ -39,12 +40,7 @@ pub struct Adagrad<T = f64> {
     sum: Vec<T>,
 }
 
-impl<T: Float> Default for Adagrad<T> {
-    /// PyTorch's defaults (lr 1e-2).
-    fn default() -> Self {
-        Self::new(1e-2)
-    }
-}
+pytorch_default!(Adagrad, 1e-2);
 
 impl<T: Float> Adagrad<T> {
     /// AdaGrad with learning rate `lr` and PyTorch's other defaults.
@@ -60,29 +56,7 @@ impl<T: Float> Adagrad<T> {
         }
     }
 
-    /// Sets the learning-rate decay η.
-    pub fn lr_decay(mut self, lr_decay: f64) -> Self {
-        self.lr_decay = lr_decay;
-        self
-    }
-
-    /// Sets the weight decay λ.
-    pub fn weight_decay(mut self, weight_decay: f64) -> Self {
-        self.weight_decay = weight_decay;
-        self
-    }
-
-    /// Sets the initial value of the accumulator s.
-    pub fn initial_accumulator_value(mut self, v: f64) -> Self {
-        self.initial_accumulator_value = v;
-        self
-    }
-
-    /// Sets ε.
-    pub fn eps(mut self, eps: f64) -> Self {
-        self.eps = eps;
-        self
-    }
+    setters!(f64: lr_decay, weight_decay, initial_accumulator_value, eps);
 }
 
 impl<T: Float> Optimizer<T> for Adagrad<T> {

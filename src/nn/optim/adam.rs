@@ -1,6 +1,7 @@
 //! Adam and AdamW: bias-corrected running averages of the gradient and its square.
 
-use super::{Counter, Optimizer, at_least, fill, lr_and_steps, unit};
+use super::{Counter, Optimizer, at_least, fill, lr_and_steps, pytorch_default, unit, window};
+use crate::builder::setters;
 use crate::error::Result;
 use crate::real::Float;
 
@@ -44,12 +45,7 @@ pub struct Adam<T = f64> {
     v_max: Vec<T>,
 }
 
-impl<T: Float> Default for Adam<T> {
-    /// PyTorch's defaults (lr 1e-3).
-    fn default() -> Self {
-        Self::new(1e-3)
-    }
-}
+pytorch_default!(Adam, 1e-3);
 
 impl<T: Float> Adam<T> {
     /// Adam with learning rate `lr` and PyTorch's other defaults.
@@ -74,23 +70,7 @@ impl<T: Float> Adam<T> {
         self
     }
 
-    /// Sets ε.
-    pub fn eps(mut self, eps: f64) -> Self {
-        self.eps = eps;
-        self
-    }
-
-    /// Sets the weight decay λ.
-    pub fn weight_decay(mut self, weight_decay: f64) -> Self {
-        self.weight_decay = weight_decay;
-        self
-    }
-
-    /// Turns AMSGrad on or off.
-    pub fn amsgrad(mut self, amsgrad: bool) -> Self {
-        self.amsgrad = amsgrad;
-        self
-    }
+    setters!(f64: eps, weight_decay; bool: amsgrad);
 
     fn name(&self) -> &'static str {
         if self.decoupled { "AdamW" } else { "Adam" }
@@ -136,11 +116,7 @@ impl<T: Float> Optimizer<T> for Adam<T> {
         };
         let m = &mut self.m[offset..offset + n];
         let v = &mut self.v[offset..offset + n];
-        let v_max: &mut [T] = if self.amsgrad {
-            &mut self.v_max[offset..offset + n]
-        } else {
-            &mut []
-        };
+        let v_max = window(&mut self.v_max, self.amsgrad, offset, n);
         let slices = Slices {
             p: params,
             g: grads,
@@ -277,12 +253,7 @@ impl<T: Float> Consts<T> {
 #[derive(Clone, Debug)]
 pub struct AdamW<T = f64>(Adam<T>);
 
-impl<T: Float> Default for AdamW<T> {
-    /// PyTorch's defaults (lr 1e-3, weight decay 1e-2).
-    fn default() -> Self {
-        Self::new(1e-3)
-    }
-}
+pytorch_default!(AdamW, 1e-3);
 
 impl<T: Float> AdamW<T> {
     /// AdamW with learning rate `lr` and PyTorch's other defaults (weight decay 1e-2).

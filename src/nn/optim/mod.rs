@@ -40,7 +40,7 @@ pub use rmsprop::RmsProp;
 pub use sgd::Sgd;
 pub use tensors::TensorOptimizer;
 
-use crate::error::{Error, Result, or_panic};
+use crate::error::{Error, Result, or_panic, same_len};
 use crate::real::Float;
 
 /// An update rule θ ← θ − (something of g and the state), applied to a flat parameter vector.
@@ -102,6 +102,20 @@ macro_rules! lr_and_steps {
 }
 pub(crate) use lr_and_steps;
 
+/// `Default` for an optimizer: [`new`](Sgd::new) with PyTorch's default learning rate, which
+/// with `new`'s other values gives all of PyTorch's defaults.
+macro_rules! pytorch_default {
+    ($ty:ident, $lr:literal) => {
+        impl<T: Float> Default for $ty<T> {
+            #[doc = concat!("PyTorch's defaults (`", stringify!($ty), "::new(", stringify!($lr), ")`).")]
+            fn default() -> Self {
+                Self::new($lr)
+            }
+        }
+    };
+}
+pub(crate) use pytorch_default;
+
 /// Step count and flat length shared by every optimizer.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Counter {
@@ -137,13 +151,7 @@ impl Counter {
                 "{name}: call try_begin_step before try_update"
             )));
         }
-        if params.len() != grads.len() {
-            return Err(Error::Shape {
-                op: name,
-                lhs: vec![params.len()],
-                rhs: vec![grads.len()],
-            });
-        }
+        same_len(name, params.len(), grads.len())?;
         if offset + params.len() > self.len {
             return Err(Error::Invalid(format!(
                 "{name}: slice {offset}..{} lies outside the flat parameter vector of length {}",
@@ -169,6 +177,16 @@ pub(crate) fn at_least(name: &'static str, what: &str, v: f64, lo: f64) -> Resul
         Err(Error::Invalid(format!(
             "{name}: {what} = {v} must be ≥ {lo}"
         )))
+    }
+}
+
+/// The part of an optional state buffer that the slice at `offset .. offset + n` updates: empty
+/// while the option is off (the buffer is then not allocated).
+pub(crate) fn window<T>(buf: &mut [T], on: bool, offset: usize, n: usize) -> &mut [T] {
+    if on {
+        &mut buf[offset..offset + n]
+    } else {
+        &mut []
     }
 }
 

@@ -1,6 +1,7 @@
 //! RMSprop: divide the gradient by a running root mean square of recent gradients.
 
-use super::{Counter, Optimizer, at_least, fill, lr_and_steps, unit};
+use super::{Counter, Optimizer, at_least, fill, lr_and_steps, pytorch_default, unit, window};
+use crate::builder::setters;
 use crate::error::Result;
 use crate::real::Float;
 
@@ -45,12 +46,7 @@ pub struct RmsProp<T = f64> {
     buf: Vec<T>,
 }
 
-impl<T: Float> Default for RmsProp<T> {
-    /// PyTorch's defaults (lr 1e-2).
-    fn default() -> Self {
-        Self::new(1e-2)
-    }
-}
+pytorch_default!(RmsProp, 1e-2);
 
 impl<T: Float> RmsProp<T> {
     /// RMSprop with learning rate `lr` and PyTorch's other defaults.
@@ -69,35 +65,7 @@ impl<T: Float> RmsProp<T> {
         }
     }
 
-    /// Sets the smoothing constant α.
-    pub fn alpha(mut self, alpha: f64) -> Self {
-        self.alpha = alpha;
-        self
-    }
-
-    /// Sets ε.
-    pub fn eps(mut self, eps: f64) -> Self {
-        self.eps = eps;
-        self
-    }
-
-    /// Sets the weight decay λ.
-    pub fn weight_decay(mut self, weight_decay: f64) -> Self {
-        self.weight_decay = weight_decay;
-        self
-    }
-
-    /// Sets the momentum factor μ.
-    pub fn momentum(mut self, momentum: f64) -> Self {
-        self.momentum = momentum;
-        self
-    }
-
-    /// Turns centered RMSprop on or off.
-    pub fn centered(mut self, centered: bool) -> Self {
-        self.centered = centered;
-        self
-    }
+    setters!(f64: alpha, eps, weight_decay, momentum; bool: centered);
 }
 
 impl<T: Float> Optimizer<T> for RmsProp<T> {
@@ -134,16 +102,8 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
         let (decay, centered, momentum) =
             (self.weight_decay != 0.0, self.centered, self.momentum > 0.0);
         let sq = &mut self.square_avg[offset..offset + n];
-        let ga: &mut [T] = if centered {
-            &mut self.grad_avg[offset..offset + n]
-        } else {
-            &mut []
-        };
-        let buf: &mut [T] = if momentum {
-            &mut self.buf[offset..offset + n]
-        } else {
-            &mut []
-        };
+        let ga = window(&mut self.grad_avg, centered, offset, n);
+        let buf = window(&mut self.buf, momentum, offset, n);
         for i in 0..n {
             let p = &mut params[i];
             let g = if decay { grads[i] + wd * *p } else { grads[i] };

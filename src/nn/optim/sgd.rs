@@ -1,6 +1,7 @@
 //! Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay.
 
-use super::{Counter, Optimizer, at_least, fill, lr_and_steps};
+use super::{Counter, Optimizer, at_least, fill, lr_and_steps, pytorch_default, window};
+use crate::builder::setters;
 use crate::error::{Error, Result};
 use crate::real::Float;
 
@@ -43,12 +44,7 @@ pub struct Sgd<T = f64> {
     buf_start: u64,
 }
 
-impl<T: Float> Default for Sgd<T> {
-    /// PyTorch's defaults: lr 1e-3, no momentum, no weight decay.
-    fn default() -> Self {
-        Self::new(1e-3)
-    }
-}
+pytorch_default!(Sgd, 1e-3);
 
 impl<T: Float> Sgd<T> {
     /// Plain SGD with learning rate `lr`: θ ← θ − lr·g.
@@ -65,29 +61,7 @@ impl<T: Float> Sgd<T> {
         }
     }
 
-    /// Sets the momentum factor μ.
-    pub fn momentum(mut self, momentum: f64) -> Self {
-        self.momentum = momentum;
-        self
-    }
-
-    /// Sets the dampening τ.
-    pub fn dampening(mut self, dampening: f64) -> Self {
-        self.dampening = dampening;
-        self
-    }
-
-    /// Sets the weight decay λ.
-    pub fn weight_decay(mut self, weight_decay: f64) -> Self {
-        self.weight_decay = weight_decay;
-        self
-    }
-
-    /// Turns Nesterov momentum on or off.
-    pub fn nesterov(mut self, nesterov: bool) -> Self {
-        self.nesterov = nesterov;
-        self
-    }
+    setters!(f64: momentum, dampening, weight_decay; bool: nesterov);
 }
 
 impl<T: Float> Optimizer<T> for Sgd<T> {
@@ -125,11 +99,7 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
             self.momentum != 0.0,
             self.nesterov,
         );
-        let buf = if momentum {
-            &mut self.buf[offset..offset + params.len()]
-        } else {
-            &mut []
-        };
+        let buf = window(&mut self.buf, momentum, offset, params.len());
         for (i, (p, &g)) in params.iter_mut().zip(grads).enumerate() {
             let mut d = if decay { g + wd * *p } else { g };
             if momentum {

@@ -4,7 +4,7 @@
 use rand::Rng;
 
 use super::{Activation, Module, Neuron};
-use crate::error::{Error, Result, or_panic};
+use crate::error::{Error, Result, same_len, with_panicking_twin};
 use crate::nn::{Init, RngSource};
 use crate::real::Float;
 use crate::scalar::Var;
@@ -35,31 +35,23 @@ pub struct Layer<'g, T: Float = f64> {
 }
 
 impl<'g, T: Float> Layer<'g, T> {
-    /// A layer of `nout` neurons with `nin` inputs each. Panics if `nout` is 0; see
-    /// [`try_new`](Layer::try_new).
-    #[track_caller]
-    pub fn new(
-        g: &'g Graph<T>,
-        nin: usize,
-        nout: usize,
-        activation: Activation,
-        init: Init,
-        rng: impl RngSource,
-    ) -> Self {
-        or_panic(Self::try_new(g, nin, nout, activation, init, rng))
-    }
+    with_panicking_twin! {
+        /// A layer of `nout` neurons with `nin` inputs each. Panics if `nout` is 0; see
+        /// [`try_new`](Layer::try_new).
+        pub fn new;
 
-    /// [`new`](Layer::new) returning an error for a layer without neurons.
-    pub fn try_new(
-        g: &'g Graph<T>,
-        nin: usize,
-        nout: usize,
-        activation: Activation,
-        init: Init,
-        rng: impl RngSource,
-    ) -> Result<Self> {
-        let rng = &mut rng.into_rng();
-        Self::build(g, nin, nout, activation, init, rng, "")
+        /// [`new`](Layer::new) returning an error for a layer without neurons.
+        pub fn try_new(
+            g: &'g Graph<T>,
+            nin: usize,
+            nout: usize,
+            activation: Activation,
+            init: Init,
+            rng: impl RngSource,
+        ) -> Result<Self> {
+            let rng = &mut rng.into_rng();
+            Self::build(g, nin, nout, activation, init, rng, "")
+        }
     }
 
     pub(crate) fn build(
@@ -120,13 +112,7 @@ impl<'g, T: Float> Module<'g, T> for Layer<'g, T> {
     }
 
     fn try_forward(&self, x: &[Var<'g, T>]) -> Result<Vec<Var<'g, T>>> {
-        if x.len() != self.nin {
-            return Err(Error::Shape {
-                op: "layer",
-                lhs: vec![self.nin],
-                rhs: vec![x.len()],
-            });
-        }
+        same_len("layer", self.nin, x.len())?;
         // One scratch buffer for the terms of every neuron's sum.
         let mut terms = Vec::with_capacity(self.nin + 1);
         self.neurons

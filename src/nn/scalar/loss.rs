@@ -5,7 +5,7 @@
 //! returns one `Var` to call [`backward`](crate::Graph::backward) on. The infallible forms panic
 //! on empty or mismatched inputs; the `try_*` twins return [`Error`].
 
-use crate::error::{Error, Result, or_panic};
+use crate::error::{Error, Result, or_panic, same_len};
 use crate::real::Float;
 use crate::scalar::Var;
 
@@ -35,14 +35,21 @@ fn pair<A, B>(op: &'static str, pred: &[A], target: &[B]) -> Result<()> {
     if pred.is_empty() {
         return Err(Error::Invalid(format!("{op}: no predictions")));
     }
-    if pred.len() != target.len() {
-        return Err(Error::Shape {
-            op,
-            lhs: vec![pred.len()],
-            rhs: vec![target.len()],
-        });
-    }
-    Ok(())
+    same_len(op, pred.len(), target.len())
+}
+
+/// The mean of `term(pᵢ, yᵢ)` over the pairs (which [`pair`] has checked).
+fn mean_of<'g, T: Float>(
+    pred: &[Var<'g, T>],
+    target: &[T],
+    term: impl Fn(Var<'g, T>, T) -> Result<Var<'g, T>>,
+) -> Result<Var<'g, T>> {
+    let terms = pred
+        .iter()
+        .zip(target)
+        .map(|(&p, &y)| term(p, y))
+        .collect::<Result<Vec<_>>>()?;
+    try_mean(&terms)
 }
 
 /// Mean squared error (1/n)·Σ (pᵢ − yᵢ)². Derivative: ∂/∂pᵢ = 2(pᵢ − yᵢ)/n.
@@ -64,12 +71,7 @@ pub fn mse<'g, T: Float>(pred: &[Var<'g, T>], target: &[T]) -> Var<'g, T> {
 /// [`mse`] returning an error for empty or mismatched inputs.
 pub fn try_mse<'g, T: Float>(pred: &[Var<'g, T>], target: &[T]) -> Result<Var<'g, T>> {
     pair("mse", pred, target)?;
-    let terms = pred
-        .iter()
-        .zip(target)
-        .map(|(&p, &y)| (p - y).try_powi(2))
-        .collect::<Result<Vec<_>>>()?;
-    try_mean(&terms)
+    mean_of(pred, target, |p, y| (p - y).try_powi(2))
 }
 
 /// Mean absolute error (1/n)·Σ |pᵢ − yᵢ|. Derivative: ∂/∂pᵢ = sign(pᵢ − yᵢ)/n, 0 where
@@ -92,12 +94,7 @@ pub fn mae<'g, T: Float>(pred: &[Var<'g, T>], target: &[T]) -> Var<'g, T> {
 /// [`mae`] returning an error for empty or mismatched inputs.
 pub fn try_mae<'g, T: Float>(pred: &[Var<'g, T>], target: &[T]) -> Result<Var<'g, T>> {
     pair("mae", pred, target)?;
-    let terms = pred
-        .iter()
-        .zip(target)
-        .map(|(&p, &y)| (p - y).try_abs())
-        .collect::<Result<Vec<_>>>()?;
-    try_mean(&terms)
+    mean_of(pred, target, |p, y| (p - y).try_abs())
 }
 
 /// Binary cross-entropy on logits z with targets y ∈ [0, 1] (PyTorch's
@@ -131,15 +128,10 @@ pub fn try_bce_with_logits<'g, T: Float>(
 ) -> Result<Var<'g, T>> {
     pair("bce_with_logits", logits, target)?;
     let zero = logits[0].graph().constant(T::ZERO);
-    let terms = logits
-        .iter()
-        .zip(target)
-        .map(|(&z, &y)| {
-            let softplus = ((-z.try_abs()?).try_exp()? + T::ONE).try_ln()?;
-            Ok(z.try_maximum(zero)? - z * y + softplus)
-        })
-        .collect::<Result<Vec<_>>>()?;
-    try_mean(&terms)
+    mean_of(logits, target, |z, y| {
+        let softplus = ((-z.try_abs()?).try_exp()? + T::ONE).try_ln()?;
+        Ok(z.try_maximum(zero)? - z * y + softplus)
+    })
 }
 
 /// Hinge loss for labels y ∈ {−1, +1} and scores s: (1/n)·Σ max(0, 1 − yᵢ·sᵢ), written as
@@ -164,12 +156,7 @@ pub fn hinge<'g, T: Float>(scores: &[Var<'g, T>], labels: &[T]) -> Var<'g, T> {
 /// [`hinge`] returning an error for empty or mismatched inputs.
 pub fn try_hinge<'g, T: Float>(scores: &[Var<'g, T>], labels: &[T]) -> Result<Var<'g, T>> {
     pair("hinge", scores, labels)?;
-    let terms = scores
-        .iter()
-        .zip(labels)
-        .map(|(&s, &y)| (1.0 - s * y).try_relu())
-        .collect::<Result<Vec<_>>>()?;
-    try_mean(&terms)
+    mean_of(scores, labels, |s, y| (1.0 - s * y).try_relu())
 }
 
 /// Softmax cross-entropy from class labels (PyTorch's `CrossEntropyLoss` on logits): for each

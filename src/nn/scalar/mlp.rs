@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::{Activation, Layer, Module};
-use crate::error::{Error, Result, or_panic};
+use crate::error::{Error, Result, with_panicking_twin};
 use crate::nn::{Init, RngSource};
 use crate::real::Float;
 use crate::scalar::Var;
@@ -33,38 +33,30 @@ pub struct Mlp<'g, T: Float = f64> {
 }
 
 impl<'g, T: Float> Mlp<'g, T> {
-    /// An MLP with layer sizes `sizes` (inputs first), `hidden` activation on every layer but the
-    /// last, `output` on the last. Parameter leaves are named as in
-    /// [`named_parameters`](Module::named_parameters). Panics for fewer than two sizes or a zero
-    /// size; see [`try_new`](Mlp::try_new).
-    #[track_caller]
-    pub fn new(
-        g: &'g Graph<T>,
-        sizes: &[usize],
-        hidden: Activation,
-        output: Activation,
-        init: Init,
-        rng: impl RngSource,
-    ) -> Self {
-        or_panic(Self::try_new(g, sizes, hidden, output, init, rng))
-    }
+    with_panicking_twin! {
+        /// An MLP with layer sizes `sizes` (inputs first), `hidden` activation on every layer but
+        /// the last, `output` on the last. Parameter leaves are named as in
+        /// [`named_parameters`](Module::named_parameters). Panics for fewer than two sizes or a
+        /// zero size; see [`try_new`](Mlp::try_new).
+        pub fn new;
 
-    /// [`new`](Mlp::new) returning an error for bad sizes.
-    pub fn try_new(
-        g: &'g Graph<T>,
-        sizes: &[usize],
-        hidden: Activation,
-        output: Activation,
-        init: Init,
-        rng: impl RngSource,
-    ) -> Result<Self> {
-        let rng = &mut rng.into_rng();
-        let layers = layer_plan(sizes, hidden, output)?
-            .map(|(i, nin, nout, act)| {
-                Layer::build(g, nin, nout, act, init, rng, &format!("layers.{i}."))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Mlp { layers })
+        /// [`new`](Mlp::new) returning an error for bad sizes.
+        pub fn try_new(
+            g: &'g Graph<T>,
+            sizes: &[usize],
+            hidden: Activation,
+            output: Activation,
+            init: Init,
+            rng: impl RngSource,
+        ) -> Result<Self> {
+            let rng = &mut rng.into_rng();
+            let layers = layer_plan(sizes, hidden, output)?
+                .map(|(i, nin, nout, act)| {
+                    Layer::build(g, nin, nout, act, init, rng, &format!("layers.{i}."))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Mlp { layers })
+        }
     }
 
     /// The layers, inputs first.

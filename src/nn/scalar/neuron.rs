@@ -3,7 +3,7 @@
 use rand::Rng;
 
 use super::{Activation, Module};
-use crate::error::{Error, Result, or_panic};
+use crate::error::{Result, or_panic, same_len};
 use crate::nn::{Init, RngSource};
 use crate::real::Float;
 use crate::scalar::Var;
@@ -97,7 +97,8 @@ impl<'g, T: Float> Neuron<'g, T> {
         or_panic(self.try_call(x))
     }
 
-    /// [`call`](Neuron::call) returning [`Error::Shape`] for an input of the wrong length.
+    /// [`call`](Neuron::call) returning [`Error::Shape`](crate::Error::Shape) for an input of
+    /// the wrong length.
     pub fn try_call(&self, x: &[Var<'g, T>]) -> Result<Var<'g, T>> {
         let mut terms = Vec::with_capacity(self.w.len() + 1);
         self.call_with(x, &mut terms)
@@ -109,13 +110,7 @@ impl<'g, T: Float> Neuron<'g, T> {
         x: &[Var<'g, T>],
         terms: &mut Vec<Var<'g, T>>,
     ) -> Result<Var<'g, T>> {
-        if x.len() != self.w.len() {
-            return Err(Error::Shape {
-                op: "neuron",
-                lhs: vec![self.w.len()],
-                rhs: vec![x.len()],
-            });
-        }
+        same_len("neuron", self.w.len(), x.len())?;
         terms.clear();
         for (&wi, &xi) in self.w.iter().zip(x) {
             terms.push(wi.try_mul(xi)?);

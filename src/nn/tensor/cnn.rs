@@ -3,10 +3,10 @@
 
 use std::fmt;
 
-use super::params::{ParamSet, check_batch, predict_f64};
+use super::params::{ParamSet, check_batch, param_set_trainable, predict_f64};
 use super::{Layer2d, Mlp};
 use crate::error::{Error, Result, or_panic};
-use crate::nn::train::{Loss, ParamMut, TensorInfo, Trainable};
+use crate::nn::train::{Loss, ParamMut, TensorInfo, Trainable, batch_rows};
 use crate::real::Float;
 use crate::scalar::Var;
 use crate::tape::Graph;
@@ -158,15 +158,7 @@ impl<'g, T: Float> Cnn<'g, T> {
 
     /// The number of images in a row-major batch.
     fn rows<V>(&self, x: &[V]) -> Result<usize> {
-        let n = self.n_inputs();
-        if x.len() % n != 0 {
-            return Err(Error::Shape {
-                op: "Cnn",
-                lhs: self.input.to_vec(),
-                rhs: vec![x.len()],
-            });
-        }
-        Ok(x.len() / n)
+        batch_rows("Cnn", &self.input, x.len())
     }
 
     /// One training step with a loss of your own, as [`Mlp::loss_and_grad_with`]: records
@@ -177,8 +169,8 @@ impl<'g, T: Float> Cnn<'g, T> {
         x: &[f64],
         loss: impl FnOnce(Tensor<'g, T>) -> Result<Var<'g, T>>,
     ) -> Result<f64> {
-        let rows = self.rows(x)?;
         let [c, h, w] = self.input;
+        let shape = [self.rows(x)?, c, h, w];
         let g = self.graph();
         let Cnn {
             features,
@@ -186,10 +178,7 @@ impl<'g, T: Float> Cnn<'g, T> {
             params,
             ..
         } = self;
-        params.step(g, x, |x| {
-            let input = g.try_tensor_const(x, &[rows, c, h, w])?;
-            loss(forward(features, head, input)?)
-        })
+        params.step(g, x, &shape, |input| loss(forward(features, head, input)?))
     }
 }
 
@@ -221,26 +210,7 @@ impl<T: Float> Trainable<T> for Cnn<'_, T> {
         self.head.n_outputs()
     }
 
-    fn tensors(&self) -> &[TensorInfo] {
-        self.params.tensors()
-    }
-
-    fn loss_and_grad(&mut self, x: &[f64], targets: &[f64], loss: Loss) -> Result<f64> {
-        check_batch(loss, self.n_outputs(), self.rows(x)?, targets)?;
-        self.loss_and_grad_with(x, |z| loss.try_tensor(z, targets))
-    }
-
-    fn predict_into(&mut self, x: &[f64], out: &mut Vec<f64>) -> Result<()> {
-        predict_f64(x, out, |x| self.predict(x))
-    }
-
-    fn read_params(&self, f: &mut dyn FnMut(&TensorInfo, &[T])) {
-        self.params.read(f)
-    }
-
-    fn update_params(&mut self, f: &mut dyn FnMut(ParamMut<'_, T>) -> Result<()>) -> Result<()> {
-        self.params.update(self.head.graph(), f)
-    }
+    param_set_trainable!();
 }
 
 impl<T: Float> fmt::Display for Cnn<'_, T> {

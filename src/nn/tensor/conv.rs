@@ -1,7 +1,7 @@
 //! Convolution and pooling layers on `(N, C, H, W)` batches: [`Conv2d`], [`MaxPool2d`],
 //! [`AvgPool2d`], and [`Layer2d`], the one type a [`Cnn`](super::Cnn)'s feature stack holds.
 
-use crate::error::{Error, Result, or_panic};
+use crate::error::{Error, Result, or_panic, with_panicking_twin};
 use crate::nn::scalar::Activation;
 use crate::nn::{Init, RngSource};
 use crate::real::Float;
@@ -35,57 +35,42 @@ pub struct Conv2d<'g, T: Float = f64> {
 }
 
 impl<'g, T: Float> Conv2d<'g, T> {
-    /// A layer of `cout` output channels reading `cin` input channels through `k × k`
-    /// kernels, its parameters drawn by `init` with fan-in C·k·k and fan-out O·k·k (as
-    /// PyTorch counts them). Make it before the [`mark`](Graph::mark) of a training loop.
-    /// Panics for a zero size; see [`try_new`](Conv2d::try_new).
-    #[track_caller]
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        g: &'g Graph<T>,
-        cin: usize,
-        cout: usize,
-        k: usize,
-        opts: Conv2dOptions,
-        activation: Activation,
-        init: Init,
-        rng: impl RngSource,
-    ) -> Self {
-        or_panic(Self::try_new(g, cin, cout, k, opts, activation, init, rng))
-    }
+    with_panicking_twin! {
+        /// A layer of `cout` output channels reading `cin` input channels through `k × k`
+        /// kernels, its parameters drawn by `init` with fan-in C·k·k and fan-out O·k·k (as
+        /// PyTorch counts them). Make it before the [`mark`](Graph::mark) of a training loop.
+        /// Panics for a zero size; see [`try_new`](Conv2d::try_new).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new;
 
-    /// [`new`](Conv2d::new) returning an error for a zero size.
-    #[allow(clippy::too_many_arguments)]
-    pub fn try_new(
-        g: &'g Graph<T>,
-        cin: usize,
-        cout: usize,
-        k: usize,
-        opts: Conv2dOptions,
-        activation: Activation,
-        init: Init,
-        rng: impl RngSource,
-    ) -> Result<Self> {
-        let rng = &mut rng.into_rng();
-        if cin == 0 || cout == 0 || k == 0 {
-            return Err(Error::Invalid(format!(
-                "a convolution layer needs at least one input channel, one output channel \
-                 and a kernel of size 1; got {cin} → {cout}, kernel {k}"
-            )));
+        /// [`new`](Conv2d::new) returning an error for a zero size.
+        #[allow(clippy::too_many_arguments)]
+        pub fn try_new(
+            g: &'g Graph<T>,
+            cin: usize,
+            cout: usize,
+            k: usize,
+            opts: Conv2dOptions,
+            activation: Activation,
+            init: Init,
+            rng: impl RngSource,
+        ) -> Result<Self> {
+            let rng = &mut rng.into_rng();
+            if cin == 0 || cout == 0 || k == 0 {
+                return Err(Error::Invalid(format!(
+                    "a convolution layer needs at least one input channel, one output channel \
+                     and a kernel of size 1; got {cin} → {cout}, kernel {k}"
+                )));
+            }
+            let (fan_in, fan_out) = (cin * k * k, cout * k * k);
+            let (w, b) = init.draw_tensors::<T>((cout * fan_in, cout), (fan_in, fan_out), rng);
+            Ok(Conv2d {
+                weight: g.try_tensor(&w, &[cout, cin, k, k])?,
+                bias: g.try_tensor(&b, &[cout])?,
+                opts,
+                activation,
+            })
         }
-        let (fan_in, fan_out) = (cin * k * k, cout * k * k);
-        let w: Vec<T> = (0..cout * fan_in)
-            .map(|_| T::from_f64(init.weight(fan_in, fan_out, rng)))
-            .collect();
-        let b: Vec<T> = (0..cout)
-            .map(|_| T::from_f64(init.bias(fan_in, fan_out, rng)))
-            .collect();
-        Ok(Conv2d {
-            weight: g.try_tensor(&w, &[cout, cin, k, k])?,
-            bias: g.try_tensor(&b, &[cout])?,
-            opts,
-            activation,
-        })
     }
 
     /// The weight leaf, `(O, C, k, k)`.

@@ -1,6 +1,6 @@
 //! [`Linear`]: a fully connected layer whose weight and bias are two tensor leaves.
 
-use crate::error::{Error, Result, or_panic};
+use crate::error::{Error, Result, or_panic, with_panicking_twin};
 use crate::nn::scalar::Activation;
 use crate::nn::{Init, RngSource};
 use crate::real::Float;
@@ -34,101 +34,83 @@ pub struct Linear<'g, T: Float = f64> {
 }
 
 impl<'g, T: Float> Linear<'g, T> {
-    /// A layer of `nout` outputs reading `nin` inputs, its parameters drawn by `init` (the
-    /// weights row by row, then the biases). Make it before the [`mark`](Graph::mark) of a
-    /// training loop so its leaves survive every rewind. Panics for a zero size; see
-    /// [`try_new`](Linear::try_new).
-    #[track_caller]
-    pub fn new(
-        g: &'g Graph<T>,
-        nin: usize,
-        nout: usize,
-        activation: Activation,
-        init: Init,
-        rng: impl RngSource,
-    ) -> Self {
-        or_panic(Self::try_new(g, nin, nout, activation, init, rng))
+    with_panicking_twin! {
+        /// A layer of `nout` outputs reading `nin` inputs, its parameters drawn by `init` (the
+        /// weights row by row, then the biases). Make it before the [`mark`](Graph::mark) of a
+        /// training loop so its leaves survive every rewind. Panics for a zero size; see
+        /// [`try_new`](Linear::try_new).
+        pub fn new;
+
+        /// [`new`](Linear::new) returning an error for a zero size.
+        pub fn try_new(
+            g: &'g Graph<T>,
+            nin: usize,
+            nout: usize,
+            activation: Activation,
+            init: Init,
+            rng: impl RngSource,
+        ) -> Result<Self> {
+            let rng = &mut rng.into_rng();
+            if nin == 0 || nout == 0 {
+                return Err(Error::Invalid(format!(
+                    "a linear layer needs at least one input and one output; got {nin} → {nout}"
+                )));
+            }
+            let (w, b) = init.draw_tensors::<T>((nin * nout, nout), (nin, nout), rng);
+            Ok(Linear {
+                weight: g.try_tensor(&w, &[nout, nin])?,
+                bias: g.try_tensor(&b, &[nout])?,
+                activation,
+            })
+        }
     }
 
-    /// [`new`](Linear::new) returning an error for a zero size.
-    pub fn try_new(
-        g: &'g Graph<T>,
-        nin: usize,
-        nout: usize,
-        activation: Activation,
-        init: Init,
-        rng: impl RngSource,
-    ) -> Result<Self> {
-        let rng = &mut rng.into_rng();
-        if nin == 0 || nout == 0 {
-            return Err(Error::Invalid(format!(
-                "a linear layer needs at least one input and one output; got {nin} → {nout}"
-            )));
-        }
-        let w: Vec<T> = (0..nin * nout)
-            .map(|_| T::from_f64(init.weight(nin, nout, rng)))
-            .collect();
-        let b: Vec<T> = (0..nout)
-            .map(|_| T::from_f64(init.bias(nin, nout, rng)))
-            .collect();
-        Ok(Linear {
-            weight: g.try_tensor(&w, &[nout, nin])?,
-            bias: g.try_tensor(&b, &[nout])?,
-            activation,
-        })
-    }
+    with_panicking_twin! {
+        /// A layer from given parameters (weights loaded from elsewhere, shared, or initialised by
+        /// hand): `weight` is `[nout, nin]` — row `o` holds the weights of output `o`, PyTorch's
+        /// `nn.Linear.weight` layout, the transpose of a `[nin, nout]` matrix `x @ W` would use —
+        /// and `bias` is `[nout]`. They are used as given (normally leaves made with
+        /// [`Graph::tensor`](crate::Graph::tensor), so they take gradients). Panics for shapes that
+        /// do not fit; see [`try_from_tensors`](Linear::try_from_tensors).
+        ///
+        /// ```
+        /// use tapegrad::Graph;
+        /// use tapegrad::nn::{scalar::Activation, tensor::Linear};
+        /// let g = Graph::new();
+        /// let w = g.tensor(&[1.0, 0.0, -1.0, 2.0, 1.0, 0.0], &[2, 3]); // 3 inputs → 2 outputs
+        /// let b = g.tensor(&[0.5, -0.5], &[2]);
+        /// let layer = Linear::from_tensors(w, b, Activation::Linear);
+        /// let y = layer.forward(g.tensor_const(&[1.0, 1.0, 1.0], &[1, 3]));
+        /// assert_eq!(y.to_vec(), vec![0.5, 2.5]); // x Wᵀ + b
+        /// ```
+        pub fn from_tensors;
 
-    /// A layer from given parameters (weights loaded from elsewhere, shared, or initialised by
-    /// hand): `weight` is `[nout, nin]` — row `o` holds the weights of output `o`, PyTorch's
-    /// `nn.Linear.weight` layout, the transpose of a `[nin, nout]` matrix `x @ W` would use —
-    /// and `bias` is `[nout]`. They are used as given (normally leaves made with
-    /// [`Graph::tensor`](crate::Graph::tensor), so they take gradients). Panics for shapes that
-    /// do not fit; see [`try_from_tensors`](Linear::try_from_tensors).
-    ///
-    /// ```
-    /// use tapegrad::Graph;
-    /// use tapegrad::nn::{scalar::Activation, tensor::Linear};
-    /// let g = Graph::new();
-    /// let w = g.tensor(&[1.0, 0.0, -1.0, 2.0, 1.0, 0.0], &[2, 3]); // 3 inputs → 2 outputs
-    /// let b = g.tensor(&[0.5, -0.5], &[2]);
-    /// let layer = Linear::from_tensors(w, b, Activation::Linear);
-    /// let y = layer.forward(g.tensor_const(&[1.0, 1.0, 1.0], &[1, 3]));
-    /// assert_eq!(y.to_vec(), vec![0.5, 2.5]); // x Wᵀ + b
-    /// ```
-    #[track_caller]
-    pub fn from_tensors(
-        weight: Tensor<'g, T>,
-        bias: Tensor<'g, T>,
-        activation: Activation,
-    ) -> Self {
-        or_panic(Self::try_from_tensors(weight, bias, activation))
-    }
-
-    /// [`from_tensors`](Linear::from_tensors) returning an error unless `weight` is
-    /// `[nout, nin]` with `nin, nout ≥ 1` and `bias` is `[nout]`.
-    pub fn try_from_tensors(
-        weight: Tensor<'g, T>,
-        bias: Tensor<'g, T>,
-        activation: Activation,
-    ) -> Result<Self> {
-        let (ws, bs) = (weight.try_shape()?, bias.try_shape()?);
-        if ws.len() != 2 || ws.contains(&0) || bs != ws[..1] {
-            return Err(Error::Invalid(format!(
-                "`Linear::from_tensors`: weight {ws:?} and bias {bs:?} do not make a layer; \
-                 the weight is [nout, nin] (one row per output, PyTorch's layout) and the bias \
-                 [nout]"
-            )));
+        /// [`from_tensors`](Linear::from_tensors) returning an error unless `weight` is
+        /// `[nout, nin]` with `nin, nout ≥ 1` and `bias` is `[nout]`.
+        pub fn try_from_tensors(
+            weight: Tensor<'g, T>,
+            bias: Tensor<'g, T>,
+            activation: Activation,
+        ) -> Result<Self> {
+            let (ws, bs) = (weight.try_shape()?, bias.try_shape()?);
+            if ws.len() != 2 || ws.contains(&0) || bs != ws[..1] {
+                return Err(Error::Invalid(format!(
+                    "`Linear::from_tensors`: weight {ws:?} and bias {bs:?} do not make a layer; \
+                     the weight is [nout, nin] (one row per output, PyTorch's layout) and the bias \
+                     [nout]"
+                )));
+            }
+            if !std::ptr::eq(weight.graph(), bias.graph()) {
+                return Err(Error::ForeignGraph {
+                    op: "Linear::from_tensors",
+                });
+            }
+            Ok(Linear {
+                weight,
+                bias,
+                activation,
+            })
         }
-        if !std::ptr::eq(weight.graph(), bias.graph()) {
-            return Err(Error::ForeignGraph {
-                op: "Linear::from_tensors",
-            });
-        }
-        Ok(Linear {
-            weight,
-            bias,
-            activation,
-        })
     }
 
     /// The weight leaf, `[nout, nin]`.

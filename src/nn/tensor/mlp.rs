@@ -4,10 +4,10 @@ use std::fmt;
 
 use super::Linear;
 use super::params::ParamSet;
-use crate::error::{Error, Result, or_panic};
+use crate::error::{Error, Result, or_panic, with_panicking_twin};
 use crate::nn::scalar::Activation;
 use crate::nn::scalar::mlp::layer_plan;
-use crate::nn::train::TensorInfo;
+use crate::nn::train::{TensorInfo, batch_rows};
 use crate::nn::{Init, RngSource};
 use crate::real::Float;
 use crate::scalar::Var;
@@ -54,75 +54,66 @@ pub struct Mlp<'g, T: Float = f64> {
 }
 
 impl<'g, T: Float> Mlp<'g, T> {
-    /// An MLP with layer sizes `sizes` (inputs first), `hidden` activation on every layer but
-    /// the last, `output` on the last, parameters drawn by `init` layer by layer. Make it before
-    /// any [`mark`](Graph::mark) its training steps rewind to. Panics for fewer than two sizes
-    /// or a zero size; see [`try_new`](Mlp::try_new).
-    #[track_caller]
-    pub fn new(
-        g: &'g Graph<T>,
-        sizes: &[usize],
-        hidden: Activation,
-        output: Activation,
-        init: Init,
-        rng: impl RngSource,
-    ) -> Self {
-        or_panic(Self::try_new(g, sizes, hidden, output, init, rng))
+    with_panicking_twin! {
+        /// An MLP with layer sizes `sizes` (inputs first), `hidden` activation on every layer but
+        /// the last, `output` on the last, parameters drawn by `init` layer by layer. Make it
+        /// before any [`mark`](Graph::mark) its training steps rewind to. Panics for fewer than two
+        /// sizes or a zero size; see [`try_new`](Mlp::try_new).
+        pub fn new;
+
+        /// [`new`](Mlp::new) returning an error for bad sizes.
+        pub fn try_new(
+            g: &'g Graph<T>,
+            sizes: &[usize],
+            hidden: Activation,
+            output: Activation,
+            init: Init,
+            rng: impl RngSource,
+        ) -> Result<Self> {
+            let rng = &mut rng.into_rng();
+            let layers = layer_plan(sizes, hidden, output)?
+                .map(|(_, nin, nout, act)| Linear::try_new(g, nin, nout, act, init, &mut *rng))
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Self::from_layers(layers))
+        }
     }
 
-    /// [`new`](Mlp::new) returning an error for bad sizes.
-    pub fn try_new(
-        g: &'g Graph<T>,
-        sizes: &[usize],
-        hidden: Activation,
-        output: Activation,
-        init: Init,
-        rng: impl RngSource,
-    ) -> Result<Self> {
-        let rng = &mut rng.into_rng();
-        let layers = layer_plan(sizes, hidden, output)?
-            .map(|(_, nin, nout, act)| Linear::try_new(g, nin, nout, act, init, &mut *rng))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Self::from_layers(layers))
-    }
+    with_panicking_twin! {
+        /// An MLP of the given layers, applied in order. Panics if `layers` is empty or two
+        /// neighbours do not chain (outputs of one ≠ inputs of the next), or if the layers live on
+        /// different graphs; see [`try_from_layers`](Mlp::try_from_layers).
+        pub fn from_layers;
 
-    /// An MLP of the given layers, applied in order. Panics if `layers` is empty or two
-    /// neighbours do not chain (outputs of one ≠ inputs of the next), or if the layers live on
-    /// different graphs; see [`try_from_layers`](Mlp::try_from_layers).
-    #[track_caller]
-    pub fn from_layers(layers: Vec<Linear<'g, T>>) -> Self {
-        or_panic(Self::try_from_layers(layers))
-    }
-
-    /// [`from_layers`](Mlp::from_layers) returning an error instead of panicking.
-    pub fn try_from_layers(layers: Vec<Linear<'g, T>>) -> Result<Self> {
-        let Some(first) = layers.first() else {
-            return Err(Error::Invalid("an MLP needs at least one layer".into()));
-        };
-        let g = first.weight().graph();
-        for pair in layers.windows(2) {
-            if pair[0].nout() != pair[1].nin() {
-                return Err(Error::Shape {
+        /// [`from_layers`](Mlp::from_layers) returning an error instead of panicking.
+        pub fn try_from_layers(layers: Vec<Linear<'g, T>>) -> Result<Self> {
+            let Some(first) = layers.first() else {
+                return Err(Error::Invalid("an MLP needs at least one layer".into()));
+            };
+            let g = first.weight().graph();
+            for pair in layers.windows(2) {
+                if pair[0].nout() != pair[1].nin() {
+                    return Err(Error::Shape {
+                        op: "Mlp::from_layers",
+                        lhs: vec![pair[0].nout()],
+                        rhs: vec![pair[1].nin()],
+                    });
+                }
+            }
+            if layers.iter().any(|l| !std::ptr::eq(l.weight().graph(), g)) {
+                return Err(Error::ForeignGraph {
                     op: "Mlp::from_layers",
-                    lhs: vec![pair[0].nout()],
-                    rhs: vec![pair[1].nin()],
                 });
             }
+            let mut named = Vec::with_capacity(2 * layers.len());
+            for (i, l) in layers.iter().enumerate() {
+                named.push((format!("layers.{i}.weight"), l.weight()));
+                named.push((format!("layers.{i}.bias"), l.bias()));
+            }
+            Ok(Mlp {
+                params: ParamSet::new(named)?,
+                layers,
+            })
         }
-        if layers.iter().any(|l| !std::ptr::eq(l.weight().graph(), g)) {
-            return Err(Error::ForeignGraph {
-                op: "Mlp::from_layers",
-            });
-        }
-        let mut named = Vec::with_capacity(2 * layers.len());
-        for (i, l) in layers.iter().enumerate() {
-            named.push((format!("layers.{i}.weight"), l.weight()));
-            named.push((format!("layers.{i}.bias"), l.bias()));
-        }
-        Ok(Mlp {
-            params: ParamSet::new(named)?,
-            layers,
-        })
     }
 
     /// The graph the parameters live on.
@@ -223,15 +214,7 @@ impl<'g, T: Float> Mlp<'g, T> {
     /// The number of rows in a row-major batch, or [`Error::Shape`] if its length is not a
     /// multiple of the number of inputs.
     pub(super) fn rows<V>(&self, x: &[V]) -> Result<usize> {
-        let nin = self.layers[0].nin();
-        if x.len() % nin != 0 {
-            return Err(Error::Shape {
-                op: "Mlp",
-                lhs: vec![nin],
-                rhs: vec![x.len()],
-            });
-        }
-        Ok(x.len() / nin)
+        batch_rows("Mlp", &[self.layers[0].nin()], x.len())
     }
 
     /// One training step with a loss of your own: records the forward pass on the rows `x`
@@ -247,14 +230,10 @@ impl<'g, T: Float> Mlp<'g, T> {
         x: &[f64],
         loss: impl FnOnce(Tensor<'g, T>) -> Result<Var<'g, T>>,
     ) -> Result<f64> {
-        let rows = self.rows(x)?;
-        let nin = self.layers[0].nin();
+        let shape = [self.rows(x)?, self.layers[0].nin()];
         let g = self.graph();
         let Mlp { layers, params } = self;
-        params.step(g, x, |x| {
-            let input = g.try_tensor_const(x, &[rows, nin])?;
-            loss(forward(layers, input)?)
-        })
+        params.step(g, x, &shape, |input| loss(forward(layers, input)?))
     }
 }
 

@@ -2,7 +2,7 @@
 //! [`Cnn`](super::Cnn), so their [`Trainable`](crate::nn::train::Trainable) impls are a few
 //! delegating lines each.
 
-use crate::error::{Error, Result, or_panic};
+use crate::error::{Result, or_panic, same_len};
 use crate::nn::train::{Loss, ParamMut, TensorInfo};
 use crate::real::Float;
 use crate::scalar::Var;
@@ -61,20 +61,22 @@ impl<'g, T: Float> ParamSet<'g, T> {
             .collect()
     }
 
-    /// One training step: converts the rows `x` to `T`, and after a mark of `g` calls
-    /// `record` with them to record the loss, computes its gradient with respect to every
-    /// parameter into the gradient buffers, rewinds to the mark and returns the loss value.
+    /// One training step: converts the rows `x` to `T`, and after a mark of `g` makes them a
+    /// constant of shape `shape` and calls `record` with it to record the loss, computes its
+    /// gradient with respect to every parameter into the gradient buffers, rewinds to the mark
+    /// and returns the loss value.
     pub(super) fn step(
         &mut self,
         g: &'g Graph<T>,
         x: &[f64],
-        record: impl FnOnce(&[T]) -> Result<Var<'g, T>>,
+        shape: &[usize],
+        record: impl FnOnce(Tensor<'g, T>) -> Result<Var<'g, T>>,
     ) -> Result<f64> {
         self.xbuf.clear();
         self.xbuf.extend(x.iter().map(|&v| T::from_f64(v)));
         let mark = g.mark();
         let result = (|| {
-            let l = record(&self.xbuf)?;
+            let l = record(g.try_tensor_const(&self.xbuf, shape)?)?;
             g.backward_into(l, &mut self.store)?;
             for (buf, &p) in self.grads.iter_mut().zip(&self.params) {
                 buf.copy_from_slice(self.store.try_tensor(p)?);
@@ -122,6 +124,38 @@ impl<'g, T: Float> ParamSet<'g, T> {
     }
 }
 
+/// The [`Trainable`](crate::nn::train::Trainable) methods of a tensor model that keeps its
+/// parameters in a field `params: ParamSet` and has the methods `graph`, `rows`, `predict` and
+/// `loss_and_grad_with`: all but `n_inputs` and `n_outputs`, which the impl writes itself.
+macro_rules! param_set_trainable {
+    () => {
+        fn tensors(&self) -> &[TensorInfo] {
+            self.params.tensors()
+        }
+
+        fn loss_and_grad(&mut self, x: &[f64], targets: &[f64], loss: Loss) -> Result<f64> {
+            check_batch(loss, self.n_outputs(), self.rows(x)?, targets)?;
+            self.loss_and_grad_with(x, |z| loss.try_tensor(z, targets))
+        }
+
+        fn predict_into(&mut self, x: &[f64], out: &mut Vec<f64>) -> Result<()> {
+            predict_f64(x, out, |x| self.predict(x))
+        }
+
+        fn read_params(&self, f: &mut dyn FnMut(&TensorInfo, &[T])) {
+            self.params.read(f)
+        }
+
+        fn update_params(
+            &mut self,
+            f: &mut dyn FnMut(ParamMut<'_, T>) -> Result<()>,
+        ) -> Result<()> {
+            self.params.update(self.graph(), f)
+        }
+    };
+}
+pub(super) use param_set_trainable;
+
 /// The checks of [`Trainable::loss_and_grad`](crate::nn::train::Trainable::loss_and_grad): a
 /// loss that fits the model's outputs and one target per row.
 pub(super) fn check_batch(
@@ -131,14 +165,7 @@ pub(super) fn check_batch(
     targets: &[f64],
 ) -> Result<()> {
     loss.check_outputs(n_outputs)?;
-    if rows != targets.len() {
-        return Err(Error::Shape {
-            op: "loss_and_grad",
-            lhs: vec![rows],
-            rhs: vec![targets.len()],
-        });
-    }
-    Ok(())
+    same_len("loss_and_grad", rows, targets.len())
 }
 
 /// [`Trainable::predict_into`](crate::nn::train::Trainable::predict_into) through a model's

@@ -1,6 +1,6 @@
 //! [`History`]: per-epoch losses and metrics recorded by [`fit`](super::fit).
 
-use crate::error::{Error, Result};
+use crate::error::{Result, same_len};
 
 /// One row per epoch, one named column per quantity, as Keras' `History.history`: `loss`, each
 /// metric by name (`accuracy`, `mse`, `r2`), the same with a `val_` prefix when there is
@@ -40,15 +40,10 @@ impl History {
         }
     }
 
-    /// Appends one epoch's values, one per column; [`Error::Shape`] for a wrong count.
+    /// Appends one epoch's values, one per column; [`Error::Shape`](crate::Error::Shape) for a
+    /// wrong count.
     pub fn push(&mut self, values: Vec<f64>) -> Result<()> {
-        if values.len() != self.names.len() {
-            return Err(Error::Shape {
-                op: "History::push",
-                lhs: vec![self.names.len()],
-                rhs: vec![values.len()],
-            });
-        }
+        same_len("History::push", self.names.len(), values.len())?;
         self.rows.push(values);
         Ok(())
     }

@@ -125,15 +125,7 @@ impl Loss {
         outputs: Tensor<'g, T>,
         targets: &[f64],
     ) -> Result<Var<'g, T>> {
-        let s = outputs.try_shape()?;
-        if s.len() != 2 || s[0] != targets.len() || targets.is_empty() {
-            return Err(Error::Shape {
-                op: "loss",
-                lhs: s,
-                rhs: vec![targets.len()],
-            });
-        }
-        self.check_outputs(s[1])?;
+        let s = self.check_batch_shape(outputs, targets.len())?;
         if self == Loss::CrossEntropy {
             let labels = targets
                 .iter()
@@ -193,15 +185,7 @@ impl Loss {
     ) -> Result<Var<'g, T>> {
         match self {
             Loss::CrossEntropy => {
-                let s = outputs.try_shape()?;
-                if s.len() != 2 || s[0] != labels.len() || labels.is_empty() {
-                    return Err(Error::Shape {
-                        op: "loss",
-                        lhs: s,
-                        rhs: vec![labels.len()],
-                    });
-                }
-                self.check_outputs(s[1])?;
+                self.check_batch_shape(outputs, labels.len())?;
                 crate::nn::functional::try_cross_entropy(outputs, labels)
             }
             Loss::BceWithLogits => {
@@ -214,6 +198,21 @@ impl Loss {
                 self.name()
             ))),
         }
+    }
+
+    /// The shape of `outputs` if it is `[rows, outputs]` with `rows` the number of targets
+    /// (`n`, at least one) and a number of outputs this loss takes; else the error.
+    fn check_batch_shape<T: Float>(self, outputs: Tensor<'_, T>, n: usize) -> Result<Vec<usize>> {
+        let s = outputs.try_shape()?;
+        if s.len() != 2 || s[0] != n || n == 0 {
+            return Err(Error::Shape {
+                op: "loss",
+                lhs: s,
+                rhs: vec![n],
+            });
+        }
+        self.check_outputs(s[1])?;
+        Ok(s)
     }
 
     /// The loss of plain outputs (`n_outputs` per row, row-major) against the targets: the same

@@ -1,12 +1,12 @@
 //! [`MlpModel`]: the scalar-neuron [`Mlp`] as a [`Trainable`] model.
 
-use crate::error::{Error, Result};
+use crate::error::{Result, same_len};
 use crate::nn::scalar::{Mlp, Module};
 use crate::real::Float;
 use crate::scalar::Var;
 use crate::tape::Grads;
 
-use super::{Loss, ParamMut, TensorInfo, Trainable};
+use super::{Loss, ParamMut, TensorInfo, Trainable, batch_rows};
 
 /// A scalar-neuron [`Mlp`] ready for [`fit`](super::fit): its parameters grouped into one weight
 /// tensor `[outputs, inputs]` and one bias tensor `[outputs]` per layer, named
@@ -85,15 +85,7 @@ impl<'g, T: Float> MlpModel<'g, T> {
     }
 
     fn check_rows(&self, x: &[f64]) -> Result<usize> {
-        let nin = self.n_inputs();
-        if x.len() % nin != 0 {
-            return Err(Error::Shape {
-                op: "MlpModel",
-                lhs: vec![nin],
-                rhs: vec![x.len()],
-            });
-        }
-        Ok(x.len() / nin)
+        batch_rows("MlpModel", &[self.n_inputs()], x.len())
     }
 }
 
@@ -113,13 +105,7 @@ impl<T: Float> Trainable<T> for MlpModel<'_, T> {
     fn loss_and_grad(&mut self, x: &[f64], targets: &[f64], loss: Loss) -> Result<f64> {
         loss.check_outputs(self.n_outputs())?;
         let rows = self.check_rows(x)?;
-        if rows != targets.len() {
-            return Err(Error::Shape {
-                op: "loss_and_grad",
-                lhs: vec![rows],
-                rhs: vec![targets.len()],
-            });
-        }
+        same_len("loss_and_grad", rows, targets.len())?;
         let g = self.mlp.graph();
         let mark = g.mark();
         let result = (|| {

@@ -44,6 +44,7 @@ pub use loss::Loss;
 pub(crate) use loss::label;
 pub use metrics::{ConfusionMatrix, Metric, accuracy, mse, r2};
 pub use mlp_model::MlpModel;
+pub(crate) use model::batch_rows;
 pub use model::{ParamMut, TensorInfo, Trainable};
 pub use options::{Clip, EarlyStopping, FitOptions, LrSchedule, Validation, Verbosity};
 pub use select::{CvScore, Dist, Grid, RandomSpace, SearchReport, Setting, cross_validate, search};

@@ -1,6 +1,6 @@
 //! [`Trainable`]: what [`fit`](super::fit) needs from a model, whatever it is built of.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::real::Float;
 
 use super::Loss;
@@ -118,4 +118,19 @@ pub trait Trainable<T: Float> {
             Ok(())
         })
     }
+}
+
+/// The number of rows in a row-major batch of `len` values whose rows each hold a
+/// `row_shape` (the product of its entries values), or [`Error::Shape`] (named `op`, with
+/// `row_shape` against `len`) if `len` is not a multiple of that.
+pub(crate) fn batch_rows(op: &'static str, row_shape: &[usize], len: usize) -> Result<usize> {
+    let n: usize = row_shape.iter().product();
+    if len % n != 0 {
+        return Err(Error::Shape {
+            op,
+            lhs: row_shape.to_vec(),
+            rhs: vec![len],
+        });
+    }
+    Ok(len / n)
 }

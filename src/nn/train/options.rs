@@ -1,5 +1,6 @@
 //! [`FitOptions`] and the pieces it is made of.
 
+use crate::builder::setters;
 use crate::data::Dataset;
 use crate::nn::schedule::{CosineLr, ExponentialLr, LinearLr, ReduceLrOnPlateau, Schedule, StepLr};
 
@@ -85,11 +86,7 @@ impl EarlyStopping {
         }
     }
 
-    /// Sets the minimum improvement.
-    pub fn min_delta(mut self, min_delta: f64) -> Self {
-        self.min_delta = min_delta;
-        self
-    }
+    setters!(f64: min_delta);
 
     /// Turns restoring the best weights on or off.
     pub fn restore_best_weights(mut self, on: bool) -> Self {
@@ -196,39 +193,14 @@ impl FitOptions {
         }
     }
 
-    /// Sets the batch size.
-    pub fn batch_size(mut self, batch_size: usize) -> Self {
-        self.batch_size = batch_size;
-        self
-    }
-
-    /// Turns shuffling on or off.
-    pub fn shuffle(mut self, shuffle: bool) -> Self {
-        self.shuffle = shuffle;
-        self
-    }
-
-    /// Sets the shuffling seed.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// Sets the loss.
-    pub fn loss(mut self, loss: Loss) -> Self {
-        self.loss = loss;
-        self
-    }
+    setters!(
+        usize: batch_size; bool: shuffle; u64: seed;
+        Loss: loss; Validation: validation; Verbosity: verbosity
+    );
 
     /// Sets the metrics.
     pub fn metrics(mut self, metrics: &[Metric]) -> Self {
         self.metrics = metrics.to_vec();
-        self
-    }
-
-    /// Sets the validation data.
-    pub fn validation(mut self, validation: Validation) -> Self {
-        self.validation = validation;
         self
     }
 
@@ -253,12 +225,6 @@ impl FitOptions {
     /// Freezes the tensors whose names start with `prefix` (e.g. `layers.0.`).
     pub fn freeze(mut self, prefix: impl Into<String>) -> Self {
         self.frozen.push(prefix.into());
-        self
-    }
-
-    /// Sets what [`fit`](super::fit) prints while training.
-    pub fn verbosity(mut self, verbosity: Verbosity) -> Self {
-        self.verbosity = verbosity;
         self
     }
 

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use rand::{Rng, SeedableRng, rngs::StdRng};
+use rand::{RngExt, SeedableRng, rngs::StdRng};
 
 use crate::data::{Dataset, Split};
 use crate::error::{Error, Result};
