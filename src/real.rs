@@ -18,6 +18,7 @@ use crate::rules::{Fn1, Fn2, Kernels};
 macro_rules! shorthands {
     ($( $(#[$doc:meta])* $name:ident => $f:ident; )*) => {$(
         $(#[$doc])*
+        #[inline(always)]
         fn $name(self) -> Self {
             self.apply1(Fn1::$f)
         }
@@ -65,18 +66,22 @@ pub trait Real:
         abs => Abs;
     }
     /// xᵏ by repeated multiplication.
+    #[inline(always)]
     fn powi(self, k: i32) -> Self {
         self.apply1(Fn1::Powi(k))
     }
     /// xᶜ for a constant real c.
+    #[inline(always)]
     fn powf(self, c: f64) -> Self {
         self.apply2(Fn2::Powf, self.lit(c))
     }
     /// The larger of two values (NaN if either is NaN).
+    #[inline(always)]
     fn max(self, other: Self) -> Self {
         self.apply2(Fn2::Max, other)
     }
     /// The smaller of two values (NaN if either is NaN).
+    #[inline(always)]
     fn min(self, other: Self) -> Self {
         self.apply2(Fn2::Min, other)
     }
@@ -84,22 +89,26 @@ pub trait Real:
     /// derivative multiplies by (relu' = step(x)). Its own derivative is zero almost
     /// everywhere, so `Var` answers with a constant node and `Tensor` with a constant tensor,
     /// decided element by element.
+    #[inline(always)]
     fn step(self) -> Self {
         self.lit(if self.to_f64() > 0.0 { 1.0 } else { 0.0 })
     }
     /// 1 / x.
+    #[inline(always)]
     fn recip(self) -> Self {
         self.lit(1.0) / self
     }
     /// The shares of a gradient that `self` and `other` get as the arguments of a max, as
     /// constants: (1, 0) if self > other, (½, ½) at a tie, (0, 1) otherwise (also for NaN).
     /// Like [`step`](Real::step) decided on values; `Tensor` answers element by element.
+    #[inline(always)]
     fn tie_weights(self, other: Self) -> (Self, Self) {
         let w = crate::rules::tie_weight(self.to_f64(), other.to_f64());
         (self.lit(w), self.lit(1.0 - w))
     }
     /// sign(x) ∈ {−1, 0, 1} with sign(0) = 0 (NaN stays NaN), as a constant like
     /// [`step`](Real::step): |x|' = sign(x). `Tensor` answers element by element.
+    #[inline(always)]
     fn sign(self) -> Self {
         self.lit(crate::rules::sign(self.to_f64()))
     }
