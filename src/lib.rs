@@ -102,6 +102,6 @@ pub use anomaly::{Anomaly, AnomalyPhase, BackwardStep};
 pub use error::{Error, Result};
 pub use primitive::Primitive;
 pub use real::{Float, Real};
-pub use scalar::Var;
-pub use tape::{Grads, Graph, HookHandle, Mark, NodeKey, NodeView, Op};
+
+pub use tape::{Grads, Graph, HookHandle, Mark, NodeKey, NodeView, Op, Var};
 pub use tensor::{Slice, Tensor, TensorOp};

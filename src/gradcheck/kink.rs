@@ -8,6 +8,7 @@
 //! branched on a value — the stencil straddles a kink. An exact tie at the point itself (where
 //! the derivative is only a convention) is caught the same way: the tie is its own side.
 
+use crate::tensor::store;
 use crate::rules::{Fn1, Fn2};
 use crate::{Graph, Op, TensorOp};
 
@@ -40,7 +41,7 @@ impl Signature {
                 Op::Binary(Fn2::Min, a, b) => ("min", val(a) - val(b)),
                 Op::Binary(Fn2::Div, _, b) => ("a pole of /", val(b)),
                 Op::Tensor(ti) => {
-                    tensor_ops.push(t.tensors.nodes[ti as usize].op);
+                    tensor_ops.push(store(&t).nodes[ti as usize].op);
                     crate::tensor::kink_sides(&t, ti, |name, v| sides.push((name, sign(v))));
                     continue;
                 }

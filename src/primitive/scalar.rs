@@ -1,5 +1,6 @@
 //! Applying a primitive to scalars: [`Graph::apply`] and [`Var::apply`].
 
+use crate::tensor::store_mut;
 use std::sync::Arc;
 
 use super::{PrimName, PrimNode, Primitive, check_arity};
@@ -64,8 +65,8 @@ impl<T: Float> Graph<T> {
         }
         let xs: Vec<T> = slots.iter().map(|&s| t.vals[s as usize]).collect();
         let y = prim.forward(&xs);
-        let node = t.prims.len() as u32;
-        t.prims.push(PrimNode {
+        let node = store_mut(&mut t).prims.len() as u32;
+        store_mut(&mut t).prims.push(PrimNode {
             prim: Arc::new(prim.clone()),
             inputs: slots.into(),
         });
@@ -75,7 +76,7 @@ impl<T: Float> Graph<T> {
             // An anomaly took the node back, or no-grad made it a constant: either way its
             // entry is no longer used, and it is the newest one.
             if mode.is_err() || t.nodes.get(k).is_none_or(|r| r.code != Code::Primitive) {
-                t.prims.pop();
+                store_mut(&mut t).prims.pop();
             }
             mode?;
         }

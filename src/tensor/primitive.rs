@@ -1,11 +1,12 @@
 //! A user-defined primitive on tensors: elementwise with NumPy broadcasting, one node, and
 //! its pullback run element by element (numeric sweep) or on tensors (recorded sweep).
 
+use super::store::{store, store_mut};
 use std::sync::Arc;
 
 use super::Tensor;
 use super::numeric::Val;
-use super::record::{In, data_of, shape_of};
+use super::push::{In, data_of, shape_of};
 use super::rules::TensorMath;
 use super::shape::{Shape, walk};
 use super::store::TensorOp;
@@ -89,7 +90,7 @@ impl<T: Float> Graph<T> {
             shape = Shape::broadcast(prim.name(), shape, shape_of(&tape, i))?;
         }
         let cols: Vec<Vec<T>> = ins.iter().map(|&i| spread(&tape, i, shape)).collect();
-        let mut out = tape.tensors.pool.take(shape.numel());
+        let mut out = store_mut(&mut tape).pool.take(shape.numel());
         let mut xs = vec![T::ZERO; ins.len()];
         for e in 0..shape.numel() {
             for (x, c) in xs.iter_mut().zip(&cols) {
@@ -97,17 +98,17 @@ impl<T: Float> Graph<T> {
             }
             out.push(prim.forward(&xs));
         }
-        let node = tape.prims.len() as u32;
-        tape.prims.push(PrimNode {
+        let node = store_mut(&mut tape).prims.len() as u32;
+        store_mut(&mut tape).prims.push(PrimNode {
             prim: Arc::new(prim.clone()),
             inputs: Box::new([]),
         });
         let op = TensorOp::Primitive { node, name };
         let key = self.push_tensor(&mut tape, op, &ins, &[], shape, out);
         // An anomaly refused the node, or no-grad recorded a constant: the entry is unused.
-        let used = key.is_ok() && tape.tensors.nodes.last().is_some_and(|n| n.op == op);
+        let used = key.is_ok() && store(&tape).nodes.last().is_some_and(|n| n.op == op);
         if !used {
-            tape.prims.pop();
+            store_mut(&mut tape).prims.pop();
         }
         Ok(Tensor::new(self, key?))
     }

@@ -10,6 +10,7 @@
 //! contributes nothing, exactly as the reverse sweep never reaches it. Without this,
 //! `x / c` with a constant `c = 0` would turn 0 · ∞ into a NaN tangent.
 
+use crate::tensor::store;
 use crate::error::{Error, Result};
 use crate::real::Float;
 use crate::scalar::Var;
@@ -129,7 +130,7 @@ impl<T: Float> Graph<T> {
                 }
                 Op::Primitive { node, .. } => {
                     // ẏ = Σⱼ ∂y/∂xⱼ · ẋⱼ, the partials being the pullback with g = 1.
-                    let pn = &t.prims[node as usize];
+                    let pn = &store(&t).prims[node as usize];
                     let xs: Vec<T> = pn.inputs.iter().map(|&j| vals[j as usize]).collect();
                     let partials = pn.prim.pullback_num(&xs, vals[i], T::ONE);
                     crate::primitive::check_contributions(&*pn.prim, partials.len())?;
