@@ -8,8 +8,8 @@
 //! branched on a value — the stencil straddles a kink. An exact tie at the point itself (where
 //! the derivative is only a convention) is caught the same way: the tie is its own side.
 
-use crate::tensor::store;
 use crate::rules::{Fn1, Fn2};
+use crate::tensor::store;
 use crate::{Graph, Op, TensorOp};
 
 /// The recorded ops and, for every kink or pole (every element of one, for a tensor op), its

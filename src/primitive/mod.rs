@@ -57,9 +57,9 @@ mod scalar;
 use std::fmt;
 use std::sync::Arc;
 
-pub use crate::tape::PrimName;
 use crate::real::{Float, Real};
 use crate::scalar::Var;
+pub use crate::tape::PrimName;
 use crate::tensor::Tensor;
 
 /// A differentiable function declared by its user: a name, a number of inputs, a forward and

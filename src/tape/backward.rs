@@ -5,12 +5,12 @@ use std::ops::Index;
 
 use slotmap::SlotMap;
 
+use super::Var;
 use super::debug::{Observer, Plain, Watch};
 use super::{Code, ExtGrads, Graph, NodeKey, Rec, Tape, slot, version};
 use crate::error::{Error, Result};
 use crate::real::Float;
 use crate::rules::{Fn1, Fn2};
-use super::Var;
 
 /// The state of an entry the sweep has sent a gradient to but not yet visited (live key
 /// versions are odd, so this is never a version).
@@ -203,18 +203,8 @@ impl<T: Float> Graph<T> {
         acc.send(s, T::ONE);
         let (record, nodes, operands, vals) =
             (&t.order[..=pos], &t.nodes, &t.operands, &t.vals[..n]);
-        sweep(
-            &t,
-            record,
-            nodes,
-            operands,
-            vals,
-            acc,
-            &mut out.ext,
-            obs,
-        )
+        sweep(&t, record, nodes, operands, vals, acc, &mut out.ext, obs)
     }
-
 }
 
 /// The reverse loop of [`Graph::backward_into`]: visits `record` (newest first), sending each
@@ -257,7 +247,9 @@ fn sweep<T: Float, O: Observer<T>>(
         macro_rules! unary {
             ($f:expr) => {{
                 let d = $f.pullback(vals[a], vals[i], g);
-                let l = obs.wants_partials().then(|| $f.pullback(vals[a], vals[i], T::ONE));
+                let l = obs
+                    .wants_partials()
+                    .then(|| $f.pullback(vals[a], vals[i], T::ONE));
                 obs.send(p, k, 0, g, l, d)?;
                 acc.send(a, d);
             }};
@@ -322,7 +314,11 @@ fn sweep<T: Float, O: Observer<T>>(
                     entries: &mut *acc.entries,
                     sweep: acc.sweep,
                 };
-                let rec = Rec { code, a: a as u32, b: b as u32 };
+                let rec = Rec {
+                    code,
+                    a: a as u32,
+                    b: b as u32,
+                };
                 t.ext().step(t, p, k, rec, &mut sub, ext_grads, obs)?
             }
         }

@@ -9,11 +9,11 @@ use std::panic::Location;
 
 use slotmap::SecondaryMap;
 
+use super::Var;
 use super::{Graph, NodeKey, Op, Rec, Tape, slot};
 use crate::anomaly::{Anomaly, AnomalyPhase, BackwardStep};
 use crate::error::{Error, Result};
 use crate::real::Float;
-use super::Var;
 
 /// What the graph does beyond plain recording.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -166,7 +166,12 @@ impl<T: Float> Graph<T> {
     }
 
     /// Adds `hook` to the hooks of the live node `key`.
-    pub(crate) fn add_hook(&self, key: NodeKey, op: &'static str, hook: Hook<T>) -> Result<HookHandle> {
+    pub(crate) fn add_hook(
+        &self,
+        key: NodeKey,
+        op: &'static str,
+        hook: Hook<T>,
+    ) -> Result<HookHandle> {
         let id = self.debug.next_hook.get();
         self.debug.next_hook.set(id + 1);
         let mut hooks = self.debug.hooks.borrow_mut();

@@ -27,16 +27,16 @@ mod record;
 mod retain;
 mod var;
 
-pub(crate) use backward::{Acc, position};
 pub use backward::Grads;
+pub(crate) use backward::{Acc, position};
 pub use debug::HookHandle;
 pub(crate) use debug::{Hook, Observer};
 pub(crate) use ext::{ExtGrads, ExtMark, Extension};
 pub use op::Op;
 pub(crate) use pool::Pool;
 pub use prim_name::PrimName;
-pub use var::Var;
 pub(crate) use record::{Code, Rec};
+pub use var::Var;
 
 use std::cell::RefCell;
 use std::fmt;

@@ -55,4 +55,3 @@ impl<T: Copy> Pool<T> {
         v
     }
 }
-

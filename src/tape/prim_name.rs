@@ -56,4 +56,3 @@ impl PrimName {
         self.entry().1
     }
 }
-

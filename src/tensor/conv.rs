@@ -8,12 +8,12 @@
 //! `O × (C·kh·kw)` matrix, which the GEMM crate computes. col2im is im2col's adjoint: each
 //! column entry is added back to the input position it was read from.
 
-use super::store::store_mut;
 use super::Tensor;
 use super::matmul::matmul;
 use super::push::{In, data_of, shape_of};
 use super::shape::Shape;
 use super::store::TensorOp;
+use super::store::store_mut;
 use crate::error::{Error, Result, or_panic};
 use crate::real::Float;
 

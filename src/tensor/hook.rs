@@ -54,5 +54,4 @@ impl<T: Float> Graph<T> {
         t.try_shape()?;
         self.add_hook(t.key(), OP, Hook::Tensor(Box::new(hook)))
     }
-
 }

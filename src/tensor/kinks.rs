@@ -1,13 +1,13 @@
 //! Which side of each kink or pole a tensor op's elements are on: what a gradient check
 //! compares between nearby points to know that a finite difference crossed one.
 
-use super::store::store;
 use super::anomaly::node_inputs;
 use super::conv::{Window, im2col};
 use super::pooling::planes;
 use super::push::data_of;
 use super::shape::walk;
 use super::store::TensorOp;
+use super::store::store;
 use crate::real::Float;
 use crate::rules::{Fn1, Fn2};
 use crate::tape::Tape;
@@ -22,7 +22,7 @@ pub(crate) fn kink_sides<T: Float>(
     ti: u32,
     mut side: impl FnMut(&'static str, f64),
 ) {
-    let node = &store(&tape).nodes[ti as usize];
+    let node = &store(tape).nodes[ti as usize];
     let ins = node_inputs(tape, ti);
     let input = |j: usize| data_of(tape, ins[j]);
     let unary = |name, side: &mut dyn FnMut(&'static str, f64)| {
@@ -53,7 +53,7 @@ pub(crate) fn kink_sides<T: Float>(
             // The taps in im2col layout (N·C, kh·kw, L), the padding −∞ (never a maximum);
             // the output is (N·C, 1, L), one maximum per window.
             let (x, sx) = input(0);
-            let win = Window::from_params(store(&tape).params(ti));
+            let win = Window::from_params(store(tape).params(ti));
             let mut cols = Vec::new();
             im2col(
                 x,

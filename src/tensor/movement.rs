@@ -1,11 +1,11 @@
 //! Ops that move elements: reshape, permute/transpose, broadcast_to, sum_to, narrow/index,
 //! concat, and the one-per-row pick of cross-entropy.
 
-use super::store::store_mut;
 use super::Tensor;
 use super::kernels;
 use super::push::In;
 use super::shape::{MAX_RANK, Shape, axis, shape_error};
+use super::store::store_mut;
 use super::store::{TensorOp, pack_perm, perm_at};
 use crate::error::{Error, Result, or_panic};
 use crate::real::Float;

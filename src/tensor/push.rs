@@ -33,7 +33,7 @@ pub(crate) fn data_of<T: Float>(tape: &Tape<T>, i: In) -> (&[T], Shape) {
             Shape::SCALAR,
         )
     } else {
-        let n = &store(&tape).nodes[i.t as usize];
+        let n = &store(tape).nodes[i.t as usize];
         (&n.data, n.shape)
     }
 }
@@ -44,7 +44,7 @@ pub(crate) fn shape_of<T: Float>(tape: &Tape<T>, i: In) -> Shape {
     if i.t == SCALAR_INPUT {
         Shape::SCALAR
     } else {
-        store(&tape).nodes[i.t as usize].shape
+        store(tape).nodes[i.t as usize].shape
     }
 }
 
@@ -61,7 +61,7 @@ impl<T: Float> Graph<T> {
             Some(Op::Tensor(i)) => Ok(In {
                 slot: s,
                 t: i,
-                needs: store(&tape).nodes[i as usize].needs,
+                needs: store(tape).nodes[i as usize].needs,
             }),
             Some(op) => Ok(In {
                 slot: s,

@@ -200,7 +200,9 @@ impl Trace {
                     }
                 }
                 Op::Primitive { node, .. } => {
-                    let prim = crate::tensor::store(&graph.tape()).prims[node as usize].prim.clone();
+                    let prim = crate::tensor::store(&graph.tape()).prims[node as usize]
+                        .prim
+                        .clone();
                     let xs: Vec<T> = inputs[i].iter().map(|&a| vals[a]).collect();
                     let partials = prim.pullback_num(&xs, y, T::ONE);
                     let sent = prim.pullback_num(&xs, y, g);

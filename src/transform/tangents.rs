@@ -10,11 +10,11 @@
 //! contributes nothing, exactly as the reverse sweep never reaches it. Without this,
 //! `x / c` with a constant `c = 0` would turn 0 · ∞ into a NaN tangent.
 
-use crate::tensor::store;
 use crate::error::{Error, Result};
 use crate::real::Float;
 use crate::scalar::Var;
 use crate::tape::{Graph, NodeKey, Op, slot};
+use crate::tensor::store;
 
 /// Tangents of every slot after one forward sweep: `lanes` numbers per slot.
 pub(crate) struct Tangents<T> {
