@@ -121,10 +121,10 @@ pub(crate) fn primitive_step<T: Float>(
     let xs: Vec<T> = node.inputs.iter().map(|&j| t.vals[j as usize]).collect();
     let y = t.vals[i];
     let ds = node.prim.pullback_num(&xs, y, g);
-    crate::primitive::check_contributions(&*node.prim, ds.len())?;
+    crate::tensor::check_contributions(&*node.prim, ds.len())?;
     let locals = if obs.wants_partials() {
         let ls = node.prim.pullback_num(&xs, y, T::ONE);
-        crate::primitive::check_contributions(&*node.prim, ls.len())?;
+        crate::tensor::check_contributions(&*node.prim, ls.len())?;
         ls
     } else {
         Vec::new()

@@ -136,7 +136,7 @@ impl<T: Float> Graph<T> {
                     };
                     let xs: Vec<Var<'g, T>> = inputs.iter().map(|&j| var(j)).collect();
                     let ds = prim.pullback_var(&xs, y, g);
-                    crate::primitive::check_contributions(&*prim, ds.len())?;
+                    crate::tensor::check_contributions(&*prim, ds.len())?;
                     for (&j, d) in inputs.iter().zip(ds) {
                         send(&mut adj, j, d);
                     }

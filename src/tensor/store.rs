@@ -6,8 +6,8 @@
 //! (the list is truncated, LIFO, like the arena) and hands their buffers to a pool keyed by
 //! length, so the next training step records into the same memory without allocating.
 
+use super::primitive::PrimNode;
 use super::shape::Shape;
-use crate::primitive::PrimNode;
 use crate::real::Float;
 use crate::rules::{Fn1, Fn2};
 pub(crate) use crate::tape::Pool;

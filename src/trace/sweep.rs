@@ -206,8 +206,8 @@ impl Trace {
                     let xs: Vec<T> = inputs[i].iter().map(|&a| vals[a]).collect();
                     let partials = prim.pullback_num(&xs, y, T::ONE);
                     let sent = prim.pullback_num(&xs, y, g);
-                    crate::primitive::check_contributions(&*prim, partials.len())?;
-                    crate::primitive::check_contributions(&*prim, sent.len())?;
+                    crate::tensor::check_contributions(&*prim, partials.len())?;
+                    crate::tensor::check_contributions(&*prim, sent.len())?;
                     for (k, (&a, (p, d))) in inputs[i]
                         .iter()
                         .zip(partials.into_iter().zip(sent))

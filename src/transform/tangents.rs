@@ -133,7 +133,7 @@ impl<T: Float> Graph<T> {
                     let pn = &store(&t).prims[node as usize];
                     let xs: Vec<T> = pn.inputs.iter().map(|&j| vals[j as usize]).collect();
                     let partials = pn.prim.pullback_num(&xs, vals[i], T::ONE);
-                    crate::primitive::check_contributions(&*pn.prim, partials.len())?;
+                    crate::tensor::check_contributions(&*pn.prim, partials.len())?;
                     for (&j, p) in pn.inputs.iter().zip(partials) {
                         let j = j as usize;
                         if active[j] {

@@ -1,13 +1,13 @@
 //! Applying a primitive to scalars: [`Graph::apply`] and [`Var::apply`].
 
-use crate::tensor::store_mut;
 use std::sync::Arc;
 
-use super::{PrimName, PrimNode, Primitive, check_arity};
+use super::primitive::PrimNode;
+use super::store::store_mut;
 use crate::error::{Result, or_panic};
+use crate::primitive::{PrimName, Primitive, check_arity};
 use crate::real::Float;
-use crate::scalar::Var;
-use crate::tape::{Code, Graph, Op};
+use crate::tape::{Code, Graph, Op, Var};
 
 impl<T: Float> Graph<T> {
     /// `prim(inputs)`, recorded as one node named after the primitive. Its derivative is the
