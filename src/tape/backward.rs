@@ -9,7 +9,7 @@ use super::Var;
 use super::debug::{Observer, Plain, Watch};
 use super::{Code, ExtGrads, Graph, NodeKey, Rec, Tape, slot, version};
 use crate::error::{Error, Result};
-use crate::real::Float;
+use crate::real::{Float, Real};
 use crate::rules::{Fn1, Fn2};
 
 /// The state of an entry the sweep has sent a gradient to but not yet visited (live key
@@ -167,16 +167,17 @@ impl<T: Float> Graph<T> {
                 locations: self.debug.locations.borrow(),
                 found: Vec::new(),
             };
-            self.sweep(s, loss.key(), out, &mut watch)?;
+            self.sweep_numeric(s, loss.key(), out, &mut watch)?;
             watch.finish()
         } else {
-            self.sweep(s, loss.key(), out, &mut Plain)
+            self.sweep_numeric(s, loss.key(), out, &mut Plain)
         }
     }
 
-    /// The reverse sweep, compiled once per observer: the plain one costs nothing.
+    /// The numeric reverse sweep with observer `obs` (hooks and anomaly checks, or a trace),
+    /// compiled once per observer: the plain one costs nothing.
     #[inline(always)]
-    fn sweep<O: Observer<T>>(
+    pub(crate) fn sweep_numeric<O: Observer<T>>(
         &self,
         s: usize,
         loss: NodeKey,
@@ -196,86 +197,119 @@ impl<T: Float> Graph<T> {
         out.entries.resize(n, Entry::default());
         out.ext.begin(&t);
         let pos = position(&t, loss);
-        let mut acc = Acc {
-            entries: &mut out.entries[..n],
-            sweep: out.sweep,
+        let mut num = Numeric {
+            acc: Acc {
+                entries: &mut out.entries[..n],
+                sweep: out.sweep,
+            },
+            vals: &t.vals[..n],
+            tape: &t,
+            ext: &mut out.ext,
         };
-        acc.send(s, T::ONE);
-        let (record, nodes, operands, vals) =
-            (&t.order[..=pos], &t.nodes, &t.operands, &t.vals[..n]);
-        sweep(&t, record, nodes, operands, vals, acc, &mut out.ext, obs)
+        num.acc.send(s, T::ONE);
+        sweep(&t.order[..=pos], &t.nodes, &t.operands, &mut num, obs)
     }
 }
 
-/// The reverse loop of [`Graph::backward_into`]: visits `record` (newest first), sending each
-/// reached node's adjoint to its inputs and reporting to the observer `obs` (the plain one
-/// compiles to nothing).
+/// What one reverse sweep runs on: the number type of its adjoints — `f32`/`f64` for
+/// [`Graph::backward`], [`Var`] for [`Graph::grad_graph`] (which records the backward pass) —
+/// and where the adjoints are kept.
+pub(crate) trait Sweep {
+    /// The number type the rules run with.
+    type R: Real;
+    /// The value of the node in slot `i`, as a number of this sweep.
+    fn val(&self, i: usize) -> Self::R;
+    /// Visits slot `i` (the node of key version `version`): its complete gradient, or `None`
+    /// if the sweep never reached it.
+    fn visit(&mut self, i: usize, version: u32) -> Option<Self::R>;
+    /// Replaces the gradient of slot `i`, being visited (a hook changed it).
+    fn set(&mut self, i: usize, g: Self::R);
+    /// Adds the contribution `d` to the adjoint of slot `i`.
+    fn send(&mut self, i: usize, d: Self::R);
+    /// [`send`](Sweep::send) of `d1` then `d2` to the same slot.
+    #[inline(always)]
+    fn send2(&mut self, i: usize, d1: Self::R, d2: Self::R) {
+        self.send(i, d1);
+        self.send(i, d2);
+    }
+    /// The step at an extension node (a tensor op or a user-defined primitive, `rec`), key
+    /// `k` at record position `pos`, with upstream gradient `g`.
+    fn extension<O: Observer<Self::R>>(
+        &mut self,
+        pos: usize,
+        k: NodeKey,
+        rec: Rec,
+        g: Self::R,
+        obs: &mut O,
+    ) -> Result<()>;
+}
+
+/// The reverse sweep — the one loop every backward pass runs, numeric or recorded, scalar or
+/// tensor: visits `record` (newest first), sends each reached node's adjoint to its inputs
+/// through the rules, and shows every step to the observer `obs` as it computes it (the plain
+/// observer compiles to nothing). `nodes` and `operands` are the tape's arena and `Sum`
+/// operand lists as of the record.
 ///
-/// A separate function taking the tape's parts as separate arguments, so that they are known
-/// not to alias: the arena's and the slices' headers stay in registers for the whole loop. The
-/// whole tape `t` is only read by the observer and by tensor steps.
-#[allow(clippy::too_many_arguments)]
-fn sweep<T: Float, O: Observer<T>>(
-    t: &Tape<T>,
+/// Inlined into each caller with the tape's parts as separate arguments, so that they are known
+/// not to alias: the arena's and the slices' headers stay in registers for the whole loop.
+#[inline(always)]
+pub(crate) fn sweep<S: Sweep, O: Observer<S::R>>(
     record: &[NodeKey],
     nodes: &SlotMap<NodeKey, Rec>,
     operands: &[u32],
-    vals: &[T],
-    mut acc: Acc<'_, T>,
-    ext_grads: &mut ExtGrads<T>,
+    s: &mut S,
     obs: &mut O,
 ) -> Result<()> {
-    // `vals` and the entries have one length: a slot checked against one is in range for both.
-    let vals = &vals[..acc.entries.len()];
     for (p, &k) in record.iter().enumerate().rev() {
         let i = slot(k);
-        let Some(g) = acc.visit(i, version(k)) else {
+        let Some(mut g) = s.visit(i, version(k)) else {
             continue; // the loss does not depend on this node
         };
         // Every key on the record is live, so `get` always finds the node.
-        let Some(&Rec { code, a, b }) = nodes.get(k) else {
+        let Some(&rec) = nodes.get(k) else {
             continue;
         };
-        // A tensor node's gradient is complete only inside its step, which reports it there.
-        if code != Code::Tensor {
-            obs.visit(k, g)?;
-        }
-        let g = *g;
+        let Rec { code, a, b } = rec;
         let (a, b) = (a as usize, b as usize);
+        // A tensor node's gradient is complete only inside its step, which reports it there.
+        if code != Code::Tensor && obs.visit(k, &mut g)? {
+            s.set(i, g);
+        }
         // One dispatch on the packed code; each arm calls the rule with a constant function,
-        // so the rule's own `match` folds away.
+        // so the rule's own `match` folds away. The observer sees each contribution as it is
+        // computed; the local partial only when it asks for it.
         macro_rules! unary {
             ($f:expr) => {{
-                let d = $f.pullback(vals[a], vals[i], g);
-                let l = obs
-                    .wants_partials()
-                    .then(|| $f.pullback(vals[a], vals[i], T::ONE));
+                let (x, y) = (s.val(a), s.val(i));
+                let d = $f.pullback(x, y, g);
+                let l = obs.wants_partials().then(|| $f.pullback(x, y, g.lit(1.0)));
                 obs.send(p, k, 0, g, l, d)?;
-                acc.send(a, d);
+                s.send(a, d);
             }};
         }
         macro_rules! binary {
             ($f:expr) => {{
-                let (da, db) = $f.pullback(vals[a], vals[b], vals[i], g);
-                let (la, lb) = if obs.wants_partials() {
-                    let (la, lb) = $f.pullback(vals[a], vals[b], vals[i], T::ONE);
-                    (Some(la), lb)
-                } else {
-                    (None, None)
+                let (x, z, y) = (s.val(a), s.val(b), s.val(i));
+                let (da, db) = $f.pullback(x, z, y, g);
+                let (la, lb) = match obs.wants_partials() {
+                    true => match $f.pullback(x, z, y, g.lit(1.0)) {
+                        (la, lb) => (Some(la), lb),
+                    },
+                    false => (None, None),
                 };
                 obs.send(p, k, 0, g, la, da)?;
                 match db {
                     // `x * x`, `x + x`: both contributions in one update (same result).
                     Some(db) if a == b => {
                         obs.send(p, k, 1, g, lb, db)?;
-                        acc.send2(a, da, db)
+                        s.send2(a, da, db)
                     }
                     Some(db) => {
                         obs.send(p, k, 1, g, lb, db)?;
-                        acc.send(a, da);
-                        acc.send(b, db);
+                        s.send(a, da);
+                        s.send(b, db);
                     }
-                    None => acc.send(a, da),
+                    None => s.send(a, da),
                 }
             }};
         }
@@ -302,28 +336,77 @@ fn sweep<T: Float, O: Observer<T>>(
             Code::Sum => {
                 // ∂Σ/∂vᵢ = 1; here `a` is the first operand's position and `b` the count
                 for (j, &o) in operands[a..a + b].iter().enumerate() {
-                    obs.send(p, k, j, g, Some(T::ONE), g)?;
-                    acc.send(o as usize, g);
+                    let l = obs.wants_partials().then(|| g.lit(1.0));
+                    obs.send(p, k, j, g, l, g)?;
+                    s.send(o as usize, g);
                 }
             }
-            Code::Primitive | Code::Tensor => {
-                // Here `a` is the entry in the extension store. The step gets a copy of
-                // `acc`, so that `acc` itself never has its address taken and stays in
-                // registers; it is never inlined, so the scalar loop stays small.
-                let mut sub = Acc {
-                    entries: &mut *acc.entries,
-                    sweep: acc.sweep,
-                };
-                let rec = Rec {
-                    code,
-                    a: a as u32,
-                    b: b as u32,
-                };
-                t.ext().step(t, p, k, rec, &mut sub, ext_grads, obs)?
-            }
+            Code::Primitive | Code::Tensor => s.extension(p, k, rec, g, obs)?,
         }
     }
     Ok(())
+}
+
+/// The numeric sweep of [`Graph::backward_into`]: adjoints of the graph's number type, dense
+/// by slot, and the gradient buffers of extension nodes.
+struct Numeric<'a, T: Float> {
+    acc: Acc<'a, T>,
+    /// Node values by slot, as long as the entries: a slot checked against one is in range for
+    /// both.
+    vals: &'a [T],
+    /// The whole tape, read only by extension steps.
+    tape: &'a Tape<T>,
+    ext: &'a mut ExtGrads<T>,
+}
+
+impl<T: Float> Sweep for Numeric<'_, T> {
+    type R = T;
+
+    #[inline(always)]
+    fn val(&self, i: usize) -> T {
+        self.vals[i]
+    }
+
+    #[inline(always)]
+    fn visit(&mut self, i: usize, version: u32) -> Option<T> {
+        self.acc.visit(i, version).map(|g| *g)
+    }
+
+    #[inline(always)]
+    fn set(&mut self, i: usize, g: T) {
+        *self.acc.adj_mut(i) = g;
+    }
+
+    #[inline(always)]
+    fn send(&mut self, i: usize, d: T) {
+        self.acc.send(i, d)
+    }
+
+    #[inline(always)]
+    fn send2(&mut self, i: usize, d1: T, d2: T) {
+        self.acc.send2(i, d1, d2)
+    }
+
+    #[inline(always)]
+    fn extension<O: Observer<T>>(
+        &mut self,
+        pos: usize,
+        k: NodeKey,
+        rec: Rec,
+        _g: T,
+        obs: &mut O,
+    ) -> Result<()> {
+        // Here `rec.a` is the entry in the extension store. The step gets a copy of `acc`, so
+        // that `acc` itself never has its address taken and stays in registers; the step is
+        // never inlined, so the scalar loop stays small. (It reads the gradient from `acc`: a
+        // rank-0 tensor's is completed there.)
+        let mut sub = Acc {
+            entries: &mut *self.acc.entries,
+            sweep: self.acc.sweep,
+        };
+        let t = self.tape;
+        t.ext().step(t, pos, k, rec, &mut sub, self.ext, obs)
+    }
 }
 
 /// The gradient entries during sweep number `sweep`: what the reverse sweep (scalar and

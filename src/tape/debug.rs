@@ -343,10 +343,10 @@ pub(crate) trait Observer<R> {
         false
     }
     /// The sweep reached scalar node `k` with its complete gradient `g`, which it may replace
-    /// with the gradient to use (and store) from here on.
-    fn visit(&mut self, k: NodeKey, g: &mut R) -> Result<()> {
+    /// with the gradient to use (and store) from here on; true if it did.
+    fn visit(&mut self, k: NodeKey, g: &mut R) -> Result<bool> {
         let _ = (k, g);
-        Ok(())
+        Ok(false)
     }
     /// Scalar node `k` (record position `pos`, upstream gradient `g`) sends `d` = `g` ·
     /// ∂y/∂input to its `input`-th input; `local` is that partial ∂y/∂input when
@@ -429,8 +429,12 @@ impl<T: Float> Observer<T> for Watch<'_, T> {
         self.anomaly
     }
 
-    fn visit(&mut self, k: NodeKey, g: &mut T) -> Result<()> {
-        self.visit_tensor(k, &[], std::slice::from_mut(g))
+    fn visit(&mut self, k: NodeKey, g: &mut T) -> Result<bool> {
+        if !self.hooks.contains_key(k) {
+            return Ok(false);
+        }
+        self.visit_tensor(k, &[], std::slice::from_mut(g))?;
+        Ok(true)
     }
 
     fn send(

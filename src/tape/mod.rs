@@ -28,9 +28,9 @@ mod retain;
 mod var;
 
 pub use backward::Grads;
-pub(crate) use backward::{Acc, position};
+pub(crate) use backward::{Acc, Sweep, position, sweep};
 pub use debug::HookHandle;
-pub(crate) use debug::{Hook, Observer};
+pub(crate) use debug::{Hook, Observer, Plain};
 pub(crate) use ext::{ExtGrads, ExtMark, Extension};
 pub use op::Op;
 pub(crate) use pool::Pool;

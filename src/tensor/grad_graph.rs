@@ -8,7 +8,9 @@ use slotmap::Key;
 use super::store::store;
 use crate::error::{Error, Result};
 use crate::real::Float;
-use crate::tape::{Grads, Graph, NodeKey, Op, Var, position, slot};
+use crate::tape::{
+    Code, Grads, Graph, NodeKey, Observer, Plain, Rec, Sweep, Var, position, slot, sweep,
+};
 
 impl<T: Float> Graph<T> {
     /// The gradient of `loss` with respect to `wrt`, recorded on the tape as new nodes
@@ -69,8 +71,12 @@ impl<T: Float> Graph<T> {
         for &w in wrt {
             self.check(w, "grad_graph")?;
         }
-        // The sweep appends nodes, so it walks a snapshot of the record up to the last seed.
-        let (record, key_of) = {
+        if seeds.is_empty() {
+            return Ok(wrt.iter().map(|_| self.constant(T::ZERO)).collect());
+        }
+        // The sweep appends nodes, so it walks a snapshot of the record up to the last seed
+        // (and of the arena and operand lists it reads).
+        let (record, nodes, operands, key_of) = {
             let t = self.tape();
             let pos = seeds
                 .iter()
@@ -78,75 +84,29 @@ impl<T: Float> Graph<T> {
                 .max()
                 .unwrap_or(0);
             let mut key_of = vec![NodeKey::null(); t.vals.len()];
-            let record: Vec<(NodeKey, Op)> = t.order[..=pos]
-                .iter()
-                .map(|&k| {
-                    key_of[slot(k)] = k;
-                    (k, t.op(k))
-                })
-                .collect();
-            (record, key_of)
+            let record: Vec<NodeKey> = t.order[..=pos].to_vec();
+            for &k in &record {
+                key_of[slot(k)] = k;
+            }
+            (record, t.nodes.clone(), t.operands.clone(), key_of)
         };
-        let var = |i: u32| Var::new(self, key_of[i as usize]);
-        let mut adj: Vec<Option<Var<'g, T>>> = vec![None; key_of.len()];
-        let send = |adj: &mut Vec<Option<Var<'g, T>>>, i: u32, d: Var<'g, T>| {
-            let i = i as usize;
-            adj[i] = Some(match adj[i] {
-                Some(prev) => prev + d,
-                None => d,
-            });
+        let mut rec = Recorded {
+            graph: self,
+            adj: vec![None; key_of.len()],
+            key_of,
         };
-        if seeds.is_empty() {
-            return Ok(wrt.iter().map(|_| self.constant(T::ZERO)).collect());
-        }
         for &(y, d) in seeds {
             let i = slot(y.key());
-            adj[i] = Some(match adj[i] {
+            rec.adj[i] = Some(match rec.adj[i] {
                 // A node seeded twice: tensor-aware, as in the tensor steps.
                 Some(prev) => Var::new(self, prev.as_tensor().try_add(d.as_tensor())?.key()),
                 None => d,
             });
         }
-        for &(k, op) in record.iter().rev() {
-            let Some(g) = adj[slot(k)] else { continue };
-            let y = Var::new(self, k);
-            match op {
-                Op::Var | Op::Const => {}
-                Op::Unary(f, a) => send(&mut adj, a, f.pullback(var(a), y, g)),
-                Op::Binary(f, a, b) => {
-                    let (da, db) = f.pullback(var(a), var(b), y, g);
-                    send(&mut adj, a, da);
-                    if let Some(db) = db {
-                        send(&mut adj, b, db);
-                    }
-                }
-                Op::Sum { start, len } => {
-                    let operands =
-                        self.tape().operands[start as usize..(start + len) as usize].to_vec();
-                    for o in operands {
-                        send(&mut adj, o, g);
-                    }
-                }
-                Op::Primitive { node, .. } => {
-                    // The pullback with Var as the number type: recorded, so differentiable.
-                    let (prim, inputs) = {
-                        let t = self.tape();
-                        let pn = &store(&t).prims[node as usize];
-                        (pn.prim.clone(), pn.inputs.clone())
-                    };
-                    let xs: Vec<Var<'g, T>> = inputs.iter().map(|&j| var(j)).collect();
-                    let ds = prim.pullback_var(&xs, y, g);
-                    crate::tensor::check_contributions(&*prim, ds.len())?;
-                    for (&j, d) in inputs.iter().zip(ds) {
-                        send(&mut adj, j, d);
-                    }
-                }
-                Op::Tensor(ti) => self.tensor_grad_step(ti, k, g, &key_of, &mut adj)?,
-            }
-        }
+        sweep(&record, &nodes, &operands, &mut rec, &mut Plain)?;
         Ok(wrt
             .iter()
-            .map(|w| adj[slot(w.key())].unwrap_or_else(|| self.constant(T::ZERO)))
+            .map(|w| rec.adj[slot(w.key())].unwrap_or_else(|| self.constant(T::ZERO)))
             .collect())
     }
 
@@ -214,5 +174,66 @@ impl<T: Float> Graph<T> {
         })();
         self.rewind(mark);
         out
+    }
+}
+
+/// The recorded sweep: adjoints are nodes of the graph (`Var`, or a tensor node under a `Var`
+/// handle), so every rule records what it computes.
+struct Recorded<'g, T: Float> {
+    graph: &'g Graph<T>,
+    /// The keys of the nodes on the record, by slot.
+    key_of: Vec<NodeKey>,
+    /// ∂loss/∂node by slot, once the sweep reached it.
+    adj: Vec<Option<Var<'g, T>>>,
+}
+
+impl<'g, T: Float> Sweep for Recorded<'g, T> {
+    type R = Var<'g, T>;
+
+    fn val(&self, i: usize) -> Var<'g, T> {
+        Var::new(self.graph, self.key_of[i])
+    }
+
+    fn visit(&mut self, i: usize, _version: u32) -> Option<Var<'g, T>> {
+        self.adj[i]
+    }
+
+    fn set(&mut self, i: usize, g: Var<'g, T>) {
+        self.adj[i] = Some(g);
+    }
+
+    fn send(&mut self, i: usize, d: Var<'g, T>) {
+        self.adj[i] = Some(match self.adj[i] {
+            Some(prev) => prev + d,
+            None => d,
+        });
+    }
+
+    fn extension<O: Observer<Var<'g, T>>>(
+        &mut self,
+        _pos: usize,
+        k: NodeKey,
+        rec: Rec,
+        g: Var<'g, T>,
+        _obs: &mut O,
+    ) -> Result<()> {
+        let graph = self.graph;
+        if rec.code == Code::Tensor {
+            return graph.tensor_grad_step(rec.a, k, g, &self.key_of, &mut self.adj);
+        }
+        // A scalar primitive: its pullback with Var as the number type, recorded, so
+        // differentiable.
+        let (prim, inputs) = {
+            let t = graph.tape();
+            let pn = &store(&t).prims[rec.a as usize];
+            (pn.prim.clone(), pn.inputs.clone())
+        };
+        let xs: Vec<Var<'g, T>> = inputs.iter().map(|&j| self.val(j as usize)).collect();
+        let ds = prim.pullback_var(&xs, Var::new(graph, k), g);
+        crate::tensor::check_contributions(&*prim, ds.len())?;
+        for (&j, d) in inputs.iter().zip(ds) {
+            self.send(j as usize, d);
+        }
+        Ok(())
     }
 }
