@@ -174,10 +174,22 @@ impl<T: Float> Graph<T> {
         }
     }
 
+    /// [`backward_into`](Graph::backward_into) with `obs` as the only observer (no hooks, no
+    /// anomaly checks): the step-by-step trace.
+    pub(crate) fn observed_backward<O: Observer<T>>(
+        &self,
+        loss: Var<'_, T>,
+        out: &mut Grads<T>,
+        obs: &mut O,
+    ) -> Result<()> {
+        let s = self.check(loss, "backward")?;
+        self.sweep_numeric(s, loss.key(), out, obs)
+    }
+
     /// The numeric reverse sweep with observer `obs` (hooks and anomaly checks, or a trace),
     /// compiled once per observer: the plain one costs nothing.
     #[inline(always)]
-    pub(crate) fn sweep_numeric<O: Observer<T>>(
+    fn sweep_numeric<O: Observer<T>>(
         &self,
         s: usize,
         loss: NodeKey,

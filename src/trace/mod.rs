@@ -51,4 +51,7 @@ pub use dot::{DEFAULT_MAX_SVG_NODES, Dot, PICTURE_PRECISION};
 #[cfg(feature = "serve")]
 pub(crate) use num::json_num;
 pub use rule::TextStyle;
-pub use sweep::{Contribution, DEFAULT_LIMIT, DEFAULT_PRECISION, Step, Trace, TraceNode};
+pub use sweep::{
+    Contribution, DEFAULT_LIMIT, DEFAULT_PRECISION, Step, TensorData, TensorSent, TensorStep,
+    Trace, TraceNode,
+};
