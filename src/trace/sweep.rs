@@ -206,7 +206,7 @@ impl Trace {
         }
 
         // Each tensor node's op, shape and elements (a rank-0 tensor included).
-        let tensors: Vec<Option<(TensorOp, Vec<usize>, Vec<f64>)>> = views
+        let tensors: Vec<Option<TensorInfo>> = views
             .iter()
             .take(last + 1)
             .enumerate()
@@ -337,13 +337,16 @@ impl Trace {
     }
 }
 
+/// A tensor node's op, shape and elements.
+type TensorInfo = (TensorOp, Vec<usize>, Vec<f64>);
+
 /// The trace as an observer of the reverse sweep: it writes down each step as the sweep takes
 /// it, with the numbers the sweep computes.
 struct Recorder<'a, T: Float> {
     /// Each node's input ids, by id (an id is a record position).
     inputs: &'a [Vec<usize>],
     /// Each tensor node's op, shape and elements, by id.
-    tensors: &'a [Option<(TensorOp, Vec<usize>, Vec<f64>)>],
+    tensors: &'a [Option<TensorInfo>],
     views: &'a [NodeView<T>],
     id_of: &'a SecondaryMap<NodeKey, u32>,
     /// The scalar adjoints so far, by id: the same additions in the same order as the sweep's,
@@ -429,7 +432,7 @@ impl<T: Float> Recorder<'_, T> {
 }
 
 /// The shape of node `id`: its tensor's, or `[]` for a scalar.
-fn shape_of(tensors: &[Option<(TensorOp, Vec<usize>, Vec<f64>)>], id: usize) -> Vec<usize> {
+fn shape_of(tensors: &[Option<TensorInfo>], id: usize) -> Vec<usize> {
     tensors[id].as_ref().map_or(Vec::new(), |t| t.1.clone())
 }
 
