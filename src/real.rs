@@ -11,6 +11,19 @@ use std::fmt::{Debug, Display};
 use std::iter::Sum;
 use std::ops::{Add, AddAssign, Div, Mul, Neg, Sub};
 
+use crate::rules::{Fn1, Fn2, Kernels};
+
+/// `fn name(self) -> Self { self.apply1(Fn1::Variant) }`, for the functions the built-in rules
+/// and user primitives call by name.
+macro_rules! shorthands {
+    ($( $(#[$doc:meta])* $name:ident => $f:ident; )*) => {$(
+        $(#[$doc])*
+        fn $name(self) -> Self {
+            self.apply1(Fn1::$f)
+        }
+    )*};
+}
+
 /// Arithmetic and elementary functions, the language derivative rules are written in.
 ///
 /// Conventions at kinks and edges are those of [`Var`](crate::Var)'s methods of the same name.
@@ -26,38 +39,64 @@ pub trait Real:
     fn lit(self, c: f64) -> Self;
     /// The current value as `f64`, used by rules to decide which side of a kink they are on.
     fn to_f64(self) -> f64;
-    /// eˣ.
-    fn exp(self) -> Self;
-    /// Natural logarithm.
-    fn ln(self) -> Self;
-    /// Hyperbolic tangent.
-    fn tanh(self) -> Self;
-    /// Logistic function 1 / (1 + e⁻ˣ), computed without overflow.
-    fn sigmoid(self) -> Self;
-    /// max(x, 0).
-    fn relu(self) -> Self;
-    /// Sine.
-    fn sin(self) -> Self;
-    /// Cosine.
-    fn cos(self) -> Self;
-    /// Square root.
-    fn sqrt(self) -> Self;
-    /// Absolute value.
-    fn abs(self) -> Self;
+    /// f(x) for a function of the primitive table: computed (`f32`, `f64`) or recorded
+    /// (`Var`, `Tensor`). The named methods below are shorthands for it.
+    fn apply1(self, f: Fn1) -> Self;
+    /// f(x, other) for a function of two inputs of the primitive table.
+    fn apply2(self, f: Fn2, other: Self) -> Self;
+    shorthands! {
+        /// eˣ.
+        exp => Exp;
+        /// Natural logarithm.
+        ln => Ln;
+        /// Hyperbolic tangent.
+        tanh => Tanh;
+        /// Logistic function 1 / (1 + e⁻ˣ), computed without overflow.
+        sigmoid => Sigmoid;
+        /// max(x, 0).
+        relu => Relu;
+        /// Sine.
+        sin => Sin;
+        /// Cosine.
+        cos => Cos;
+        /// Square root.
+        sqrt => Sqrt;
+        /// Absolute value.
+        abs => Abs;
+    }
     /// xᵏ by repeated multiplication.
-    fn powi(self, k: i32) -> Self;
+    fn powi(self, k: i32) -> Self {
+        self.apply1(Fn1::Powi(k))
+    }
     /// xᶜ for a constant real c.
-    fn powf(self, c: f64) -> Self;
+    fn powf(self, c: f64) -> Self {
+        self.apply2(Fn2::Powf, self.lit(c))
+    }
     /// The larger of two values (NaN if either is NaN).
-    fn max(self, other: Self) -> Self;
+    fn max(self, other: Self) -> Self {
+        self.apply2(Fn2::Max, other)
+    }
     /// The smaller of two values (NaN if either is NaN).
-    fn min(self, other: Self) -> Self;
+    fn min(self, other: Self) -> Self {
+        self.apply2(Fn2::Min, other)
+    }
     /// 1 where x > 0, else 0 (so 0 at 0 and for NaN), as a constant: the step a value-dependent
     /// derivative multiplies by (relu' = step(x)). Its own derivative is zero almost
     /// everywhere, so `Var` answers with a constant node and `Tensor` with a constant tensor,
     /// decided element by element.
     fn step(self) -> Self {
         self.lit(if self.to_f64() > 0.0 { 1.0 } else { 0.0 })
+    }
+    /// 1 / x.
+    fn recip(self) -> Self {
+        self.lit(1.0) / self
+    }
+    /// The shares of a gradient that `self` and `other` get as the arguments of a max, as
+    /// constants: (1, 0) if self > other, (½, ½) at a tie, (0, 1) otherwise (also for NaN).
+    /// Like [`step`](Real::step) decided on values; `Tensor` answers element by element.
+    fn tie_weights(self, other: Self) -> (Self, Self) {
+        let w = crate::rules::tie_weight(self.to_f64(), other.to_f64());
+        (self.lit(w), self.lit(1.0 - w))
     }
     /// sign(x) ∈ {−1, 0, 1} with sign(0) = 0 (NaN stays NaN), as a constant like
     /// [`step`](Real::step): |x|' = sign(x). `Tensor` answers element by element.
@@ -91,48 +130,13 @@ macro_rules! impl_float {
             fn to_f64(self) -> f64 {
                 self as f64
             }
-            #[inline]
-            fn exp(self) -> Self {
-                <$t>::exp(self)
+            #[inline(always)]
+            fn apply1(self, f: Fn1) -> Self {
+                <$t as Kernels>::fn1(f, self)
             }
-            #[inline]
-            fn ln(self) -> Self {
-                <$t>::ln(self)
-            }
-            #[inline]
-            fn tanh(self) -> Self {
-                <$t>::tanh(self)
-            }
-            #[inline]
-            fn sigmoid(self) -> Self {
-                // Two branches so e^(-x) never overflows: sigmoid(-800) is exactly 0, not NaN.
-                if self >= 0.0 {
-                    1.0 / (1.0 + (-self).exp())
-                } else {
-                    let e = self.exp();
-                    e / (1.0 + e)
-                }
-            }
-            #[inline]
-            fn relu(self) -> Self {
-                // `<= 0` is false for NaN, so NaN propagates as in PyTorch.
-                if self <= 0.0 { 0.0 } else { self }
-            }
-            #[inline]
-            fn sin(self) -> Self {
-                <$t>::sin(self)
-            }
-            #[inline]
-            fn cos(self) -> Self {
-                <$t>::cos(self)
-            }
-            #[inline]
-            fn sqrt(self) -> Self {
-                <$t>::sqrt(self)
-            }
-            #[inline]
-            fn abs(self) -> Self {
-                <$t>::abs(self)
+            #[inline(always)]
+            fn apply2(self, f: Fn2, other: Self) -> Self {
+                <$t as Kernels>::fn2(f, self, other)
             }
             #[inline]
             fn powi(self, k: i32) -> Self {
@@ -141,26 +145,6 @@ macro_rules! impl_float {
             #[inline]
             fn powf(self, c: f64) -> Self {
                 <$t>::powf(self, c as $t)
-            }
-            #[inline]
-            fn max(self, other: Self) -> Self {
-                if self.is_nan() || other.is_nan() {
-                    <$t>::NAN
-                } else if self >= other {
-                    self
-                } else {
-                    other
-                }
-            }
-            #[inline]
-            fn min(self, other: Self) -> Self {
-                if self.is_nan() || other.is_nan() {
-                    <$t>::NAN
-                } else if self <= other {
-                    self
-                } else {
-                    other
-                }
             }
             #[inline]
             fn step(self) -> Self {

@@ -29,17 +29,22 @@ use tapegrad::{Graph, Var};
 /// Exact gradients and Hessians of expressions, from the shell.
 #[derive(Parser, Debug)]
 #[command(name = "tapegrad", version)]
-#[command(after_help = LANGUAGE)]
+#[command(after_help = language_help())]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
-/// The expression language, shown under `--help`.
-const LANGUAGE: &str = "\
-Expressions: + - * / and unary -, x^k with a constant k (x^2, x^-1, x^(0.5)),
-exp log tanh sigmoid relu sin cos sqrt abs max min, and assignments before the
-final expression: \"h = tanh(w*x + b); h*h\". Every use of a name is the same node.";
+/// The expression language, shown under `--help`; the functions are the language's own list.
+fn language_help() -> String {
+    format!(
+        "Expressions: + - * / and unary -, x^k with a constant k (x^2, x^-1, x^(0.5)),\n\
+         the functions {},\n\
+         and assignments before the final expression: \"h = tanh(w*x + b); h*h\".\n\
+         Every use of a name is the same node.",
+        expr::FUNCTIONS.join(" ")
+    )
+}
 
 #[derive(Subcommand, Debug)]
 enum Command {

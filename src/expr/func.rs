@@ -9,28 +9,33 @@ pub(super) enum Func {
     Two(Fn2),
 }
 
-/// Every built-in function, by the name it is called with.
-pub const FUNCTIONS: [&str; 11] = [
-    "exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt", "abs", "max", "min",
-];
+/// How many built-in functions there are: the rows of the primitive table that have a name in
+/// the language.
+const COUNT: usize = Fn1::PUBLIC.len() + Fn2::PUBLIC.len();
+
+/// Every built-in function, by the name it is called with: the functions of one argument, then
+/// those of two, in the primitive table's order.
+pub const FUNCTIONS: [&str; COUNT] = {
+    let mut names = [""; COUNT];
+    let mut i = 0;
+    while i < Fn1::PUBLIC.len() {
+        names[i] = Fn1::PUBLIC[i].name();
+        i += 1;
+    }
+    while i < COUNT {
+        names[i] = Fn2::PUBLIC[i - Fn1::PUBLIC.len()].name();
+        i += 1;
+    }
+    names
+};
 
 impl Func {
     /// The built-in function called `name`, if there is one.
     pub(super) fn lookup(name: &str) -> Option<Func> {
-        Some(match name {
-            "exp" => Func::One(Fn1::Exp),
-            "log" => Func::One(Fn1::Ln),
-            "tanh" => Func::One(Fn1::Tanh),
-            "sigmoid" => Func::One(Fn1::Sigmoid),
-            "relu" => Func::One(Fn1::Relu),
-            "sin" => Func::One(Fn1::Sin),
-            "cos" => Func::One(Fn1::Cos),
-            "sqrt" => Func::One(Fn1::Sqrt),
-            "abs" => Func::One(Fn1::Abs),
-            "max" => Func::Two(Fn2::Max),
-            "min" => Func::Two(Fn2::Min),
-            _ => return None,
-        })
+        let one = Fn1::PUBLIC.iter().find(|f| f.name() == name);
+        let two = Fn2::PUBLIC.iter().find(|f| f.name() == name);
+        one.map(|&f| Func::One(f))
+            .or_else(|| two.map(|&f| Func::Two(f)))
     }
 
     /// How many arguments it takes.

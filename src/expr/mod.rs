@@ -11,9 +11,10 @@
 //! exponent := [ '-' ] NUMBER | '(' [ '-' ] NUMBER ')'
 //! atom     := NUMBER | IDENT | FUNC '(' expr { ',' expr } ')' | '(' expr ')'
 //! NUMBER   := [0-9]+ ( '.' [0-9]+ )? ( [eE] [+-]? [0-9]+ )?
-//! FUNC     := exp log tanh sigmoid relu sin cos sqrt abs (1 argument) | max min (2 arguments)
+//! FUNC     := a name in FUNCTIONS           exp, log, tanh, …: one argument; max, min: two
 //! ```
 //!
+//! The functions are those of [`FUNCTIONS`], one per row of the primitive table;
 //! `log` is the natural logarithm. Names are letters (any alphabet), digits and `_`, starting
 //! with a letter or `_`; function names are reserved.
 //!

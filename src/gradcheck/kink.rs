@@ -8,7 +8,6 @@
 //! branched on a value — the stencil straddles a kink. An exact tie at the point itself (where
 //! the derivative is only a convention) is caught the same way: the tie is its own side.
 
-use crate::rules::{Fn1, Fn2};
 use crate::tensor::store;
 use crate::{Graph, Op, TensorOp};
 
@@ -34,12 +33,14 @@ impl Signature {
             let op = t.op(k);
             ops.push(op);
             let (name, side) = match op {
-                Op::Unary(Fn1::Relu, a) => ("relu", val(a)),
-                Op::Unary(Fn1::Abs, a) => ("abs", val(a)),
-                Op::Unary(Fn1::Powi(p), a) if p < 0 => ("a pole of a negative power", val(a)),
-                Op::Binary(Fn2::Max, a, b) => ("max", val(a) - val(b)),
-                Op::Binary(Fn2::Min, a, b) => ("min", val(a) - val(b)),
-                Op::Binary(Fn2::Div, _, b) => ("a pole of /", val(b)),
+                Op::Unary(f, a) => match f.kink() {
+                    Some(name) => (name, val(a)),
+                    None => continue,
+                },
+                Op::Binary(f, a, b) => match f.kink_side(val(a), val(b)) {
+                    Some(side) => side,
+                    None => continue,
+                },
                 Op::Tensor(ti) => {
                     tensor_ops.push(store(&t).nodes[ti as usize].op);
                     crate::tensor::kink_sides(&t, ti, |name, v| sides.push((name, sign(v))));

@@ -8,44 +8,6 @@ use crate::real::{Float, Real};
 use crate::rules::{Fn1, Fn2};
 pub use crate::tape::Var;
 
-macro_rules! unary_ops {
-    ($( $(#[$doc:meta])* $name:ident / $try_name:ident => $f:expr; )*) => {$(
-        $(#[$doc])*
-        #[track_caller]
-        #[inline]
-        pub fn $name(self) -> Self {
-            or_panic(self.$try_name())
-        }
-
-        #[doc = concat!("[`", stringify!($name), "`](Var::", stringify!($name),
-                        ") returning an error for a stale handle.")]
-        #[inline]
-        #[track_caller]
-        pub fn $try_name(self) -> Result<Self> {
-            self.graph.unary($f, self)
-        }
-    )*};
-}
-
-macro_rules! binary_ops {
-    ($( $(#[$doc:meta])* $name:ident / $try_name:ident => $f:expr; )*) => {$(
-        $(#[$doc])*
-        #[track_caller]
-        #[inline]
-        pub fn $name(self, other: Self) -> Self {
-            or_panic(self.$try_name(other))
-        }
-
-        #[doc = concat!("[`", stringify!($name), "`](Var::", stringify!($name),
-                        ") returning an error for a stale or foreign handle.")]
-        #[inline]
-        #[track_caller]
-        pub fn $try_name(self, other: Self) -> Result<Self> {
-            self.graph.binary($f, self, other)
-        }
-    )*};
-}
-
 impl<'g, T: Float> Var<'g, T> {
     /// A constant with this node's value: it takes part in the forward pass but passes no
     /// gradient back (PyTorch `detach`, JAX `stop_gradient`).
@@ -67,92 +29,20 @@ impl<'g, T: Float> Var<'g, T> {
         Ok(self.graph.constant(self.try_value()?))
     }
 
-    unary_ops! {
-        /// eˣ. Derivative: eˣ (the output itself), so `exp(710)` = ∞ with derivative ∞.
-        ///
-        /// ```
-        /// # use tapegrad::Graph;
-        /// let g = Graph::new();
-        /// let x = g.var(0.0);
-        /// assert_eq!(g.backward(x.exp())[x], 1.0);
-        /// ```
-        exp / try_exp => Fn1::Exp;
-        /// Natural logarithm. Derivative: 1/x. `ln(0)` = −∞, `ln` of a negative is NaN.
-        ///
-        /// ```
-        /// # use tapegrad::Graph;
-        /// let g = Graph::new();
-        /// let x = g.var(4.0);
-        /// assert_eq!(g.backward(x.ln())[x], 0.25);
-        /// ```
-        ln / try_ln => Fn1::Ln;
-        /// Natural logarithm (alias of [`ln`](Var::ln)). Derivative: 1/x.
-        log / try_log => Fn1::Ln;
-        /// Hyperbolic tangent. Derivative: 1 − tanh²(x), exactly 0 where tanh rounds to ±1
-        /// (`tanh(400)` = 1 with derivative 0).
-        ///
-        /// ```
-        /// # use tapegrad::Graph;
-        /// let g = Graph::new();
-        /// let x = g.var(400.0);
-        /// let y = x.tanh();
-        /// assert_eq!((y.value(), g.backward(y)[x]), (1.0, 0.0));
-        /// ```
-        tanh / try_tanh => Fn1::Tanh;
-        /// Logistic sigmoid σ(x) = 1 / (1 + e⁻ˣ), computed without overflow.
-        /// Derivative: σ(x)(1 − σ(x)); `sigmoid(800)` = 1 and `sigmoid(-800)` = 0, both with
-        /// derivative exactly 0.
-        ///
-        /// ```
-        /// # use tapegrad::Graph;
-        /// let g = Graph::new();
-        /// let x = g.var(0.0);
-        /// assert_eq!(g.backward(x.sigmoid())[x], 0.25);
-        /// ```
-        sigmoid / try_sigmoid => Fn1::Sigmoid;
-        /// max(x, 0). Derivative: 1 for x > 0, 0 for x ≤ 0 (relu'(0) = 0, as in PyTorch).
-        ///
-        /// ```
-        /// # use tapegrad::Graph;
-        /// let g = Graph::new();
-        /// let x = g.var(0.0);
-        /// assert_eq!(g.backward(x.relu())[x], 0.0);
-        /// ```
-        relu / try_relu => Fn1::Relu;
-        /// Sine. Derivative: cos x.
-        sin / try_sin => Fn1::Sin;
-        /// Cosine. Derivative: −sin x.
-        cos / try_cos => Fn1::Cos;
-        /// Square root. Derivative: 1 / (2√x); at x = 0 the value is 0 and the derivative +∞.
-        ///
-        /// ```
-        /// # use tapegrad::Graph;
-        /// let g = Graph::new();
-        /// let x = g.var(0.0);
-        /// assert_eq!(g.backward(x.sqrt())[x], f64::INFINITY);
-        /// ```
-        sqrt / try_sqrt => Fn1::Sqrt;
-        /// Absolute value. Derivative: sign(x), with abs'(0) = 0 (PyTorch's convention).
-        abs / try_abs => Fn1::Abs;
+    crate::rules::table::primitives!(crate::rules::methods, Var);
+
+    /// Records `f(self)` (the `try_` form of every function of the primitive table).
+    #[inline(always)]
+    #[track_caller]
+    pub(crate) fn record1(self, f: Fn1) -> Result<Self> {
+        self.graph.unary(f, self)
     }
 
-    binary_ops! {
-        /// The larger of `self` and `other` (NaN if either is NaN), NumPy's and PyTorch's
-        /// elementwise `maximum`. Derivative: 1 for the larger input, 0 for the other; at a
-        /// tie each gets ½, so `x.maximum(zero)` at x = 0 has derivative ½ (unlike
-        /// [`relu`](Var::relu)).
-        ///
-        /// ```
-        /// # use tapegrad::Graph;
-        /// let g = Graph::new();
-        /// let (x, y) = (g.var(1.0), g.var(1.0));
-        /// let grads = g.backward(x.maximum(y));
-        /// assert_eq!((grads[x], grads[y]), (0.5, 0.5));
-        /// ```
-        maximum / try_maximum => Fn2::Max;
-        /// The smaller of `self` and `other` (NaN if either is NaN), NumPy's `minimum`.
-        /// Derivative: 1 for the smaller input, 0 for the other, ½ each at a tie.
-        minimum / try_minimum => Fn2::Min;
+    /// Records `f(self, other)`.
+    #[inline(always)]
+    #[track_caller]
+    pub(crate) fn record2(self, f: Fn2, other: Self) -> Result<Self> {
+        self.graph.binary(f, self, other)
     }
 
     /// The old name of [`maximum`](Var::maximum) (`max` reduces in NumPy and PyTorch).
@@ -239,43 +129,18 @@ impl<T: Float> Real for Var<'_, T> {
     fn to_f64(self) -> f64 {
         self.value().to_f64()
     }
-    fn exp(self) -> Self {
-        Var::exp(self)
+    #[track_caller]
+    fn apply1(self, f: Fn1) -> Self {
+        or_panic(self.graph.unary(f, self))
     }
-    fn ln(self) -> Self {
-        Var::ln(self)
-    }
-    fn tanh(self) -> Self {
-        Var::tanh(self)
-    }
-    fn sigmoid(self) -> Self {
-        Var::sigmoid(self)
-    }
-    fn relu(self) -> Self {
-        Var::relu(self)
-    }
-    fn sin(self) -> Self {
-        Var::sin(self)
-    }
-    fn cos(self) -> Self {
-        Var::cos(self)
-    }
-    fn sqrt(self) -> Self {
-        Var::sqrt(self)
-    }
-    fn abs(self) -> Self {
-        Var::abs(self)
-    }
-    fn powi(self, k: i32) -> Self {
-        Var::powi(self, k)
+    #[track_caller]
+    fn apply2(self, f: Fn2, other: Self) -> Self {
+        or_panic(self.graph.binary(f, self, other))
     }
     fn powf(self, c: f64) -> Self {
         Var::powf(self, c)
     }
-    fn max(self, other: Self) -> Self {
-        Var::maximum(self, other)
-    }
-    fn min(self, other: Self) -> Self {
-        Var::minimum(self, other)
+    fn recip(self) -> Self {
+        Var::powi(self, -1)
     }
 }

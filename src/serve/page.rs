@@ -1,5 +1,7 @@
 //! The page: HTML, CSS and JavaScript compiled into the binary, so it works offline.
 
+use std::sync::LazyLock;
+
 use axum::http::header;
 use axum::response::IntoResponse;
 
@@ -20,11 +22,14 @@ fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
     )
 }
 
+/// The page, with the expression language's function list filled in (one place for it: the
+/// primitive table).
+static INDEX: LazyLock<String> = LazyLock::new(|| {
+    include_str!("assets/index.html").replace("{{FUNCTIONS}}", &crate::expr::FUNCTIONS.join(" "))
+});
+
 pub(crate) async fn index() -> impl IntoResponse {
-    asset(
-        "text/html; charset=utf-8",
-        include_str!("assets/index.html"),
-    )
+    asset("text/html; charset=utf-8", INDEX.as_str())
 }
 
 pub(crate) async fn script() -> impl IntoResponse {

@@ -6,6 +6,7 @@ use std::ops::Index;
 use slotmap::SlotMap;
 
 use super::Var;
+use super::code::dispatch;
 use super::debug::{Observer, Plain, Watch};
 use super::{Code, ExtGrads, Graph, NodeKey, Rec, Tape, slot, version};
 use crate::error::{Error, Result};
@@ -288,28 +289,24 @@ pub(crate) fn sweep<S: Sweep, O: Observer<S::R>>(
             s.set(i, g);
         }
         // One dispatch on the packed code; each arm calls the rule with a constant function,
-        // so the rule's own `match` folds away. The observer sees each contribution as it is
-        // computed; the local partial only when it asks for it.
+        // so the rule's own `match` folds away. Each rule gives its local partial, and the
+        // contribution is the upstream times it (what `pullback` computes); the observer sees
+        // both as the sweep computes them, the partial as a number only when it asks.
         macro_rules! unary {
             ($f:expr) => {{
-                let (x, y) = (s.val(a), s.val(i));
-                let d = $f.pullback(x, y, g);
-                let l = obs.wants_partials().then(|| $f.pullback(x, y, g.lit(1.0)));
-                obs.send(p, k, 0, g, l, d)?;
+                let l = $f.local(s.val(a), s.val(i));
+                let d = l.times(g);
+                obs.send(p, k, 0, g, obs.wants_partials().then(|| l.value(g)), d)?;
                 s.send(a, d);
             }};
         }
         macro_rules! binary {
             ($f:expr) => {{
-                let (x, z, y) = (s.val(a), s.val(b), s.val(i));
-                let (da, db) = $f.pullback(x, z, y, g);
-                let (la, lb) = match obs.wants_partials() {
-                    true => match $f.pullback(x, z, y, g.lit(1.0)) {
-                        (la, lb) => (Some(la), lb),
-                    },
-                    false => (None, None),
-                };
-                obs.send(p, k, 0, g, la, da)?;
+                let (la, lb) = $f.locals(s.val(a), s.val(b), s.val(i));
+                let (da, db) = (la.times(g), lb.map(|l| l.times(g)));
+                let wants = obs.wants_partials();
+                let lb = lb.filter(|_| wants).map(|l| l.value(g));
+                obs.send(p, k, 0, g, wants.then(|| la.value(g)), da)?;
                 match db {
                     // `x * x`, `x + x`: both contributions in one update (same result).
                     Some(db) if a == b => {
@@ -325,26 +322,8 @@ pub(crate) fn sweep<S: Sweep, O: Observer<S::R>>(
                 }
             }};
         }
-        match code {
+        dispatch!(code, b, unary, binary, {
             Code::Var | Code::Const => {}
-            Code::Neg => unary!(Fn1::Neg),
-            Code::Exp => unary!(Fn1::Exp),
-            Code::Ln => unary!(Fn1::Ln),
-            Code::Tanh => unary!(Fn1::Tanh),
-            Code::Sigmoid => unary!(Fn1::Sigmoid),
-            Code::Relu => unary!(Fn1::Relu),
-            Code::Sin => unary!(Fn1::Sin),
-            Code::Cos => unary!(Fn1::Cos),
-            Code::Sqrt => unary!(Fn1::Sqrt),
-            Code::Abs => unary!(Fn1::Abs),
-            Code::Powi => unary!(Fn1::Powi(b as u32 as i32)),
-            Code::Add => binary!(Fn2::Add),
-            Code::Sub => binary!(Fn2::Sub),
-            Code::Mul => binary!(Fn2::Mul),
-            Code::Div => binary!(Fn2::Div),
-            Code::Max => binary!(Fn2::Max),
-            Code::Min => binary!(Fn2::Min),
-            Code::Powf => binary!(Fn2::Powf),
             Code::Sum => {
                 // ∂Σ/∂vᵢ = 1; here `a` is the first operand's position and `b` the count
                 for (j, &o) in operands[a..a + b].iter().enumerate() {
@@ -354,7 +333,7 @@ pub(crate) fn sweep<S: Sweep, O: Observer<S::R>>(
                 }
             }
             Code::Primitive | Code::Tensor => s.extension(p, k, rec, g, obs)?,
-        }
+        });
     }
     Ok(())
 }

@@ -18,24 +18,24 @@
 //! inlined into the caller, so at each call site the rule is known and its `match` folds away.
 
 mod backward;
+mod code;
 mod debug;
 mod ext;
 mod op;
 mod pool;
 mod prim_name;
-mod record;
 mod retain;
 mod var;
 
 pub use backward::Grads;
 pub(crate) use backward::{Acc, Sweep, position, sweep};
+pub(crate) use code::{Code, Rec};
 pub use debug::HookHandle;
 pub(crate) use debug::{Hook, Observer, Plain};
 pub(crate) use ext::{ExtGrads, ExtMark, Extension};
 pub use op::Op;
 pub(crate) use pool::Pool;
 pub use prim_name::PrimName;
-pub(crate) use record::{Code, Rec};
 pub use var::Var;
 
 use std::cell::RefCell;

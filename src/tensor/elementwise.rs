@@ -10,27 +10,10 @@ use crate::error::{Result, or_panic};
 use crate::real::Float;
 use crate::rules::{Fn1, Fn2};
 
-macro_rules! unary_ops {
-    ($( $(#[$doc:meta])* $name:ident / $try_name:ident => $f:expr; )*) => {$(
-        $(#[$doc])*
-        #[track_caller]
-        pub fn $name(self) -> Self {
-            or_panic(self.$try_name())
-        }
-
-        #[doc = concat!("[`", stringify!($name), "`](Tensor::", stringify!($name),
-                        ") returning an error for a stale handle.")]
-        #[track_caller]
-        pub fn $try_name(self) -> Result<Self> {
-            self.map($f)
-        }
-    )*};
-}
-
 impl<'g, T: Float> Tensor<'g, T> {
     /// Records `f` applied to every element.
     #[track_caller]
-    pub(crate) fn map(self, f: Fn1) -> Result<Self> {
+    pub(crate) fn record1(self, f: Fn1) -> Result<Self> {
         self.graph.record_tensor(
             TensorOp::Unary(f),
             [self],
@@ -42,7 +25,7 @@ impl<'g, T: Float> Tensor<'g, T> {
 
     /// Records `f(self, other)` elementwise with broadcasting.
     #[track_caller]
-    pub(crate) fn zip(self, f: Fn2, other: Self) -> Result<Self> {
+    pub(crate) fn record2(self, f: Fn2, other: Self) -> Result<Self> {
         self.graph.record_tensor(
             TensorOp::Binary(f),
             [self, other],
@@ -57,49 +40,12 @@ impl<'g, T: Float> Tensor<'g, T> {
         self.graph.constant(c).as_tensor()
     }
 
-    unary_ops! {
-        /// eˣ elementwise. Derivative: eˣ (the output).
-        ///
-        /// ```
-        /// # use tapegrad::Graph;
-        /// let g = Graph::new();
-        /// let x = g.tensor(&[0.0, 1.0], &[2]);
-        /// let grads = g.backward(x.exp().sum());
-        /// assert_eq!(grads.tensor(x), &[1.0, 1.0_f64.exp()]);
-        /// ```
-        exp / try_exp => Fn1::Exp;
-        /// Natural logarithm elementwise. Derivative: 1/x.
-        ln / try_ln => Fn1::Ln;
-        /// Natural logarithm (alias of [`ln`](Tensor::ln)). Derivative: 1/x.
-        log / try_log => Fn1::Ln;
-        /// tanh elementwise. Derivative: 1 − tanh²(x).
-        tanh / try_tanh => Fn1::Tanh;
-        /// Logistic sigmoid elementwise, without overflow. Derivative: σ(x)(1 − σ(x)).
-        sigmoid / try_sigmoid => Fn1::Sigmoid;
-        /// max(x, 0) elementwise. Derivative: 1 for x > 0, 0 for x ≤ 0 (relu'(0) = 0).
-        ///
-        /// ```
-        /// # use tapegrad::Graph;
-        /// let g = Graph::new();
-        /// let x = g.tensor(&[-1.0, 0.0, 2.0], &[3]);
-        /// let grads = g.backward(x.relu().sum());
-        /// assert_eq!(grads.tensor(x), &[0.0, 0.0, 1.0]);
-        /// ```
-        relu / try_relu => Fn1::Relu;
-        /// Sine elementwise. Derivative: cos x.
-        sin / try_sin => Fn1::Sin;
-        /// Cosine elementwise. Derivative: −sin x.
-        cos / try_cos => Fn1::Cos;
-        /// Square root elementwise. Derivative: 1 / (2√x), +∞ at 0.
-        sqrt / try_sqrt => Fn1::Sqrt;
-        /// Absolute value elementwise. Derivative: sign(x), with abs'(0) = 0.
-        abs / try_abs => Fn1::Abs;
-    }
+    crate::rules::table::primitives!(crate::rules::methods, Tensor);
 
     /// `-self` (also the unary `-` operator). Derivative: −1.
     #[track_caller]
     pub fn try_neg(self) -> Result<Self> {
-        self.map(Fn1::Neg)
+        self.record1(Fn1::Neg)
     }
 
     /// xᵏ elementwise for a constant integer k (a negative base is fine). Derivative: k·xᵏ⁻¹.
@@ -111,7 +57,7 @@ impl<'g, T: Float> Tensor<'g, T> {
     /// [`powi`](Tensor::powi) returning an error for a stale handle.
     #[track_caller]
     pub fn try_powi(self, k: i32) -> Result<Self> {
-        self.map(Fn1::Powi(k))
+        self.record1(Fn1::Powi(k))
     }
 
     /// xᶜ elementwise for a constant real c; an integer-valued c is [`powi`](Tensor::powi).
@@ -128,45 +74,7 @@ impl<'g, T: Float> Tensor<'g, T> {
             return self.try_powi(c as i32);
         }
         let e = self.scalar_const(T::from_f64(c));
-        self.zip(Fn2::Powf, e)
-    }
-
-    /// The larger of each pair of elements, broadcasting. Derivative: 1 for the larger input,
-    /// 0 for the other, ½ each at a tie (so `x.maximum(0)` at 0 has derivative ½).
-    ///
-    /// ```
-    /// # use tapegrad::Graph;
-    /// let g = Graph::new();
-    /// let x = g.tensor(&[1.0, 3.0], &[2]);
-    /// let m = g.var(1.0);
-    /// let grads = g.backward(x.maximum(m.as_tensor()).sum());
-    /// assert_eq!(grads.tensor(x), &[0.5, 1.0]);
-    /// assert_eq!(grads[m], 0.5);
-    /// ```
-    #[track_caller]
-    pub fn maximum(self, other: Self) -> Self {
-        or_panic(self.try_maximum(other))
-    }
-
-    /// [`maximum`](Tensor::maximum) returning [`Error::Shape`](crate::Error::Shape) for shapes
-    /// that do not broadcast.
-    #[track_caller]
-    pub fn try_maximum(self, other: Self) -> Result<Self> {
-        self.zip(Fn2::Max, other)
-    }
-
-    /// The smaller of each pair of elements, broadcasting. Derivative: 1 for the smaller input,
-    /// 0 for the other, ½ each at a tie.
-    #[track_caller]
-    pub fn minimum(self, other: Self) -> Self {
-        or_panic(self.try_minimum(other))
-    }
-
-    /// [`minimum`](Tensor::minimum) returning [`Error::Shape`](crate::Error::Shape) for shapes
-    /// that do not broadcast.
-    #[track_caller]
-    pub fn try_minimum(self, other: Self) -> Result<Self> {
-        self.zip(Fn2::Min, other)
+        self.record2(Fn2::Powf, e)
     }
 
     /// NumPy's `where(self, a, b)`: `a` where `self` ≠ 0, else `b`, all three broadcast

@@ -9,94 +9,42 @@ use super::shape::{Shape, Strides, walk};
 use crate::real::{Float, Real};
 use crate::rules::{Fn1, Fn2};
 
-/// Runs `$body` with `$g` bound to a constant copy of the `Fn1` `$f`, one arm per variant, so
-/// the per-element `match` inside `eval`/`pullback` folds away and each loop is specialized.
-macro_rules! each_fn1 {
-    ($f:expr, |$g:ident| $body:expr) => {
-        match $f {
-            Fn1::Neg => {
-                let $g = Fn1::Neg;
-                $body
-            }
-            Fn1::Exp => {
-                let $g = Fn1::Exp;
-                $body
-            }
-            Fn1::Ln => {
-                let $g = Fn1::Ln;
-                $body
-            }
-            Fn1::Tanh => {
-                let $g = Fn1::Tanh;
-                $body
-            }
-            Fn1::Sigmoid => {
-                let $g = Fn1::Sigmoid;
-                $body
-            }
-            Fn1::Relu => {
-                let $g = Fn1::Relu;
-                $body
-            }
-            Fn1::Sin => {
-                let $g = Fn1::Sin;
-                $body
-            }
-            Fn1::Cos => {
-                let $g = Fn1::Cos;
-                $body
-            }
-            Fn1::Sqrt => {
-                let $g = Fn1::Sqrt;
-                $body
-            }
-            Fn1::Abs => {
-                let $g = Fn1::Abs;
-                $body
-            }
-            Fn1::Powi(k) => {
-                let $g = Fn1::Powi(k);
-                $body
-            }
+/// Generates `each_fn1!` and `each_fn2!` from the rows of the primitive table:
+/// `each_fn1!(f, |h| body)` runs `body` with `h` bound to a constant copy of the `Fn1` `f`, one
+/// arm per function, so the per-element `match` inside `eval`/`pullback` folds away and each
+/// loop is specialized.
+macro_rules! define_each {
+    (($d:tt)
+     unary { $( $(#[doc = $ud:literal])* $U:ident { $($ub:tt)* } )* }
+     binary { $( $(#[doc = $bd:literal])* $B:ident { $($bb:tt)* } )* }) => {
+        macro_rules! each_fn1 {
+            ($d f:expr, |$d g:ident| $d body:expr) => {
+                match $d f {
+                    $( Fn1::$U => {
+                        let $d g = Fn1::$U;
+                        $d body
+                    } )*
+                    Fn1::Powi(k) => {
+                        let $d g = Fn1::Powi(k);
+                        $d body
+                    }
+                }
+            };
+        }
+        macro_rules! each_fn2 {
+            ($d f:expr, |$d g:ident| $d body:expr) => {
+                match $d f {
+                    $( Fn2::$B => {
+                        let $d g = Fn2::$B;
+                        $d body
+                    } )*
+                }
+            };
         }
     };
 }
 
-/// [`each_fn1`] for `Fn2`.
-macro_rules! each_fn2 {
-    ($f:expr, |$g:ident| $body:expr) => {
-        match $f {
-            Fn2::Add => {
-                let $g = Fn2::Add;
-                $body
-            }
-            Fn2::Sub => {
-                let $g = Fn2::Sub;
-                $body
-            }
-            Fn2::Mul => {
-                let $g = Fn2::Mul;
-                $body
-            }
-            Fn2::Div => {
-                let $g = Fn2::Div;
-                $body
-            }
-            Fn2::Max => {
-                let $g = Fn2::Max;
-                $body
-            }
-            Fn2::Min => {
-                let $g = Fn2::Min;
-                $body
-            }
-            Fn2::Powf => {
-                let $g = Fn2::Powf;
-                $body
-            }
-        }
-    };
-}
+crate::rules::table::primitives!(define_each, $);
 
 pub(crate) use {each_fn1, each_fn2};
 

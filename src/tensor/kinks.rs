@@ -9,7 +9,6 @@ use super::shape::walk;
 use super::store::TensorOp;
 use super::store::store;
 use crate::real::Float;
-use crate::rules::{Fn1, Fn2};
 use crate::tape::Tape;
 
 /// Calls `side(name, value)` for every element of tensor node `ti` that has a kink or a pole,
@@ -29,17 +28,19 @@ pub(crate) fn kink_sides<T: Float>(
         input(0).0.iter().for_each(|v| side(name, v.to_f64()))
     };
     match node.op {
-        TensorOp::Unary(Fn1::Relu) => unary("relu", &mut side),
-        TensorOp::Unary(Fn1::Abs) => unary("abs", &mut side),
-        TensorOp::Unary(Fn1::Powi(p)) if p < 0 => unary("a pole of a negative power", &mut side),
-        TensorOp::Binary(f @ (Fn2::Max | Fn2::Min | Fn2::Div)) => {
+        TensorOp::Unary(f) => {
+            if let Some(name) = f.kink() {
+                unary(name, &mut side)
+            }
+        }
+        TensorOp::Binary(f) if f.kink_side(0.0, 0.0).is_some() => {
             let ((a, sa), (b, sb)) = (input(0), input(1));
             let out = node.shape;
             let (ta, tb) = (sa.strides_in(out), sb.strides_in(out));
-            walk(out, [&ta, &tb], |_, [i, j]| match f {
-                Fn2::Max => side("max", (a[i] - b[j]).to_f64()),
-                Fn2::Min => side("min", (a[i] - b[j]).to_f64()),
-                _ => side("a pole of /", b[j].to_f64()),
+            walk(out, [&ta, &tb], |_, [i, j]| {
+                if let Some((name, v)) = f.kink_side(a[i].to_f64(), b[j].to_f64()) {
+                    side(name, v)
+                }
             });
         }
         TensorOp::Max { axes, .. } => {

@@ -21,7 +21,7 @@ macro_rules! binary_operator {
                                     "broadcast, or an error for a stale or foreign handle.")]
             #[track_caller]
             pub fn $try_name(self, rhs: Tensor<'g, T>) -> Result<Tensor<'g, T>> {
-                self.zip($f, rhs)
+                self.record2($f, rhs)
             }
         }
 
@@ -29,7 +29,7 @@ macro_rules! binary_operator {
             type Output = Tensor<'g, T>;
             #[track_caller]
             fn $method(self, rhs: Tensor<'g, T>) -> Tensor<'g, T> {
-                or_panic(self.zip($f, rhs))
+                or_panic(self.record2($f, rhs))
             }
         }
 
@@ -37,7 +37,7 @@ macro_rules! binary_operator {
             type Output = Tensor<'g, T>;
             #[track_caller]
             fn $method(self, rhs: Var<'g, T>) -> Tensor<'g, T> {
-                or_panic(self.zip($f, rhs.as_tensor()))
+                or_panic(self.record2($f, rhs.as_tensor()))
             }
         }
 
@@ -45,7 +45,7 @@ macro_rules! binary_operator {
             type Output = Tensor<'g, T>;
             #[track_caller]
             fn $method(self, rhs: Tensor<'g, T>) -> Tensor<'g, T> {
-                or_panic(self.as_tensor().zip($f, rhs))
+                or_panic(self.as_tensor().record2($f, rhs))
             }
         }
 
@@ -54,7 +54,7 @@ macro_rules! binary_operator {
             #[track_caller]
             fn $method(self, rhs: T) -> Tensor<'g, T> {
                 let c = self.scalar_const(rhs);
-                or_panic(self.zip($f, c))
+                or_panic(self.record2($f, c))
             }
         }
 
@@ -63,7 +63,7 @@ macro_rules! binary_operator {
             #[track_caller]
             fn $method(self, rhs: Tensor<'g, T>) -> Tensor<'g, T> {
                 let c = rhs.scalar_const(T::from_f64(self));
-                or_panic(c.zip($f, rhs))
+                or_panic(c.record2($f, rhs))
             }
         }
     };

@@ -23,15 +23,10 @@ impl<T: Float> TensorMath for Tensor<'_, T> {
         Ok(self.scalar_const(T::from_f64(c)))
     }
 
+    // The scalar rules themselves, with tensors as numbers: the value-dependent factors
+    // (relu's step, abs's sign, max/min's tie weights) are answered element by element.
     fn ew1_pullback(f: Fn1, a: &Self, y: &Self, g: &Self) -> Result<Self> {
-        let zero = a.scalar_const(T::ZERO);
-        match f {
-            // The step and the sign are decided on values: constant masks.
-            Fn1::Relu => g.try_mul(a.const_zip(zero, |x, _| step(x))?),
-            Fn1::Abs => g.try_mul(a.const_zip(zero, |x, _| T::from_f64(sign(x.to_f64())))?),
-            // Everything else is the scalar rule itself, with tensors as numbers.
-            _ => Ok(f.pullback(*a, *y, *g)),
-        }
+        Ok(f.pullback(*a, *y, *g))
     }
 
     fn ew2_pullback(
@@ -42,23 +37,7 @@ impl<T: Float> TensorMath for Tensor<'_, T> {
         g: &Self,
         want: [bool; 2],
     ) -> Result<(Option<Self>, Option<Self>)> {
-        let (da, db) = match f {
-            Fn2::Max | Fn2::Min => {
-                let max = f == Fn2::Max;
-                let wa = a.const_zip(*b, move |x, z| {
-                    let (hi, lo) = if max { (x, z) } else { (z, x) };
-                    T::from_f64(tie_weight(hi.to_f64(), lo.to_f64()))
-                })?;
-                let wb = wa.const_zip(wa, |w, _| T::ONE - w)?;
-                (g.try_mul(wa)?, Some(g.try_mul(wb)?))
-            }
-            // The exponent is a constant: ∂aᶜ/∂a = c·aᶜ⁻¹.
-            Fn2::Powf => {
-                let c = b.to_f64();
-                (g.try_mul(a.try_powf(c - 1.0)?)? * T::from_f64(c), None)
-            }
-            _ => f.pullback(*a, *b, *y, *g),
-        };
+        let (da, db) = f.pullback(*a, *b, *y, *g);
         Ok((want[0].then_some(da), db.filter(|_| want[1])))
     }
 
@@ -204,8 +183,8 @@ fn step<T: Float>(x: T) -> T {
 ///
 /// `to_f64` is the value of a one-element tensor and NaN otherwise, so a rule must not branch
 /// on it for a larger tensor: [`step`](Real::step) and [`sign`](Real::sign) answer element by
-/// element instead (user-defined primitives decide through them). The built-in relu, abs, max
-/// and min are still evaluated on tensors through the masks above.
+/// element instead, and so do [`tie_weights`](Real::tie_weights): every rule that decides on
+/// values (relu, abs, max, min, user primitives) decides through them.
 impl<T: Float> Real for Tensor<'_, T> {
     fn lit(self, c: f64) -> Self {
         self.scalar_const(T::from_f64(c))
@@ -216,32 +195,13 @@ impl<T: Float> Real for Tensor<'_, T> {
             Err(_) => f64::NAN,
         }
     }
-    fn exp(self) -> Self {
-        Tensor::exp(self)
+    #[track_caller]
+    fn apply1(self, f: Fn1) -> Self {
+        or_panic(self.record1(f))
     }
-    fn ln(self) -> Self {
-        Tensor::ln(self)
-    }
-    fn tanh(self) -> Self {
-        Tensor::tanh(self)
-    }
-    fn sigmoid(self) -> Self {
-        Tensor::sigmoid(self)
-    }
-    fn relu(self) -> Self {
-        Tensor::relu(self)
-    }
-    fn sin(self) -> Self {
-        Tensor::sin(self)
-    }
-    fn cos(self) -> Self {
-        Tensor::cos(self)
-    }
-    fn sqrt(self) -> Self {
-        Tensor::sqrt(self)
-    }
-    fn abs(self) -> Self {
-        Tensor::abs(self)
+    #[track_caller]
+    fn apply2(self, f: Fn2, other: Self) -> Self {
+        or_panic(self.record2(f, other))
     }
     fn powi(self, k: i32) -> Self {
         Tensor::powi(self, k)
@@ -249,15 +209,21 @@ impl<T: Float> Real for Tensor<'_, T> {
     fn powf(self, c: f64) -> Self {
         Tensor::powf(self, c)
     }
-    fn max(self, other: Self) -> Self {
-        or_panic(self.try_maximum(other))
-    }
-    fn min(self, other: Self) -> Self {
-        or_panic(self.try_minimum(other))
+    fn recip(self) -> Self {
+        Tensor::powi(self, -1)
     }
     /// Element by element: a constant tensor of 1 where x > 0, else 0.
     fn step(self) -> Self {
         or_panic(self.const_zip(self, |x, _| step(x)))
+    }
+    /// Element by element: constant tensors of the max shares (1, 0), (½, ½) or (0, 1),
+    /// broadcast to the shape of `self` and `other` together.
+    fn tie_weights(self, other: Self) -> (Self, Self) {
+        let wa = or_panic(self.const_zip(other, |x, z| {
+            T::from_f64(tie_weight(x.to_f64(), z.to_f64()))
+        }));
+        let wb = or_panic(wa.const_zip(wa, |w, _| T::ONE - w));
+        (wa, wb)
     }
     /// Element by element: a constant tensor of sign(x) (sign(0) = 0).
     fn sign(self) -> Self {

@@ -11,9 +11,11 @@
 //!
 //! Elementwise ops reuse the scalar rules of [`rules`](crate::rules): the numeric type applies
 //! `Fn1::pullback` / `Fn2::pullback` to each element, and `Tensor` evaluates the same generic
-//! rule with tensors as the number type. Only the decisions made on values (relu's step, abs's
-//! sign, max/min's tie weights) are written for tensors separately, as constant masks: the
-//! derivative of a step is zero almost everywhere, exactly as in the scalar rules.
+//! rule with tensors as the number type. The decisions made on values (relu's step, abs's sign,
+//! max/min's tie weights) go through [`Real::step`](crate::Real::step),
+//! [`sign`](crate::Real::sign) and [`tie_weights`](crate::Real::tie_weights), which `Tensor`
+//! answers element by element with constant tensors: the derivative of a step is zero almost
+//! everywhere, exactly as in the scalar rules.
 //!
 //! The un-broadcast (summing a contribution back to its input's shape) happens in one place:
 //! the `send` wrapper at the top of [`pullback`], for every op.

@@ -52,6 +52,7 @@ mod per_example;
 #[cfg(feature = "plot")]
 mod plots;
 mod primitive;
+mod primitive_table;
 mod quant;
 mod rewind;
 #[cfg(feature = "serve")]
