@@ -4,8 +4,8 @@
 //! its forward and its pullback are generic over [`Real`], so one text serves every number
 //! type the engine runs it with.
 //!
-//! - Applied to [`Var`]s ([`Graph::apply`](crate::Graph::apply), [`Var::apply`](crate::Var::apply)) or elementwise, with NumPy
-//!   broadcasting, to [`Tensor`]s ([`Tensor::apply`](crate::Tensor::apply)), it records **one node**, whose
+//! - Applied to [`Var`](crate::Var)s ([`Graph::apply`](crate::Graph::apply), [`Var::apply`](crate::Var::apply)) or elementwise, with NumPy
+//!   broadcasting, to [`Tensor`](crate::Tensor)s ([`Tensor::apply`](crate::Tensor::apply)), it records **one node**, whose
 //!   [`Op::Primitive`](crate::Op::Primitive) (or [`TensorOp::Primitive`](crate::TensorOp))
 //!   carries its [`name`](Primitive::name): traces, DOT and SVG pictures and anomaly reports
 //!   show that name. The forward runs with `R = f32`/`f64` on the values.

@@ -210,17 +210,14 @@ impl<T: Float> Graph<T> {
         out.entries.resize(n, Entry::default());
         out.ext.begin(&t);
         let pos = position(&t, loss);
-        let mut num = Numeric {
-            acc: Acc {
-                entries: &mut out.entries[..n],
-                sweep: out.sweep,
-            },
-            vals: &t.vals[..n],
-            tape: &t,
-            ext: &mut out.ext,
+        let mut acc = Acc {
+            entries: &mut out.entries[..n],
+            sweep: out.sweep,
         };
-        num.acc.send(s, T::ONE);
-        sweep(&t.order[..=pos], &t.nodes, &t.operands, &mut num, obs)
+        acc.send(s, T::ONE);
+        let (record, nodes, operands, vals) =
+            (&t.order[..=pos], &t.nodes, &t.operands, &t.vals[..n]);
+        numeric(&t, record, nodes, operands, vals, acc, &mut out.ext, obs)
     }
 }
 
@@ -263,26 +260,28 @@ pub(crate) trait Sweep {
 /// observer compiles to nothing). `nodes` and `operands` are the tape's arena and `Sum`
 /// operand lists as of the record.
 ///
-/// Inlined into each caller with the tape's parts as separate arguments, so that they are known
-/// not to alias: the arena's and the slices' headers stay in registers for the whole loop.
+/// Inlined into its two callers (the numeric and the recorded sweep), each of which passes the
+/// tape's parts as separate arguments and the sweep's state `s` by value (handed back at the
+/// end), so that nothing aliases and the loop's state stays in registers.
 #[inline(always)]
 pub(crate) fn sweep<S: Sweep, O: Observer<S::R>>(
     record: &[NodeKey],
     nodes: &SlotMap<NodeKey, Rec>,
     operands: &[u32],
-    s: &mut S,
+    mut s: S,
     obs: &mut O,
-) -> Result<()> {
+) -> Result<S> {
     for (p, &k) in record.iter().enumerate().rev() {
         let i = slot(k);
         let Some(mut g) = s.visit(i, version(k)) else {
             continue; // the loss does not depend on this node
         };
         // Every key on the record is live, so `get` always finds the node.
-        let Some(&rec) = nodes.get(k) else {
+        let Some(&Rec { code, a, b }) = nodes.get(k) else {
             continue;
         };
-        let Rec { code, a, b } = rec;
+        // (Taken apart at once: a `Rec` kept whole for the extension arm is stored to the stack
+        // on every step, which measured 25% slower on the wide sum.)
         let (a, b) = (a as usize, b as usize);
         // A tensor node's gradient is complete only inside its step, which reports it there.
         if code != Code::Tensor && obs.visit(k, &mut g)? {
@@ -332,10 +331,45 @@ pub(crate) fn sweep<S: Sweep, O: Observer<S::R>>(
                     s.send(o as usize, g);
                 }
             }
-            Code::Primitive | Code::Tensor => s.extension(p, k, rec, g, obs)?,
+            Code::Primitive | Code::Tensor => {
+                let rec = Rec {
+                    code,
+                    a: a as u32,
+                    b: b as u32,
+                };
+                s.extension(p, k, rec, g, obs)?
+            }
         });
     }
-    Ok(())
+    Ok(s)
+}
+
+/// The reverse loop run with the graph's numbers, for [`Graph::backward_into`].
+///
+/// A separate function taking the tape's parts and the adjoints by value, so that they are
+/// known not to alias and the loop (inlined here) keeps the arena's, the slices' and the
+/// adjoints' headers in registers.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn numeric<T: Float, O: Observer<T>>(
+    tape: &Tape<T>,
+    record: &[NodeKey],
+    nodes: &SlotMap<NodeKey, Rec>,
+    operands: &[u32],
+    vals: &[T],
+    acc: Acc<'_, T>,
+    ext: &mut ExtGrads<T>,
+    obs: &mut O,
+) -> Result<()> {
+    // `vals` and the entries have one length: a slot checked against one is in range for both.
+    let vals = &vals[..acc.entries.len()];
+    let num = Numeric {
+        acc,
+        vals,
+        tape,
+        ext,
+    };
+    sweep(record, nodes, operands, num, obs).map(drop)
 }
 
 /// The numeric sweep of [`Graph::backward_into`]: adjoints of the graph's number type, dense
@@ -391,13 +425,28 @@ impl<T: Float> Sweep for Numeric<'_, T> {
         // that `acc` itself never has its address taken and stays in registers; the step is
         // never inlined, so the scalar loop stays small. (It reads the gradient from `acc`: a
         // rank-0 tensor's is completed there.)
-        let mut sub = Acc {
+        let sub = Acc {
             entries: &mut *self.acc.entries,
             sweep: self.acc.sweep,
         };
-        let t = self.tape;
-        t.ext().step(t, pos, k, rec, &mut sub, self.ext, obs)
+        extension_step(self.tape, pos, k, rec, sub, self.ext, obs)
     }
+}
+
+/// The numeric step at an extension node, out of the scalar loop: the loop stays small, and
+/// its registers are not spent on the extension's call.
+#[cold]
+#[inline(never)]
+fn extension_step<T: Float>(
+    t: &Tape<T>,
+    pos: usize,
+    k: NodeKey,
+    rec: Rec,
+    mut acc: Acc<'_, T>,
+    ext: &mut ExtGrads<T>,
+    obs: &mut dyn Observer<T>,
+) -> Result<()> {
+    t.ext().step(t, pos, k, rec, &mut acc, ext, obs)
 }
 
 /// The gradient entries during sweep number `sweep`: what the reverse sweep (scalar and

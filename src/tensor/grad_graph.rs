@@ -103,7 +103,7 @@ impl<T: Float> Graph<T> {
                 None => d,
             });
         }
-        sweep(&record, &nodes, &operands, &mut rec, &mut Plain)?;
+        let rec = sweep(&record, &nodes, &operands, rec, &mut Plain)?;
         Ok(wrt
             .iter()
             .map(|w| rec.adj[slot(w.key())].unwrap_or_else(|| self.constant(T::ZERO)))

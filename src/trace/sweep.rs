@@ -16,13 +16,19 @@ pub const DEFAULT_PRECISION: usize = 6;
 /// The backward pass of one loss, step by step: what [`Graph::backward`] computes, written down.
 ///
 /// [`Trace::new`] records the forward record (every node the loss depends on, in record order,
-/// with its op, inputs and value) and then replays the reverse sweep exactly as `backward` does —
-/// newest node first, the same rules from [`rules`](crate::rules), the same arithmetic in the
-/// graph's number type — keeping, at every step, the upstream gradient ∂L/∂y arriving at the
-/// node, the local partial ∂y/∂input of each input, the contribution `g · ∂y/∂input` sent to it
-/// and the gradient that input has accumulated so far. The last accumulated value of every node
-/// is bit for bit the gradient `backward` returns. (Gradient hooks,
-/// [`Graph::register_hook`], are not run: the trace shows the plain sweep.)
+/// with its op, inputs and value) and then runs `backward` itself with the trace as an observer
+/// of its one reverse loop — so newest node first, the same rules from [`rules`](crate::rules),
+/// the same arithmetic in the graph's number type — writing down, at every step, the upstream
+/// gradient ∂L/∂y arriving at the node, the local partial ∂y/∂input of each input as the sweep
+/// computed it, the contribution `g · ∂y/∂input` sent to it and the gradient that input has
+/// accumulated so far. The final gradients are read from the sweep's own store, so they are bit
+/// for bit what `backward` returns. (Gradient hooks, [`Graph::register_hook`], are not run:
+/// the trace shows the plain sweep.)
+///
+/// Tensor ops are traced too: a tensor node carries its op, shape, elements and gradient
+/// ([`TraceNode::tensor`]), and a tensor step the upstream gradient and each contribution as
+/// tensors ([`Step::tensor`]). Text and Markdown summarize a tensor as its shape, norm and
+/// first elements; JSON has every element.
 ///
 /// Render it as an aligned table ([`to_text`](Trace::to_text), also its `Display`),
 /// [`to_markdown`](Trace::to_markdown) or [`to_json`](Trace::to_json); long traces are cut after
