@@ -80,12 +80,12 @@ pub enum Error {
     Anomaly(Box<crate::anomaly::Anomaly>),
     /// A user-defined [`Primitive`](crate::Primitive) applied to the wrong number of inputs,
     /// or whose pullback returned the wrong number of contributions.
-    #[error("{}", crate::primitive::ProblemMessage { name, problem })]
+    #[error("{}", ProblemMessage { name, problem })]
     Primitive {
         /// The primitive's name.
         name: &'static str,
         /// What is wrong.
-        problem: crate::primitive::PrimitiveProblem,
+        problem: PrimitiveProblem,
     },
     /// An argument outside what the function accepts.
     #[error("invalid argument: {0}")]
@@ -109,7 +109,7 @@ pub enum Error {
         /// The tensor's name.
         tensor: Option<String>,
         /// What is wrong.
-        problem: crate::io::ModelFileProblem,
+        problem: ModelFileProblem,
     },
 }
 
@@ -117,7 +117,7 @@ pub enum Error {
 struct ModelFileMessage<'a> {
     file: Option<&'a str>,
     tensor: Option<&'a str>,
-    problem: &'a crate::io::ModelFileProblem,
+    problem: &'a ModelFileProblem,
 }
 
 impl fmt::Display for ModelFileMessage<'_> {
@@ -237,3 +237,116 @@ macro_rules! with_panicking_twin {
     };
 }
 pub(crate) use with_panicking_twin;
+
+/// What is wrong with a primitive's declaration or use ([`Error::Primitive`](crate::Error)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PrimitiveProblem {
+    /// It was applied to a number of inputs other than its [`arity`](crate::Primitive::arity).
+    Arity {
+        /// Its arity.
+        expected: usize,
+        /// How many inputs it was given.
+        got: usize,
+    },
+    /// Its pullback returned a number of contributions other than its arity.
+    Contributions {
+        /// Its arity.
+        expected: usize,
+        /// How many contributions the pullback returned.
+        got: usize,
+    },
+}
+
+/// The message of [`Error::Primitive`](crate::Error::Primitive): what is wrong and what to fix.
+pub(crate) struct ProblemMessage<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) problem: &'a PrimitiveProblem,
+}
+
+impl fmt::Display for ProblemMessage<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.name;
+        match *self.problem {
+            PrimitiveProblem::Arity { expected, got } => write!(
+                f,
+                "primitive `{name}` takes {expected} input(s) (its arity()) but was applied to \
+                 {got}; pass exactly {expected}, or fix arity()"
+            ),
+            PrimitiveProblem::Contributions { expected, got } => write!(
+                f,
+                "the pullback of primitive `{name}` returned {got} contribution(s) for its \
+                 {expected} input(s); return one g·∂y/∂xⱼ per input, in input order"
+            ),
+        }
+    }
+}
+
+/// What is wrong with a model file, or with one of its tensors.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ModelFileProblem {
+    /// The file's header is not a safetensors header (too short, not JSON, not an object of
+    /// tensors, longer than the file).
+    Header(String),
+    /// A tensor's entry in the header is malformed (a field missing or of the wrong type, an
+    /// unknown dtype).
+    Entry(String),
+    /// A tensor's data does not fit: its byte range disagrees with its dtype and shape, lies
+    /// outside the file, overlaps another tensor's or leaves a gap.
+    Data(String),
+    /// The model has the tensor and the file does not.
+    Missing {
+        /// The model's shape for it.
+        shape: Vec<usize>,
+        /// The tensors the file has.
+        file_has: Vec<String>,
+    },
+    /// The file has a tensor the model does not (a different architecture).
+    Unexpected,
+    /// The tensor's dtype in the file is not the model's.
+    Dtype {
+        /// The dtype in the file.
+        file: String,
+        /// The dtype the model needs.
+        model: String,
+    },
+    /// The tensor's dtype is not a floating-point type (reading values as numbers).
+    NotFloat(String),
+    /// The tensor's shape in the file is not the model's.
+    Shape {
+        /// The shape in the file.
+        file: Vec<usize>,
+        /// The shape the model needs.
+        model: Vec<usize>,
+    },
+}
+
+impl std::fmt::Display for ModelFileProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ModelFileProblem::Header(m) | ModelFileProblem::Entry(m) => f.write_str(m),
+            ModelFileProblem::Data(m) => f.write_str(m),
+            ModelFileProblem::Missing { shape, file_has } => write!(
+                f,
+                "(shape {shape:?}) is missing from the file (it has: {})",
+                file_has.join(", ")
+            ),
+            ModelFileProblem::Unexpected => f.write_str(
+                "is in the file but not in the model (the file is of a different architecture)",
+            ),
+            ModelFileProblem::Dtype { file, model } => {
+                write!(f, "has dtype {file} in the file, the model needs {model}")
+            }
+            ModelFileProblem::NotFloat(dtype) => {
+                write!(f, "has dtype {dtype}, not a floating-point type")
+            }
+            ModelFileProblem::Shape { file, model } => {
+                write!(
+                    f,
+                    "has shape {file:?} in the file, the model needs {model:?}"
+                )
+            }
+        }
+    }
+}

@@ -83,7 +83,9 @@ pub mod gradcheck;
 pub mod io;
 pub mod nn;
 pub mod primitive;
-mod real;
+// The numeric traits the rules are written in live beside the rules (their one unit), and are
+// reached crate-wide as `crate::real`.
+pub(crate) use rules::real;
 pub mod rules;
 mod scalar;
 #[cfg(feature = "serve")]
@@ -104,6 +106,6 @@ pub use anomaly::{Anomaly, AnomalyPhase, BackwardStep};
 pub use error::{Error, Result};
 pub use primitive::Primitive;
 pub use real::{Float, Real};
-pub use scalar::Var;
-pub use tape::{Grads, Graph, HookHandle, Mark, NodeKey, NodeView, Op};
+
+pub use tape::{Grads, Graph, HookHandle, Mark, NodeKey, NodeView, Op, Var};
 pub use tensor::{Slice, Tensor, TensorOp};

@@ -8,6 +8,7 @@
 //! branched on a value — the stencil straddles a kink. An exact tie at the point itself (where
 //! the derivative is only a convention) is caught the same way: the tie is its own side.
 
+use crate::tensor::store;
 use crate::{Graph, Op, TensorOp};
 
 /// The recorded ops and, for every kink or pole (every element of one, for a tensor op), its
@@ -41,7 +42,7 @@ impl Signature {
                     None => continue,
                 },
                 Op::Tensor(ti) => {
-                    tensor_ops.push(t.tensors.nodes[ti as usize].op);
+                    tensor_ops.push(store(&t).nodes[ti as usize].op);
                     crate::tensor::kink_sides(&t, ti, |name, v| sides.push((name, sign(v))));
                     continue;
                 }

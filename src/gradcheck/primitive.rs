@@ -169,7 +169,7 @@ pub fn try_check_primitive<P: Primitive + Clone>(
         let x: Vec<f64> = (0..n).map(|_| rng.random_range(lo..hi)).collect();
         let y = prim.forward(&x);
         let partials = prim.pullback(&x, y, 1.0);
-        crate::primitive::check_contributions::<f64>(prim, partials.len())?;
+        crate::tensor::check_contributions::<f64>(prim, partials.len())?;
         if !y.is_finite() || partials.iter().any(|p| !p.is_finite()) {
             report.skipped += 1;
             continue;

@@ -24,8 +24,6 @@ mod safetensors_header;
 
 #[cfg(feature = "plot")]
 pub use plot::{LossPlot, plot_predictions};
-#[cfg(feature = "plot")]
-pub(crate) use plot::{Png, register_font};
 
 #[cfg(feature = "safetensors")]
 pub use self::safetensors::{

@@ -15,74 +15,7 @@ use crate::error::{Error, Result};
 /// The largest header read, as the reference implementation caps it (100 MB).
 const MAX_HEADER_BYTES: u64 = 100_000_000;
 
-/// What is wrong with a model file, or with one of its tensors.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum ModelFileProblem {
-    /// The file's header is not a safetensors header (too short, not JSON, not an object of
-    /// tensors, longer than the file).
-    Header(String),
-    /// A tensor's entry in the header is malformed (a field missing or of the wrong type, an
-    /// unknown dtype).
-    Entry(String),
-    /// A tensor's data does not fit: its byte range disagrees with its dtype and shape, lies
-    /// outside the file, overlaps another tensor's or leaves a gap.
-    Data(String),
-    /// The model has the tensor and the file does not.
-    Missing {
-        /// The model's shape for it.
-        shape: Vec<usize>,
-        /// The tensors the file has.
-        file_has: Vec<String>,
-    },
-    /// The file has a tensor the model does not (a different architecture).
-    Unexpected,
-    /// The tensor's dtype in the file is not the model's.
-    Dtype {
-        /// The dtype in the file.
-        file: String,
-        /// The dtype the model needs.
-        model: String,
-    },
-    /// The tensor's dtype is not a floating-point type (reading values as numbers).
-    NotFloat(String),
-    /// The tensor's shape in the file is not the model's.
-    Shape {
-        /// The shape in the file.
-        file: Vec<usize>,
-        /// The shape the model needs.
-        model: Vec<usize>,
-    },
-}
-
-impl std::fmt::Display for ModelFileProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ModelFileProblem::Header(m) | ModelFileProblem::Entry(m) => f.write_str(m),
-            ModelFileProblem::Data(m) => f.write_str(m),
-            ModelFileProblem::Missing { shape, file_has } => write!(
-                f,
-                "(shape {shape:?}) is missing from the file (it has: {})",
-                file_has.join(", ")
-            ),
-            ModelFileProblem::Unexpected => f.write_str(
-                "is in the file but not in the model (the file is of a different architecture)",
-            ),
-            ModelFileProblem::Dtype { file, model } => {
-                write!(f, "has dtype {file} in the file, the model needs {model}")
-            }
-            ModelFileProblem::NotFloat(dtype) => {
-                write!(f, "has dtype {dtype}, not a floating-point type")
-            }
-            ModelFileProblem::Shape { file, model } => {
-                write!(
-                    f,
-                    "has shape {file:?} in the file, the model needs {model:?}"
-                )
-            }
-        }
-    }
-}
+pub use crate::error::ModelFileProblem;
 
 /// One tensor of a checked file: its data is exactly its dtype's size times its elements.
 pub(crate) struct Entry<'a> {

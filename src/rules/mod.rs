@@ -23,6 +23,7 @@ use crate::special;
 const FRAC_1_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
 
 mod generate;
+pub(crate) mod real;
 pub(crate) mod table;
 
 pub(crate) use generate::{doc_prefix, example1, example2, method1, method2, methods};

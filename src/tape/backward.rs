@@ -3,16 +3,15 @@
 use std::fmt;
 use std::ops::Index;
 
-use slotmap::{Key, SlotMap};
+use slotmap::SlotMap;
 
+use super::Var;
 use super::code::dispatch;
 use super::debug::{Observer, Plain, Watch};
-use super::{Code, Graph, NodeKey, Op, Rec, Tape, slot, version};
+use super::{Code, ExtGrads, Graph, NodeKey, Rec, Tape, slot, version};
 use crate::error::{Error, Result};
-use crate::real::Float;
+use crate::real::{Float, Real};
 use crate::rules::{Fn1, Fn2};
-use crate::scalar::Var;
-use crate::tensor::TensorGrads;
 
 /// The state of an entry the sweep has sent a gradient to but not yet visited (live key
 /// versions are odd, so this is never a version).
@@ -33,8 +32,8 @@ pub struct Grads<T> {
     sweep: u32,
     pub(crate) graph: u64,
     zero: T,
-    /// Gradients of tensor nodes (see [`Grads::tensor`]).
-    pub(crate) tensors: TensorGrads<T>,
+    /// Gradient buffers of extension nodes (tensors, see [`Grads::tensor`]).
+    pub(crate) ext: ExtGrads<T>,
 }
 
 /// A slot's adjoint and what the sweep numbered `sweep` knows of it: `state` is [`PENDING`]
@@ -55,7 +54,7 @@ impl<T: Float> Grads<T> {
             sweep: 0,
             graph: 0,
             zero: T::ZERO,
-            tensors: Default::default(),
+            ext: Default::default(),
         }
     }
 
@@ -163,21 +162,35 @@ impl<T: Float> Graph<T> {
         let s = self.check(loss, "backward")?;
         if self.observed() {
             let mut watch = Watch {
+                tape: self.tape(),
                 hooks: self.debug.hooks.borrow_mut(),
                 anomaly: self.detect_anomaly(),
                 locations: self.debug.locations.borrow(),
                 found: Vec::new(),
             };
-            self.sweep(s, loss.key(), out, &mut watch)?;
+            self.sweep_numeric(s, loss.key(), out, &mut watch)?;
             watch.finish()
         } else {
-            self.sweep(s, loss.key(), out, &mut Plain)
+            self.sweep_numeric(s, loss.key(), out, &mut Plain)
         }
     }
 
-    /// The reverse sweep, compiled once per observer: the plain one costs nothing.
+    /// [`backward_into`](Graph::backward_into) with `obs` as the only observer (no hooks, no
+    /// anomaly checks): the step-by-step trace.
+    pub(crate) fn observed_backward<O: Observer<T>>(
+        &self,
+        loss: Var<'_, T>,
+        out: &mut Grads<T>,
+        obs: &mut O,
+    ) -> Result<()> {
+        let s = self.check(loss, "backward")?;
+        self.sweep_numeric(s, loss.key(), out, obs)
+    }
+
+    /// The numeric reverse sweep with observer `obs` (hooks and anomaly checks, or a trace),
+    /// compiled once per observer: the plain one costs nothing.
     #[inline(always)]
-    fn sweep<O: Observer<T>>(
+    fn sweep_numeric<O: Observer<T>>(
         &self,
         s: usize,
         loss: NodeKey,
@@ -195,7 +208,7 @@ impl<T: Float> Graph<T> {
             out.sweep = 1;
         }
         out.entries.resize(n, Entry::default());
-        out.tensors.begin(&t);
+        out.ext.begin(&t);
         let pos = position(&t, loss);
         let mut acc = Acc {
             entries: &mut out.entries[..n],
@@ -204,283 +217,107 @@ impl<T: Float> Graph<T> {
         acc.send(s, T::ONE);
         let (record, nodes, operands, vals) =
             (&t.order[..=pos], &t.nodes, &t.operands, &t.vals[..n]);
-        sweep(
-            &t,
-            record,
-            nodes,
-            operands,
-            vals,
-            acc,
-            &mut out.tensors,
-            obs,
-        )
-    }
-
-    /// The gradient of `loss` with respect to `wrt`, recorded on the tape as new nodes
-    /// (PyTorch's `create_graph=True`), so it can be differentiated again.
-    ///
-    /// The same rules as [`backward`](Graph::backward), run with [`Var`] as the number type.
-    /// A variable the loss does not depend on gets a constant 0.
-    ///
-    /// ```
-    /// use tapegrad::Graph;
-    /// let g = Graph::new();
-    /// let x = g.var(2.0);
-    /// let y = x.powi(3);
-    /// let dy = g.grad_graph(y, &[x])[0];   // 3x² = 12, as a node
-    /// let d2y = g.grad_graph(dy, &[x])[0]; // 6x = 12
-    /// assert_eq!((dy.value(), d2y.value()), (12.0, 12.0));
-    /// assert_eq!(g.backward(d2y)[x], 6.0); // third derivative
-    /// ```
-    #[track_caller]
-    pub fn grad_graph<'g>(&'g self, loss: Var<'g, T>, wrt: &[Var<'g, T>]) -> Vec<Var<'g, T>> {
-        crate::error::or_panic(self.try_grad_graph(loss, wrt))
-    }
-
-    /// [`grad_graph`](Graph::grad_graph) returning an error for a stale or foreign handle, or,
-    /// in anomaly mode, for the recorded gradient nodes that are NaN or infinite (one report
-    /// naming every node that made such a value from finite inputs).
-    pub fn try_grad_graph<'g>(
-        &'g self,
-        loss: Var<'g, T>,
-        wrt: &[Var<'g, T>],
-    ) -> Result<Vec<Var<'g, T>>> {
-        self.checked_recording(|| self.record_backward(loss, wrt))
-    }
-
-    fn record_backward<'g>(
-        &'g self,
-        loss: Var<'g, T>,
-        wrt: &[Var<'g, T>],
-    ) -> Result<Vec<Var<'g, T>>> {
-        self.check(loss, "grad_graph")?;
-        let one = self.constant(T::ONE);
-        self.record_backward_from(&[(loss, one)], wrt)
-    }
-
-    /// The recorded reverse sweep started from several nodes at once, each with a recorded
-    /// upstream gradient of its own (`seeds`: node, ∂/∂node), as if the loss were
-    /// `Σ ⟨node, seed⟩` with the seeds held constant: the sweep never reaches a seed's own
-    /// ancestors through it. (Checkpointing seeds a recomputed segment this way.)
-    pub(crate) fn record_backward_from<'g>(
-        &'g self,
-        seeds: &[(Var<'g, T>, Var<'g, T>)],
-        wrt: &[Var<'g, T>],
-    ) -> Result<Vec<Var<'g, T>>> {
-        for &(y, d) in seeds {
-            self.check(y, "grad_graph")?;
-            self.check(d, "grad_graph")?;
-        }
-        for &w in wrt {
-            self.check(w, "grad_graph")?;
-        }
-        // The sweep appends nodes, so it walks a snapshot of the record up to the last seed.
-        let (record, key_of) = {
-            let t = self.tape();
-            let pos = seeds
-                .iter()
-                .map(|(y, _)| position(&t, y.key()))
-                .max()
-                .unwrap_or(0);
-            let mut key_of = vec![NodeKey::null(); t.vals.len()];
-            let record: Vec<(NodeKey, Op)> = t.order[..=pos]
-                .iter()
-                .map(|&k| {
-                    key_of[slot(k)] = k;
-                    (k, t.op(k))
-                })
-                .collect();
-            (record, key_of)
-        };
-        let var = |i: u32| Var::new(self, key_of[i as usize]);
-        let mut adj: Vec<Option<Var<'g, T>>> = vec![None; key_of.len()];
-        let send = |adj: &mut Vec<Option<Var<'g, T>>>, i: u32, d: Var<'g, T>| {
-            let i = i as usize;
-            adj[i] = Some(match adj[i] {
-                Some(prev) => prev + d,
-                None => d,
-            });
-        };
-        if seeds.is_empty() {
-            return Ok(wrt.iter().map(|_| self.constant(T::ZERO)).collect());
-        }
-        for &(y, d) in seeds {
-            let i = slot(y.key());
-            adj[i] = Some(match adj[i] {
-                // A node seeded twice: tensor-aware, as in the tensor steps.
-                Some(prev) => Var::new(self, prev.as_tensor().try_add(d.as_tensor())?.key()),
-                None => d,
-            });
-        }
-        for &(k, op) in record.iter().rev() {
-            let Some(g) = adj[slot(k)] else { continue };
-            let y = Var::new(self, k);
-            match op {
-                Op::Var | Op::Const => {}
-                Op::Unary(f, a) => send(&mut adj, a, f.pullback(var(a), y, g)),
-                Op::Binary(f, a, b) => {
-                    let (da, db) = f.pullback(var(a), var(b), y, g);
-                    send(&mut adj, a, da);
-                    if let Some(db) = db {
-                        send(&mut adj, b, db);
-                    }
-                }
-                Op::Sum { start, len } => {
-                    let operands =
-                        self.tape().operands[start as usize..(start + len) as usize].to_vec();
-                    for o in operands {
-                        send(&mut adj, o, g);
-                    }
-                }
-                Op::Primitive { node, .. } => {
-                    // The pullback with Var as the number type: recorded, so differentiable.
-                    let (prim, inputs) = {
-                        let pn = &self.tape().prims[node as usize];
-                        (pn.prim.clone(), pn.inputs.clone())
-                    };
-                    let xs: Vec<Var<'g, T>> = inputs.iter().map(|&j| var(j)).collect();
-                    let ds = prim.pullback_var(&xs, y, g);
-                    crate::primitive::check_contributions(&*prim, ds.len())?;
-                    for (&j, d) in inputs.iter().zip(ds) {
-                        send(&mut adj, j, d);
-                    }
-                }
-                Op::Tensor(ti) => self.tensor_grad_step(ti, k, g, &key_of, &mut adj)?,
-            }
-        }
-        Ok(wrt
-            .iter()
-            .map(|w| adj[slot(w.key())].unwrap_or_else(|| self.constant(T::ZERO)))
-            .collect())
-    }
-
-    /// The full Hessian ∂²y/∂wᵢ∂wⱼ: one recorded gradient, then one sweep per row.
-    /// The nodes it records are freed again before it returns.
-    ///
-    /// ```
-    /// use tapegrad::Graph;
-    /// let g = Graph::new();
-    /// let (x, y) = (g.var(1.0), g.var(2.0));
-    /// let f = x * x * y; // ∇f = (2xy, x²); H = [[2y, 2x], [2x, 0]]
-    /// assert_eq!(g.hessian(f, &[x, y]), vec![vec![4.0, 2.0], vec![2.0, 0.0]]);
-    /// ```
-    #[track_caller]
-    pub fn hessian(&self, y: Var<'_, T>, wrt: &[Var<'_, T>]) -> Vec<Vec<T>> {
-        crate::error::or_panic(self.try_hessian(y, wrt))
-    }
-
-    /// [`hessian`](Graph::hessian) returning an error for a stale or foreign handle.
-    pub fn try_hessian(&self, y: Var<'_, T>, wrt: &[Var<'_, T>]) -> Result<Vec<Vec<T>>> {
-        let mark = self.mark();
-        let rows = (|| {
-            let grad = self.try_grad_graph(y, wrt)?;
-            let mut store = Grads::new();
-            let mut rows = Vec::with_capacity(wrt.len());
-            for gi in grad {
-                self.backward_into(gi, &mut store)?;
-                rows.push(store.wrt(wrt));
-            }
-            Ok(rows)
-        })();
-        self.rewind(mark);
-        rows
-    }
-
-    /// The Hessian-vector product H·v without forming H: the gradient of ⟨∇y, v⟩.
-    ///
-    /// ```
-    /// use tapegrad::Graph;
-    /// let g = Graph::new();
-    /// let (x, y) = (g.var(1.0), g.var(2.0));
-    /// let f = x * x * y; // H = [[4, 2], [2, 0]] here
-    /// assert_eq!(g.hvp(f, &[x, y], &[1.0, 1.0]), vec![6.0, 2.0]);
-    /// ```
-    #[track_caller]
-    pub fn hvp(&self, y: Var<'_, T>, wrt: &[Var<'_, T>], v: &[T]) -> Vec<T> {
-        crate::error::or_panic(self.try_hvp(y, wrt, v))
-    }
-
-    /// [`hvp`](Graph::hvp) returning an error for a bad handle or a `v` of the wrong length.
-    pub fn try_hvp(&self, y: Var<'_, T>, wrt: &[Var<'_, T>], v: &[T]) -> Result<Vec<T>> {
-        if v.len() != wrt.len() {
-            return Err(Error::Shape {
-                op: "hvp",
-                lhs: vec![wrt.len()],
-                rhs: vec![v.len()],
-            });
-        }
-        let mark = self.mark();
-        let out = (|| {
-            let grad = self.try_grad_graph(y, wrt)?;
-            let terms: Vec<_> = grad.iter().zip(v).map(|(&gi, &vi)| gi * vi).collect();
-            let dot = self.try_sum(&terms)?;
-            Ok(self.try_backward(dot)?.wrt(wrt))
-        })();
-        self.rewind(mark);
-        out
+        numeric(&t, record, nodes, operands, vals, acc, &mut out.ext, obs)
     }
 }
 
-/// The reverse loop of [`Graph::backward_into`]: visits `record` (newest first), sending each
-/// reached node's adjoint to its inputs and reporting to the observer `obs` (the plain one
-/// compiles to nothing).
+/// What one reverse sweep runs on: the number type of its adjoints — `f32`/`f64` for
+/// [`Graph::backward`], [`Var`] for [`Graph::grad_graph`] (which records the backward pass) —
+/// and where the adjoints are kept.
+pub(crate) trait Sweep {
+    /// The number type the rules run with.
+    type R: Real;
+    /// The value of the node in slot `i`, as a number of this sweep.
+    fn val(&self, i: usize) -> Self::R;
+    /// Visits slot `i` (the node of key version `version`): its complete gradient, or `None`
+    /// if the sweep never reached it.
+    fn visit(&mut self, i: usize, version: u32) -> Option<Self::R>;
+    /// Replaces the gradient of slot `i`, being visited (a hook changed it).
+    fn set(&mut self, i: usize, g: Self::R);
+    /// Adds the contribution `d` to the adjoint of slot `i`.
+    fn send(&mut self, i: usize, d: Self::R);
+    /// [`send`](Sweep::send) of `d1` then `d2` to the same slot.
+    #[inline(always)]
+    fn send2(&mut self, i: usize, d1: Self::R, d2: Self::R) {
+        self.send(i, d1);
+        self.send(i, d2);
+    }
+    /// The step at an extension node (a tensor op or a user-defined primitive, `rec`), key
+    /// `k` at record position `pos`, with upstream gradient `g`.
+    fn extension<O: Observer<Self::R>>(
+        &mut self,
+        pos: usize,
+        k: NodeKey,
+        rec: Rec,
+        g: Self::R,
+        obs: &mut O,
+    ) -> Result<()>;
+}
+
+/// The reverse sweep — the one loop every backward pass runs, numeric or recorded, scalar or
+/// tensor: visits `record` (newest first), sends each reached node's adjoint to its inputs
+/// through the rules, and shows every step to the observer `obs` as it computes it (the plain
+/// observer compiles to nothing). `nodes` and `operands` are the tape's arena and `Sum`
+/// operand lists as of the record.
 ///
-/// A separate function taking the tape's parts as separate arguments, so that they are known
-/// not to alias: the arena's and the slices' headers stay in registers for the whole loop. The
-/// whole tape `t` is only read by the observer and by tensor steps.
-#[allow(clippy::too_many_arguments)]
-fn sweep<T: Float, O: Observer<T>>(
-    t: &Tape<T>,
+/// Inlined into its two callers (the numeric and the recorded sweep), each of which passes the
+/// tape's parts as separate arguments and the sweep's state `s` by value (handed back at the
+/// end), so that nothing aliases and the loop's state stays in registers.
+#[inline(always)]
+pub(crate) fn sweep<S: Sweep, O: Observer<S::R>>(
     record: &[NodeKey],
     nodes: &SlotMap<NodeKey, Rec>,
     operands: &[u32],
-    vals: &[T],
-    mut acc: Acc<'_, T>,
-    tensors: &mut TensorGrads<T>,
+    mut s: S,
     obs: &mut O,
-) -> Result<()> {
-    // `vals` and the entries have one length: a slot checked against one is in range for both.
-    let vals = &vals[..acc.entries.len()];
+) -> Result<S> {
     for (p, &k) in record.iter().enumerate().rev() {
         let i = slot(k);
-        let Some(g) = acc.visit(i, version(k)) else {
+        let Some(mut g) = s.visit(i, version(k)) else {
             continue; // the loss does not depend on this node
         };
         // Every key on the record is live, so `get` always finds the node.
         let Some(&Rec { code, a, b }) = nodes.get(k) else {
             continue;
         };
-        // A tensor node's gradient is complete only inside its step, which reports it there.
-        if code != Code::Tensor {
-            obs.visit(k, g)?;
-        }
-        let g = *g;
+        // (Taken apart at once: a `Rec` kept whole for the extension arm is stored to the stack
+        // on every step, which measured 25% slower on the wide sum.)
         let (a, b) = (a as usize, b as usize);
+        // A tensor node's gradient is complete only inside its step, which reports it there.
+        if code != Code::Tensor && obs.visit(k, &mut g)? {
+            s.set(i, g);
+        }
         // One dispatch on the packed code; each arm calls the rule with a constant function,
-        // so the rule's own `match` folds away.
+        // so the rule's own `match` folds away. Each rule gives its local partial, and the
+        // contribution is the upstream times it (what `pullback` computes); the observer sees
+        // both as the sweep computes them, the partial as a number only when it asks.
         macro_rules! unary {
             ($f:expr) => {{
-                let d = $f.pullback(vals[a], vals[i], g);
-                obs.send(t, p, k, 0, g, d)?;
-                acc.send(a, d);
+                let l = $f.local(s.val(a), s.val(i));
+                let d = l.times(g);
+                obs.send(p, k, 0, g, obs.wants_partials().then(|| l.value(g)), d)?;
+                s.send(a, d);
             }};
         }
         macro_rules! binary {
             ($f:expr) => {{
-                let (da, db) = $f.pullback(vals[a], vals[b], vals[i], g);
-                obs.send(t, p, k, 0, g, da)?;
+                let (la, lb) = $f.locals(s.val(a), s.val(b), s.val(i));
+                let (da, db) = (la.times(g), lb.map(|l| l.times(g)));
+                let wants = obs.wants_partials();
+                let lb = lb.filter(|_| wants).map(|l| l.value(g));
+                obs.send(p, k, 0, g, wants.then(|| la.value(g)), da)?;
                 match db {
                     // `x * x`, `x + x`: both contributions in one update (same result).
                     Some(db) if a == b => {
-                        obs.send(t, p, k, 1, g, db)?;
-                        acc.send2(a, da, db)
+                        obs.send(p, k, 1, g, lb, db)?;
+                        s.send2(a, da, db)
                     }
                     Some(db) => {
-                        obs.send(t, p, k, 1, g, db)?;
-                        acc.send(a, da);
-                        acc.send(b, db);
+                        obs.send(p, k, 1, g, lb, db)?;
+                        s.send(a, da);
+                        s.send(b, db);
                     }
-                    None => acc.send(a, da),
+                    None => s.send(a, da),
                 }
             }};
         }
@@ -489,53 +326,127 @@ fn sweep<T: Float, O: Observer<T>>(
             Code::Sum => {
                 // ∂Σ/∂vᵢ = 1; here `a` is the first operand's position and `b` the count
                 for (j, &o) in operands[a..a + b].iter().enumerate() {
-                    obs.send(t, p, k, j, g, g)?;
-                    acc.send(o as usize, g);
+                    let l = obs.wants_partials().then(|| g.lit(1.0));
+                    obs.send(p, k, j, g, l, g)?;
+                    s.send(o as usize, g);
                 }
             }
-            Code::Primitive => {
-                // Here `a` is the primitive node's entry; a copy of `acc`, as for tensors.
-                let mut sub = Acc {
-                    entries: &mut *acc.entries,
-                    sweep: acc.sweep,
+            Code::Primitive | Code::Tensor => {
+                let rec = Rec {
+                    code,
+                    a: a as u32,
+                    b: b as u32,
                 };
-                primitive_step(t, p, k, &t.prims[a], g, &mut sub, obs)?
-            }
-            Code::Tensor => {
-                // Here `a` is the tensor index. The step gets a copy of `acc`, so that `acc`
-                // itself never has its address taken and stays in registers.
-                let mut sub = Acc {
-                    entries: &mut *acc.entries,
-                    sweep: acc.sweep,
-                };
-                tensors.step(t, p, k, a as u32, &mut sub, obs)?
+                s.extension(p, k, rec, g, obs)?
             }
         });
     }
-    Ok(())
+    Ok(s)
 }
 
-/// One step of the numeric sweep at a user-defined primitive (key `k`, record position `p`,
-/// upstream `g`): its pullback run with the graph's number type, one contribution per input.
-/// Never inlined, like a tensor step, so the scalar loop stays small.
+/// The reverse loop run with the graph's numbers, for [`Graph::backward_into`].
+///
+/// A separate function taking the tape's parts and the adjoints by value, so that they are
+/// known not to alias and the loop (inlined here) keeps the arena's, the slices' and the
+/// adjoints' headers in registers.
+#[allow(clippy::too_many_arguments)]
 #[inline(never)]
-fn primitive_step<T: Float, O: Observer<T>>(
-    t: &Tape<T>,
-    p: usize,
-    k: NodeKey,
-    node: &crate::primitive::PrimNode<T>,
-    g: T,
-    acc: &mut Acc<'_, T>,
+fn numeric<T: Float, O: Observer<T>>(
+    tape: &Tape<T>,
+    record: &[NodeKey],
+    nodes: &SlotMap<NodeKey, Rec>,
+    operands: &[u32],
+    vals: &[T],
+    acc: Acc<'_, T>,
+    ext: &mut ExtGrads<T>,
     obs: &mut O,
 ) -> Result<()> {
-    let xs: Vec<T> = node.inputs.iter().map(|&j| t.vals[j as usize]).collect();
-    let ds = node.prim.pullback_num(&xs, t.vals[slot(k)], g);
-    crate::primitive::check_contributions(&*node.prim, ds.len())?;
-    for (j, (&input, d)) in node.inputs.iter().zip(ds).enumerate() {
-        obs.send(t, p, k, j, g, d)?;
-        acc.send(input as usize, d);
+    // `vals` and the entries have one length: a slot checked against one is in range for both.
+    let vals = &vals[..acc.entries.len()];
+    let num = Numeric {
+        acc,
+        vals,
+        tape,
+        ext,
+    };
+    sweep(record, nodes, operands, num, obs).map(drop)
+}
+
+/// The numeric sweep of [`Graph::backward_into`]: adjoints of the graph's number type, dense
+/// by slot, and the gradient buffers of extension nodes.
+struct Numeric<'a, T: Float> {
+    acc: Acc<'a, T>,
+    /// Node values by slot, as long as the entries: a slot checked against one is in range for
+    /// both.
+    vals: &'a [T],
+    /// The whole tape, read only by extension steps.
+    tape: &'a Tape<T>,
+    ext: &'a mut ExtGrads<T>,
+}
+
+impl<T: Float> Sweep for Numeric<'_, T> {
+    type R = T;
+
+    #[inline(always)]
+    fn val(&self, i: usize) -> T {
+        self.vals[i]
     }
-    Ok(())
+
+    #[inline(always)]
+    fn visit(&mut self, i: usize, version: u32) -> Option<T> {
+        self.acc.visit(i, version).map(|g| *g)
+    }
+
+    #[inline(always)]
+    fn set(&mut self, i: usize, g: T) {
+        *self.acc.adj_mut(i) = g;
+    }
+
+    #[inline(always)]
+    fn send(&mut self, i: usize, d: T) {
+        self.acc.send(i, d)
+    }
+
+    #[inline(always)]
+    fn send2(&mut self, i: usize, d1: T, d2: T) {
+        self.acc.send2(i, d1, d2)
+    }
+
+    #[inline(always)]
+    fn extension<O: Observer<T>>(
+        &mut self,
+        pos: usize,
+        k: NodeKey,
+        rec: Rec,
+        _g: T,
+        obs: &mut O,
+    ) -> Result<()> {
+        // Here `rec.a` is the entry in the extension store. The step gets a copy of `acc`, so
+        // that `acc` itself never has its address taken and stays in registers; the step is
+        // never inlined, so the scalar loop stays small. (It reads the gradient from `acc`: a
+        // rank-0 tensor's is completed there.)
+        let sub = Acc {
+            entries: &mut *self.acc.entries,
+            sweep: self.acc.sweep,
+        };
+        extension_step(self.tape, pos, k, rec, sub, self.ext, obs)
+    }
+}
+
+/// The numeric step at an extension node, out of the scalar loop: the loop stays small, and
+/// its registers are not spent on the extension's call.
+#[cold]
+#[inline(never)]
+fn extension_step<T: Float>(
+    t: &Tape<T>,
+    pos: usize,
+    k: NodeKey,
+    rec: Rec,
+    mut acc: Acc<'_, T>,
+    ext: &mut ExtGrads<T>,
+    obs: &mut dyn Observer<T>,
+) -> Result<()> {
+    t.ext().step(t, pos, k, rec, &mut acc, ext, obs)
 }
 
 /// The gradient entries during sweep number `sweep`: what the reverse sweep (scalar and
@@ -616,7 +527,7 @@ impl<T: Float> Acc<'_, T> {
 }
 
 /// Position of a live key in the record (searching from the end: the loss is usually last).
-fn position<T: Float>(t: &Tape<T>, k: NodeKey) -> usize {
+pub(crate) fn position<T: Float>(t: &Tape<T>, k: NodeKey) -> usize {
     t.order
         .iter()
         .rposition(|&o| o == k)

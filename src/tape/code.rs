@@ -8,7 +8,7 @@
 //! [`Op`] is lossless; the public API only ever shows `Op`.
 
 use super::Op;
-use crate::primitive::PrimName;
+use super::PrimName;
 use crate::rules::{Fn1, Fn2};
 
 /// A node's operation, packed: `code` says which, `a` and `b` hold its operands.

@@ -9,12 +9,11 @@ use std::panic::Location;
 
 use slotmap::SecondaryMap;
 
-use super::{Graph, NodeKey, Op, Tape, slot};
+use super::Var;
+use super::{Graph, NodeKey, Op, Rec, Tape, slot};
 use crate::anomaly::{Anomaly, AnomalyPhase, BackwardStep};
 use crate::error::{Error, Result};
 use crate::real::Float;
-use crate::scalar::Var;
-use crate::tensor::Tensor;
 
 /// What the graph does beyond plain recording.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -166,57 +165,13 @@ impl<T: Float> Graph<T> {
         self.add_hook(v.key(), "register_hook", Hook::Scalar(Box::new(hook)))
     }
 
-    /// Registers a hook on tensor `t`'s gradient: during [`backward`](Graph::backward), once
-    /// the gradient flowing into `t` is complete, `hook` receives `t`'s shape and the gradient
-    /// in row-major order, and may change it in place; the changed gradient is what
-    /// [`Grads::tensor`](crate::Grads::tensor) returns for `t` and what flows on to `t`'s
-    /// inputs (PyTorch's `Tensor.register_hook`). Use it to clip the gradient of one tensor or
-    /// to print it. It is called once per sweep that reaches `t`; hooks on one node run in the
-    /// order registered, and [`remove_hook`](Graph::remove_hook) removes one. Like
-    /// [`register_hook`](Graph::register_hook), it applies to the numeric sweep only, goes
-    /// away when `t` is freed, and must not record on or differentiate this graph.
-    ///
-    /// ```
-    /// use tapegrad::Graph;
-    /// let g = Graph::new();
-    /// let w = g.tensor(&[1.0, 2.0], &[2]);
-    /// let h = w * 3.0;                   // dh/dw = 3
-    /// let loss = (h * h).sum();          // dloss/dh = 2h = [6, 12]
-    /// g.register_tensor_hook(h, |_shape, grad| {
-    ///     // clip the gradient's norm to 5: [6, 12] has norm √180
-    ///     let norm = grad.iter().map(|d| d * d).sum::<f64>().sqrt();
-    ///     grad.iter_mut().for_each(|d| *d *= 5.0 / norm);
-    /// });
-    /// let dw = g.backward(loss).tensor(w).to_vec(); // 3 · the clipped [6, 12]
-    /// let k = 15.0 / 180.0_f64.sqrt();
-    /// assert_eq!(dw, vec![6.0 * k, 12.0 * k]);
-    /// ```
-    #[track_caller]
-    pub fn register_tensor_hook(
-        &self,
-        t: Tensor<'_, T>,
-        hook: impl FnMut(&[usize], &mut [T]) + 'static,
-    ) -> HookHandle {
-        crate::error::or_panic(self.try_register_tensor_hook(t, hook))
-    }
-
-    /// [`register_tensor_hook`](Graph::register_tensor_hook) returning an error for a stale
-    /// or foreign handle.
-    pub fn try_register_tensor_hook(
-        &self,
-        t: Tensor<'_, T>,
-        hook: impl FnMut(&[usize], &mut [T]) + 'static,
-    ) -> Result<HookHandle> {
-        const OP: &str = "register_tensor_hook";
-        if !std::ptr::eq(t.graph(), self) {
-            return Err(Error::ForeignGraph { op: OP });
-        }
-        t.try_shape()?;
-        self.add_hook(t.key(), OP, Hook::Tensor(Box::new(hook)))
-    }
-
     /// Adds `hook` to the hooks of the live node `key`.
-    fn add_hook(&self, key: NodeKey, op: &'static str, hook: Hook<T>) -> Result<HookHandle> {
+    pub(crate) fn add_hook(
+        &self,
+        key: NodeKey,
+        op: &'static str,
+        hook: Hook<T>,
+    ) -> Result<HookHandle> {
         let id = self.debug.next_hook.get();
         self.debug.next_hook.set(id + 1);
         let mut hooks = self.debug.hooks.borrow_mut();
@@ -309,8 +264,8 @@ impl<T: Float> Graph<T> {
         let mut found = Vec::new();
         for (pos, &k) in t.order.iter().enumerate().skip(start) {
             let op = t.op(k);
-            if let Op::Tensor(ti) = op {
-                if let Some(a) = crate::tensor::recorded_anomaly(&t, pos, ti) {
+            if let Op::Tensor(_) = op {
+                if let Some(a) = t.ext().recorded_anomaly(&t, pos, op.into()) {
                     found.push(a);
                 }
                 continue;
@@ -377,66 +332,70 @@ impl<T> Default for DebugState<T> {
     }
 }
 
-/// What the reverse sweep reports to, at each node and each contribution.
-pub(crate) trait Observer<T: Float> {
+/// What the reverse sweep reports to, at each node and each contribution, as it computes them:
+/// hooks, anomaly detection and the step-by-step trace are observers of the one sweep. Every
+/// method does nothing unless implemented, so the plain sweep ([`Plain`]) compiles to the bare
+/// loop.
+pub(crate) trait Observer<R> {
+    /// Whether [`send`](Observer::send) wants the local partials (the plain sweep only forms
+    /// contributions).
+    fn wants_partials(&self) -> bool {
+        false
+    }
     /// The sweep reached scalar node `k` with its complete gradient `g`, which it may replace
-    /// with the gradient to use (and store) from here on.
-    fn visit(&mut self, k: NodeKey, g: &mut T) -> Result<()>;
-    /// The node at `pos` sends `d` = `g` · ∂y/∂input to its `input`-th input.
-    fn send(&mut self, t: &Tape<T>, pos: usize, k: NodeKey, input: usize, g: T, d: T)
-    -> Result<()>;
-    /// The sweep reached tensor node `k` (of shape `shape`) with its complete gradient `g`,
-    /// which it may change in place.
-    fn visit_tensor(&mut self, k: NodeKey, shape: &[usize], g: &mut [T]) -> Result<()>;
-    /// Tensor node `ti` (key `k`, record position `pos`, upstream gradient `g`) sends `d`,
-    /// already summed to the input's shape, to its `input`-th input.
+    /// with the gradient to use (and store) from here on; true if it did.
+    fn visit(&mut self, k: NodeKey, g: &mut R) -> Result<bool> {
+        let _ = (k, g);
+        Ok(false)
+    }
+    /// Scalar node `k` (record position `pos`, upstream gradient `g`) sends `d` = `g` ·
+    /// ∂y/∂input to its `input`-th input; `local` is that partial ∂y/∂input when
+    /// [`wants_partials`](Observer::wants_partials) asked for it and the rule has one.
+    fn send(
+        &mut self,
+        pos: usize,
+        k: NodeKey,
+        input: usize,
+        g: R,
+        local: Option<R>,
+        d: R,
+    ) -> Result<()> {
+        let _ = (pos, k, input, g, local, d);
+        Ok(())
+    }
+    /// The sweep reached extension (tensor) node `k` of shape `shape` with its complete
+    /// gradient `g`, which it may change in place.
+    fn visit_tensor(&mut self, k: NodeKey, shape: &[usize], g: &mut [R]) -> Result<()> {
+        let _ = (k, shape, g);
+        Ok(())
+    }
+    /// Extension node `rec` (key `k`, record position `pos`, upstream gradient `g`) sends
+    /// `d`, already summed to the input's shape, to its `input`-th input.
     #[allow(clippy::too_many_arguments)]
     fn send_tensor(
         &mut self,
-        t: &Tape<T>,
         pos: usize,
         k: NodeKey,
-        ti: u32,
+        rec: Rec,
         input: usize,
-        g: &[T],
-        d: &[T],
-    ) -> Result<()>;
+        g: &[R],
+        d: &[R],
+    ) -> Result<()> {
+        let _ = (pos, k, rec, input, g, d);
+        Ok(())
+    }
 }
 
 /// The plain sweep: nothing to observe, compiled away.
 pub(crate) struct Plain;
 
-impl<T: Float> Observer<T> for Plain {
-    #[inline(always)]
-    fn visit(&mut self, _: NodeKey, _: &mut T) -> Result<()> {
-        Ok(())
-    }
-    #[inline(always)]
-    fn send(&mut self, _: &Tape<T>, _: usize, _: NodeKey, _: usize, _: T, _: T) -> Result<()> {
-        Ok(())
-    }
-    #[inline(always)]
-    fn visit_tensor(&mut self, _: NodeKey, _: &[usize], _: &mut [T]) -> Result<()> {
-        Ok(())
-    }
-    #[inline(always)]
-    fn send_tensor(
-        &mut self,
-        _: &Tape<T>,
-        _: usize,
-        _: NodeKey,
-        _: u32,
-        _: usize,
-        _: &[T],
-        _: &[T],
-    ) -> Result<()> {
-        Ok(())
-    }
-}
+impl<R> Observer<R> for Plain {}
 
 /// The observed sweep: runs hooks and, in anomaly mode, checks every contribution. The sweep
 /// goes on past a non-finite gradient, so that one report names every op that made one.
-pub(crate) struct Watch<'a, T> {
+pub(crate) struct Watch<'a, T: Float> {
+    /// The tape being swept (for the reports: inputs' values, names).
+    pub(crate) tape: std::cell::Ref<'a, Tape<T>>,
     pub(crate) hooks: std::cell::RefMut<'a, Hooks<T>>,
     pub(crate) anomaly: bool,
     /// Where each node recorded in anomaly mode was built.
@@ -445,7 +404,7 @@ pub(crate) struct Watch<'a, T> {
     pub(crate) found: Vec<Anomaly>,
 }
 
-impl<T> Watch<'_, T> {
+impl<T: Float> Watch<'_, T> {
     /// Whether a non-finite contribution of the node at `pos`, from upstream gradient(s) that
     /// are all finite, is news: a node that only passes a NaN on, or a second input of a node
     /// already reported, is not.
@@ -466,49 +425,37 @@ impl<T> Watch<'_, T> {
 }
 
 impl<T: Float> Observer<T> for Watch<'_, T> {
-    fn visit(&mut self, k: NodeKey, g: &mut T) -> Result<()> {
-        self.visit_tensor(k, &[], std::slice::from_mut(g))
+    fn wants_partials(&self) -> bool {
+        self.anomaly
+    }
+
+    fn visit(&mut self, k: NodeKey, g: &mut T) -> Result<bool> {
+        if !self.hooks.contains_key(k) {
+            return Ok(false);
+        }
+        self.visit_tensor(k, &[], std::slice::from_mut(g))?;
+        Ok(true)
     }
 
     fn send(
         &mut self,
-        t: &Tape<T>,
         pos: usize,
         k: NodeKey,
         input: usize,
         g: T,
+        local: Option<T>,
         d: T,
     ) -> Result<()> {
         if !self.anomaly || d.is_finite() || !self.made_here(pos, g.is_finite()) {
             return Ok(());
         }
-        let op = t.op(k);
-        let ins: Vec<T> = t.inputs(op).map(|i| t.vals[i as usize]).collect();
-        let y = t.vals[slot(k)];
-        let local = match op {
-            Op::Unary(f, _) => f.pullback(ins[0], y, T::ONE),
-            Op::Binary(f, _, _) => {
-                let (da, db) = f.pullback(ins[0], ins[1], y, T::ONE);
-                if input == 0 {
-                    da
-                } else {
-                    db.unwrap_or(T::ZERO)
-                }
-            }
-            Op::Primitive { node, .. } => t.prims[node as usize]
-                .prim
-                .pullback_num(&ins, y, T::ONE)
-                .get(input)
-                .copied()
-                .unwrap_or(T::ZERO),
-            _ => T::ONE,
-        };
+        let t = &*self.tape;
         let mut a = scalar_anomaly(t, AnomalyPhase::Backward, pos, k);
         a.name = t.names.get(k).map(|s| s.to_string());
         a.backward = Some(BackwardStep {
             upstream: Some(g.to_f64()),
             input,
-            local: Some(local.to_f64()),
+            local: local.map(T::to_f64),
             contribution: d.to_f64(),
         });
         self.found(k, a);
@@ -526,10 +473,9 @@ impl<T: Float> Observer<T> for Watch<'_, T> {
 
     fn send_tensor(
         &mut self,
-        t: &Tape<T>,
         pos: usize,
         k: NodeKey,
-        ti: u32,
+        rec: Rec,
         input: usize,
         g: &[T],
         d: &[T],
@@ -541,8 +487,8 @@ impl<T: Float> Observer<T> for Watch<'_, T> {
             return Ok(());
         };
         if self.made_here(pos, g.iter().all(|v| v.is_finite())) {
-            let site = crate::tensor::Site { pos, k, ti, input };
-            let a = site.backward(t, g, d, e);
+            let t = &*self.tape;
+            let a = t.ext().contribution_anomaly(t, pos, k, rec, input, g, d, e);
             self.found(k, a);
         }
         Ok(())

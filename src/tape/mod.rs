@@ -20,15 +20,23 @@
 mod backward;
 mod code;
 mod debug;
+mod ext;
 mod op;
+mod pool;
+mod prim_name;
 mod retain;
+mod var;
 
-pub(crate) use backward::Acc;
 pub use backward::Grads;
+pub(crate) use backward::{Acc, Sweep, position, sweep};
 pub(crate) use code::{Code, Rec};
 pub use debug::HookHandle;
-pub(crate) use debug::Observer;
+pub(crate) use debug::{Hook, Observer, Plain};
+pub(crate) use ext::{ExtGrads, ExtMark, Extension};
 pub use op::Op;
+pub(crate) use pool::Pool;
+pub use prim_name::PrimName;
+pub use var::Var;
 
 use std::cell::RefCell;
 use std::fmt;
@@ -39,7 +47,6 @@ use slotmap::{Key, SecondaryMap, SlotMap, new_key_type};
 use crate::error::{Error, Result};
 use crate::real::Float;
 use crate::rules::{Fn1, Fn2};
-use crate::scalar::Var;
 
 new_key_type! {
     /// The versioned key of a node in a [`Graph`]'s arena.
@@ -90,11 +97,10 @@ pub(crate) struct Tape<T: Float> {
     pub(crate) operands: Vec<u32>,
     /// Optional display names (parameters `W`, `b`, inputs `x`), for traces and pictures.
     pub(crate) names: SecondaryMap<NodeKey, Box<str>>,
-    /// Tensor nodes' ops, shapes and buffers, indexed by `Op::Tensor(i)`.
-    pub(crate) tensors: crate::tensor::TensorStore<T>,
-    /// User-defined primitive nodes (scalar and tensor), indexed by `Op::Primitive { node }`
-    /// and `TensorOp::Primitive { node }`; freed newest first, like the tensor nodes.
-    pub(crate) prims: Vec<crate::primitive::PrimNode<T>>,
+    /// What the nodes recorded by the layers above hold (tensor ops' shapes and buffers,
+    /// user-defined primitives), indexed by their records' entries; made by the first such
+    /// node (see [`Extension`]).
+    pub(crate) ext: Option<Box<dyn Extension<T>>>,
     /// How many times [`Graph::retain`] freed nodes: a mark from an older epoch no longer
     /// describes a prefix of the tape.
     pub(crate) epoch: u32,
@@ -106,8 +112,7 @@ pub struct Mark {
     graph: u64,
     len: usize,
     operands: usize,
-    tensors: usize,
-    prims: usize,
+    ext: ExtMark,
     epoch: u32,
 }
 
@@ -164,8 +169,7 @@ impl<T: Float> Graph<T> {
                 order: Vec::with_capacity(n),
                 operands: Vec::new(),
                 names: SecondaryMap::new(),
-                tensors: Default::default(),
-                prims: Vec::new(),
+                ext: None,
                 epoch: 0,
             }),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
@@ -259,8 +263,7 @@ impl<T: Float> Graph<T> {
             graph: self.id,
             len: t.order.len(),
             operands: t.operands.len(),
-            tensors: t.tensors.nodes.len(),
-            prims: t.prims.len(),
+            ext: t.ext.as_ref().map_or([0; 2], |e| e.mark()),
             epoch: t.epoch,
         }
     }
@@ -287,10 +290,10 @@ impl<T: Float> Graph<T> {
                 "retain freed nodes after it was made, so it no longer marks a prefix of the tape",
             ));
         }
+        let ext = t.ext.as_ref().map_or([0; 2], |e| e.mark());
         if mark.len > t.order.len()
             || mark.operands > t.operands.len()
-            || mark.tensors > t.tensors.nodes.len()
-            || mark.prims > t.prims.len()
+            || mark.ext.iter().zip(ext).any(|(&m, now)| m > now)
         {
             return Err(Error::InvalidMark("the tape was already rewound past it"));
         }
@@ -298,8 +301,7 @@ impl<T: Float> Graph<T> {
             nodes,
             order,
             operands,
-            tensors,
-            prims,
+            ext,
             ..
         } = &mut *t;
         // Newest first, so the free list hands slots out again in the original order.
@@ -307,8 +309,9 @@ impl<T: Float> Graph<T> {
             nodes.remove(k);
         }
         operands.truncate(mark.operands);
-        tensors.truncate(mark.tensors);
-        prims.truncate(mark.prims);
+        if let Some(ext) = ext {
+            ext.rewind(mark.ext);
+        }
         let mut hooks = self.debug.hooks.borrow_mut();
         if !hooks.is_empty() {
             hooks.retain(|k, _| nodes.contains_key(k));
@@ -324,8 +327,7 @@ impl<T: Float> Graph<T> {
             order,
             operands,
             names,
-            tensors,
-            prims,
+            ext,
             ..
         } = &mut *t;
         // Newest first, as in `rewind`, so the next nodes get slots 1, 2, … again and the
@@ -335,8 +337,9 @@ impl<T: Float> Graph<T> {
         }
         operands.clear();
         names.clear();
-        tensors.truncate(0);
-        prims.clear();
+        if let Some(ext) = ext {
+            ext.rewind([0; 2]);
+        }
         self.debug.hooks.borrow_mut().clear();
     }
 
@@ -544,8 +547,7 @@ impl<T: Float> Tape<T> {
                 [None, None],
                 &self.operands[start as usize..(start + len) as usize],
             ),
-            Op::Primitive { node, .. } => ([None, None], &self.prims[node as usize].inputs[..]),
-            Op::Tensor(i) => ([None, None], self.tensors.inputs(i)),
+            Op::Primitive { .. } | Op::Tensor(_) => ([None, None], self.ext().inputs(op.into())),
         };
         fixed.into_iter().flatten().chain(list.iter().copied())
     }

@@ -1,6 +1,6 @@
 //! What a node records: its operation as plain data.
 
-use crate::primitive::PrimName;
+use super::PrimName;
 use crate::rules::{Fn1, Fn2};
 
 /// The operation that produced a node, with its inputs as slot indices.

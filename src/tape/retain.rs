@@ -7,10 +7,9 @@
 //! even when it lies below a value still in use (the previous step's loss, still bound to a
 //! variable while the next step records).
 
-use super::{Graph, NodeKey, Op, Tape, slot};
+use super::{Code, Graph, NodeKey, Op, Tape, slot};
 use crate::error::{Error, Result};
 use crate::real::Float;
-use crate::tensor::TensorOp;
 
 impl<T: Float> Graph<T> {
     /// Frees every node that no node of `roots` depends on; returns how many were freed.
@@ -47,16 +46,14 @@ impl<T: Float> Graph<T> {
         }
         // Inputs are recorded before the nodes that read them, so one pass newest first marks
         // every ancestor. Once a kept tensor node is seen, every older tensor node stays too.
-        let mut tensor_floor: Option<u32> = None;
+        let mut tensor_floor = false;
         for &k in t.order.iter().rev() {
             let op = t.op(k);
-            if let Op::Tensor(i) = op {
-                if keep[slot(k)] && tensor_floor.is_none() {
-                    tensor_floor = Some(i);
+            if let Op::Tensor(_) = op {
+                if keep[slot(k)] {
+                    tensor_floor = true;
                 }
-                if tensor_floor.is_some() {
-                    keep[slot(k)] = true;
-                }
+                keep[slot(k)] |= tensor_floor;
             }
             if keep[slot(k)] {
                 for i in t.inputs(op) {
@@ -66,24 +63,16 @@ impl<T: Float> Graph<T> {
         }
         let freed = free_unkept(&mut t, &keep);
         if freed > 0 {
-            t.tensors
-                .truncate(tensor_floor.map_or(0, |i| i as usize + 1));
-            // Primitive entries above the newest one a kept node uses are garbage; those
-            // below it stay (entries are found by index), as tensor nodes do.
-            let prim_floor = t
-                .order
-                .iter()
-                .filter_map(|&k| match t.op(k) {
-                    Op::Primitive { node, .. } => Some(node as usize + 1),
-                    Op::Tensor(i) => match t.tensors.nodes[i as usize].op {
-                        TensorOp::Primitive { node, .. } => Some(node as usize + 1),
-                        _ => None,
-                    },
-                    _ => None,
-                })
-                .max()
-                .unwrap_or(0);
-            t.prims.truncate(prim_floor);
+            let Tape {
+                nodes, order, ext, ..
+            } = &mut *t;
+            if let Some(ext) = ext {
+                let mut live = order
+                    .iter()
+                    .map(|&k| nodes[k])
+                    .filter(|r| matches!(r.code, Code::Tensor | Code::Primitive));
+                ext.retain(&mut live);
+            }
             t.epoch += 1;
             let mut hooks = self.debug.hooks.borrow_mut();
             if !hooks.is_empty() {

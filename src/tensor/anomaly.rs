@@ -1,8 +1,9 @@
 //! Anomaly reports for tensor ops: which element went non-finite, and the numbers at that
 //! element where one element of the output comes from one element of each input.
 
-use super::record::{In, data_of};
+use super::push::{In, data_of};
 use super::shape::Shape;
+use super::store::store;
 use super::store::{SCALAR_INPUT, TensorOp};
 use crate::anomaly::{Anomaly, AnomalyPhase, BackwardStep};
 use crate::real::Float;
@@ -72,7 +73,7 @@ pub(crate) fn value_anomaly<T: Float>(
 
 /// The inputs of tensor node `ti`, resolved.
 pub(super) fn node_inputs<T: Float>(tape: &Tape<T>, ti: u32) -> Vec<In> {
-    let ts = &tape.tensors;
+    let ts = store(tape);
     ts.inputs(ti)
         .iter()
         .zip(ts.tinputs(ti))
@@ -88,7 +89,7 @@ pub(super) fn node_inputs<T: Float>(tape: &Tape<T>, ti: u32) -> Vec<In> {
 /// a backward pass from inputs that are all finite, as an anomaly of that pass (`None` also
 /// for a node that only carries a non-finite input on).
 pub(crate) fn recorded_anomaly<T: Float>(tape: &Tape<T>, pos: usize, ti: u32) -> Option<Anomaly> {
-    let node = &tape.tensors.nodes[ti as usize];
+    let node = &store(tape).nodes[ti as usize];
     let e = node.data.iter().position(|v| !v.is_finite())?;
     let ins = node_inputs(tape, ti);
     let finite = |&i: &In| data_of(tape, i).0.iter().all(|v| v.is_finite());
@@ -120,7 +121,7 @@ impl Site {
     /// The anomaly of a contribution `d` (in the input's shape) whose element `e` is not
     /// finite, with upstream gradient `g` (in the node's shape).
     pub(crate) fn backward<T: Float>(&self, tape: &Tape<T>, g: &[T], d: &[T], e: usize) -> Anomaly {
-        let node = &tape.tensors.nodes[self.ti as usize];
+        let node = &store(tape).nodes[self.ti as usize];
         let ins = node_inputs(tape, self.ti);
         let x_shape = data_of(tape, ins[self.input]).1;
         let index = unravel(e, x_shape.dims());
@@ -147,7 +148,7 @@ impl Site {
                     })
                 }
                 // The primitive's own pullback with g = 1, the local partial at this element.
-                TensorOp::Primitive { node, .. } => tape.prims[node as usize]
+                TensorOp::Primitive { node, .. } => store(tape).prims[node as usize]
                     .prim
                     .pullback_num(&xs, y, T::ONE)
                     .get(self.input)

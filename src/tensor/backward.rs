@@ -1,133 +1,139 @@
-//! The tensor half of the reverse sweep: gradient buffers, one sweep step per tensor node
-//! (numeric and recorded), and the tensor forms of `grad_graph` and `hvp`.
-
-use std::cell::RefCell;
+//! The tensor half of the reverse sweep: one sweep step per tensor node (numeric and
+//! recorded), the numeric step of a scalar primitive, and the tensor forms of `grad_graph` and
+//! `hvp`.
 
 use super::Tensor;
 use super::numeric::Val;
-use super::record::{In, data_of};
+use super::push::{In, data_of};
 use super::rules::{self, Node};
-use super::store::{Pool, SCALAR_INPUT, TensorOp};
+use super::store::{SCALAR_INPUT, TensorOp, store};
 use crate::error::{Error, Result, or_panic};
 use crate::real::Float;
-use crate::scalar::Var;
-use crate::tape::{Acc, Grads, Graph, NodeKey, Observer, Op, Tape, slot};
+use crate::tape::{Acc, ExtGrads, Grads, Graph, NodeKey, Observer, Op, Rec, Tape, Var, slot};
 
-/// Tensor gradients of one [`Graph::backward`], by tensor index, and the pool their buffers
-/// come from (kept across [`Graph::backward_into`] calls so a training step does not allocate).
-#[derive(Debug, Default, Clone)]
-pub(crate) struct TensorGrads<T> {
-    /// ∂loss/∂t by tensor index; empty for a tensor the loss does not reach.
-    adj: Vec<Vec<T>>,
-    pool: RefCell<Pool<T>>,
-    /// Zeros, the gradient of a tensor the loss does not reach.
-    zeros: Vec<T>,
+/// One step of the numeric reverse sweep at tensor node `ti` (key `k`, record position
+/// `pos`): completes its gradient (a rank-0 tensor also collects what scalar ops sent to its
+/// adjoint in `acc`), shows it to the observer, and sends `g · ∂y/∂x` to each input that takes
+/// a gradient, marking it reached in `acc` and showing it to the observer too.
+///
+/// Never inlined: the scalar sweep's loop stays small and keeps its state in registers.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn step<T: Float>(
+    tape: &Tape<T>,
+    pos: usize,
+    k: NodeKey,
+    rec: Rec,
+    acc: &mut Acc<'_, T>,
+    grads: &mut ExtGrads<T>,
+    obs: &mut dyn Observer<T>,
+) -> Result<()> {
+    let (i, ti) = (slot(k), rec.a);
+    let ts = store(tape);
+    let node = &ts.nodes[ti as usize];
+    let ExtGrads {
+        adj: tadj, pool, ..
+    } = grads;
+    let mut gbuf = std::mem::take(&mut tadj[ti as usize]);
+    if gbuf.len() != node.data.len() {
+        let p = pool.get_mut();
+        p.put(gbuf);
+        gbuf = p.filled(node.data.len(), T::ZERO);
+    }
+    let scalar = node.shape.rank() == 0;
+    if scalar {
+        gbuf[0] += *acc.adj_mut(i);
+    }
+    obs.visit_tensor(k, node.shape.dims(), &mut gbuf)?;
+    if scalar {
+        *acc.adj_mut(i) = gbuf[0];
+    }
+    let leaf = matches!(node.op, TensorOp::Var | TensorOp::Const);
+    if node.needs && !leaf {
+        let (sin, tin) = (ts.inputs(ti), ts.tinputs(ti));
+        let pool = &*pool;
+        let x = |j: usize| {
+            let (d, s) = data_of(
+                tape,
+                In {
+                    slot: sin[j],
+                    t: tin[j],
+                    needs: true,
+                },
+            );
+            Val::view(d, s, pool)
+        };
+        let need = |j: usize| tin[j] == SCALAR_INPUT || ts.nodes[tin[j] as usize].needs;
+        let y = Val::view(&node.data, node.shape, pool);
+        let g = Val::view(&gbuf, node.shape, pool);
+        let info = Node {
+            op: node.op,
+            params: ts.params(ti),
+            n_in: sin.len(),
+        };
+        let mut send = |j, d: Val<'_, T>| {
+            obs.send_tensor(pos, k, rec, j, &gbuf, d.data())?;
+            let s = sin[j] as usize;
+            if tin[j] == SCALAR_INPUT {
+                acc.send(s, d.data()[0]);
+            } else {
+                acc.reach(s);
+                let dst = &mut tadj[tin[j] as usize];
+                if dst.is_empty() {
+                    *dst = d.into_vec();
+                } else {
+                    super::kernels::simd(|| {
+                        for (a, b) in dst.iter_mut().zip(d.data()) {
+                            *a += *b;
+                        }
+                    });
+                }
+            }
+            Ok(())
+        };
+        if let TensorOp::Primitive { node: pi, .. } = node.op {
+            let prim = &*ts.prims[pi as usize].prim;
+            super::primitive::numeric_pullback(prim, sin.len(), x, &y, &g, need, &mut send)?;
+        } else {
+            rules::pullback(info, x, &y, g, need, &mut send)?;
+        }
+    }
+    tadj[ti as usize] = gbuf;
+    Ok(())
 }
 
-impl<T: Float> TensorGrads<T> {
-    /// Prepares for a sweep over `tape`: last sweep's buffers go back to the pool.
-    pub(crate) fn begin(&mut self, tape: &Tape<T>) {
-        let pool = self.pool.get_mut();
-        for v in self.adj.drain(..) {
-            pool.put(v);
-        }
-        let nodes = &tape.tensors.nodes;
-        self.adj.resize_with(nodes.len(), Vec::new);
-        let max = nodes.iter().map(|n| n.data.len()).max().unwrap_or(0);
-        if self.zeros.len() < max {
-            self.zeros.resize(max, T::ZERO);
-        }
+/// One step of the numeric sweep at a scalar user-defined primitive (key `k`, record position
+/// `pos`, entry `rec.a`): its pullback run with the graph's number type, one contribution per
+/// input; when the observer wants the local partials, the pullback also runs once with
+/// upstream 1 (a user's pullback has no separate partial).
+#[inline(never)]
+pub(crate) fn primitive_step<T: Float>(
+    t: &Tape<T>,
+    pos: usize,
+    k: NodeKey,
+    rec: Rec,
+    acc: &mut Acc<'_, T>,
+    obs: &mut dyn Observer<T>,
+) -> Result<()> {
+    let node = &store(t).prims[rec.a as usize];
+    let i = slot(k);
+    let g = *acc.adj_mut(i);
+    let xs: Vec<T> = node.inputs.iter().map(|&j| t.vals[j as usize]).collect();
+    let y = t.vals[i];
+    let ds = node.prim.pullback_num(&xs, y, g);
+    crate::tensor::check_contributions(&*node.prim, ds.len())?;
+    let locals = if obs.wants_partials() {
+        let ls = node.prim.pullback_num(&xs, y, T::ONE);
+        crate::tensor::check_contributions(&*node.prim, ls.len())?;
+        ls
+    } else {
+        Vec::new()
+    };
+    for (j, (&input, d)) in node.inputs.iter().zip(ds).enumerate() {
+        obs.send(pos, k, j, g, locals.get(j).copied(), d)?;
+        acc.send(input as usize, d);
     }
-
-    /// One step of the numeric reverse sweep at tensor node `ti` (key `k`, record position
-    /// `pos`): completes its gradient (a rank-0 tensor also collects what scalar ops sent to
-    /// its adjoint in `acc`), shows it to the observer, and sends `g · ∂y/∂x` to each input
-    /// that takes a gradient, marking it reached in `acc` and showing it to the observer too.
-    ///
-    /// Never inlined: the scalar sweep's loop stays small and keeps its state in registers.
-    #[inline(never)]
-    pub(crate) fn step<O: Observer<T>>(
-        &mut self,
-        tape: &Tape<T>,
-        pos: usize,
-        k: NodeKey,
-        ti: u32,
-        acc: &mut Acc<'_, T>,
-        obs: &mut O,
-    ) -> Result<()> {
-        let i = slot(k);
-        let ts = &tape.tensors;
-        let node = &ts.nodes[ti as usize];
-        let TensorGrads {
-            adj: tadj, pool, ..
-        } = self;
-        let mut gbuf = std::mem::take(&mut tadj[ti as usize]);
-        if gbuf.len() != node.data.len() {
-            let p = pool.get_mut();
-            p.put(gbuf);
-            gbuf = p.filled(node.data.len(), T::ZERO);
-        }
-        let scalar = node.shape.rank() == 0;
-        if scalar {
-            gbuf[0] += *acc.adj_mut(i);
-        }
-        obs.visit_tensor(k, node.shape.dims(), &mut gbuf)?;
-        if scalar {
-            *acc.adj_mut(i) = gbuf[0];
-        }
-        let leaf = matches!(node.op, TensorOp::Var | TensorOp::Const);
-        if node.needs && !leaf {
-            let (sin, tin) = (ts.inputs(ti), ts.tinputs(ti));
-            let pool = &*pool;
-            let x = |j: usize| {
-                let (d, s) = data_of(
-                    tape,
-                    In {
-                        slot: sin[j],
-                        t: tin[j],
-                        needs: true,
-                    },
-                );
-                Val::view(d, s, pool)
-            };
-            let need = |j: usize| tin[j] == SCALAR_INPUT || ts.nodes[tin[j] as usize].needs;
-            let y = Val::view(&node.data, node.shape, pool);
-            let g = Val::view(&gbuf, node.shape, pool);
-            let info = Node {
-                op: node.op,
-                params: ts.params(ti),
-                n_in: sin.len(),
-            };
-            let mut send = |j, d: Val<'_, T>| {
-                obs.send_tensor(tape, pos, k, ti, j, &gbuf, d.data())?;
-                let s = sin[j] as usize;
-                if tin[j] == SCALAR_INPUT {
-                    acc.send(s, d.data()[0]);
-                } else {
-                    acc.reach(s);
-                    let dst = &mut tadj[tin[j] as usize];
-                    if dst.is_empty() {
-                        *dst = d.into_vec();
-                    } else {
-                        super::kernels::simd(|| {
-                            for (a, b) in dst.iter_mut().zip(d.data()) {
-                                *a += *b;
-                            }
-                        });
-                    }
-                }
-                Ok(())
-            };
-            if let TensorOp::Primitive { node: pi, .. } = node.op {
-                let prim = &*tape.prims[pi as usize].prim;
-                super::primitive::numeric_pullback(prim, sin.len(), x, &y, &g, need, &mut send)?;
-            } else {
-                rules::pullback(info, x, &y, g, need, &mut send)?;
-            }
-        }
-        tadj[ti as usize] = gbuf;
-        Ok(())
-    }
+    Ok(())
 }
 
 impl<T: Float> Grads<T> {
@@ -156,8 +162,8 @@ impl<T: Float> Grads<T> {
             // A scalar node is a rank-0 tensor.
             return Ok(std::slice::from_ref(&self[Var::new(t.graph(), t.key())]));
         };
-        let n = tape.tensors.nodes[ti as usize].data.len();
-        let tg = &self.tensors;
+        let n = store(&tape).nodes[ti as usize].data.len();
+        let tg = &self.ext;
         match tg.adj.get(ti as usize) {
             Some(a) if reached && a.len() == n => Ok(a),
             Some(_) if n <= tg.zeros.len() => Ok(&tg.zeros[..n]),
@@ -182,7 +188,7 @@ impl<T: Float> Graph<T> {
     ) -> Result<()> {
         let (op, params, sin, need, needs) = {
             let tape = self.tape();
-            let ts = &tape.tensors;
+            let ts = store(&tape);
             let n = &ts.nodes[ti as usize];
             let need: Vec<bool> = ts
                 .tinputs(ti)
@@ -202,7 +208,7 @@ impl<T: Float> Graph<T> {
         }
         let x = |j: usize| Tensor::new(self, key_of[sin[j] as usize]);
         if let TensorOp::Primitive { node, .. } = op {
-            let prim = self.tape().prims[node as usize].prim.clone();
+            let prim = store(&self.tape()).prims[node as usize].prim.clone();
             let xs: Vec<Tensor<'g, T>> = (0..sin.len()).map(x).collect();
             let g = g.as_tensor();
             let ds =

@@ -10,9 +10,10 @@
 
 use super::Tensor;
 use super::matmul::matmul;
-use super::record::{In, data_of, shape_of};
+use super::push::{In, data_of, shape_of};
 use super::shape::Shape;
 use super::store::TensorOp;
+use super::store::store_mut;
 use crate::error::{Error, Result, or_panic};
 use crate::real::Float;
 
@@ -362,14 +363,14 @@ impl<'g, T: Float> Tensor<'g, T> {
         Shape::new(OP, cs.dims())?;
         let [oh, ow] = win.out_hw(xs.dim(2), xs.dim(3));
         let ys = Shape::new(OP, &[xs.dim(0), ws.dim(0), oh, ow])?;
-        let mut cols = tape.tensors.pool.take(cs.numel());
-        let mut out = tape.tensors.pool.take(ys.numel());
+        let mut cols = store_mut(&mut tape).pool.take(cs.numel());
+        let mut out = store_mut(&mut tape).pool.take(ys.numel());
         {
             let bias = ins.get(2).map(|&b| data_of(&tape, b).0);
             let (x, w) = (data_of(&tape, ins[0]), data_of(&tape, ins[1]));
             forward(x, w, bias, &win, &mut cols, &mut out);
         }
-        tape.tensors.pool.put(cols);
+        store_mut(&mut tape).pool.put(cols);
         let key = g.push_tensor(&mut tape, TensorOp::Conv2d, ins, &win.params(), ys, out)?;
         Ok(Tensor::new(g, key))
     }

@@ -3,10 +3,11 @@
 
 use super::anomaly::node_inputs;
 use super::conv::{Window, im2col};
-use super::pool::planes;
-use super::record::data_of;
+use super::pooling::planes;
+use super::push::data_of;
 use super::shape::walk;
 use super::store::TensorOp;
+use super::store::store;
 use crate::real::Float;
 use crate::tape::Tape;
 
@@ -20,7 +21,7 @@ pub(crate) fn kink_sides<T: Float>(
     ti: u32,
     mut side: impl FnMut(&'static str, f64),
 ) {
-    let node = &tape.tensors.nodes[ti as usize];
+    let node = &store(tape).nodes[ti as usize];
     let ins = node_inputs(tape, ti);
     let input = |j: usize| data_of(tape, ins[j]);
     let unary = |name, side: &mut dyn FnMut(&'static str, f64)| {
@@ -53,7 +54,7 @@ pub(crate) fn kink_sides<T: Float>(
             // The taps in im2col layout (N·C, kh·kw, L), the padding −∞ (never a maximum);
             // the output is (N·C, 1, L), one maximum per window.
             let (x, sx) = input(0);
-            let win = Window::from_params(tape.tensors.params(ti));
+            let win = Window::from_params(store(tape).params(ti));
             let mut cols = Vec::new();
             im2col(
                 x,

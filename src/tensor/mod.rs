@@ -71,7 +71,10 @@ mod anomaly;
 mod backward;
 mod conv;
 mod elementwise;
+mod extension;
 mod gemm;
+mod grad_graph;
+mod hook;
 mod index;
 mod kernels;
 mod kinks;
@@ -79,34 +82,34 @@ mod matmul;
 mod movement;
 mod numeric;
 mod ops;
-mod pool;
+mod pooling;
 mod primitive;
-mod record;
+mod primitive_scalar;
+mod push;
 mod recorded;
 mod reduce;
 mod rules;
 mod shape;
 mod store;
 
-pub(crate) use anomaly::{Site, recorded_anomaly, unravel};
-pub(crate) use backward::TensorGrads;
+pub(crate) use anomaly::unravel;
 pub use conv::Conv2dOptions;
 pub use index::Slice;
 pub(crate) use kinks::kink_sides;
-pub use pool::Pool2dOptions;
+pub use pooling::Pool2dOptions;
+pub(crate) use primitive::check_contributions;
 pub use shape::MAX_RANK;
 pub use store::TensorOp;
-pub(crate) use store::TensorStore;
+pub(crate) use store::{store, store_mut};
 
 use std::fmt;
 
-use record::{data_of, shape_of};
+use push::{data_of, shape_of};
 use shape::Shape;
 
 use crate::error::{Error, Result, or_panic};
 use crate::real::Float;
-use crate::scalar::Var;
-use crate::tape::{Graph, NodeKey};
+use crate::tape::{Graph, NodeKey, Var};
 
 /// A tensor node on a [`Graph`]: a `Copy` handle `{ graph, key }`.
 ///
@@ -273,7 +276,7 @@ impl<'g, T: Float> Tensor<'g, T> {
         let mut tape = self.graph.tape_mut();
         let i = self.graph.t_in(&tape, self, "detach")?;
         let s = shape_of(&tape, i);
-        let mut buf = tape.tensors.pool.take(s.numel());
+        let mut buf = store_mut(&mut tape).pool.take(s.numel());
         buf.extend_from_slice(data_of(&tape, i).0);
         let key = self
             .graph
@@ -338,7 +341,7 @@ impl<T: Float> Graph<T> {
     pub fn try_full(&self, shape: &[usize], value: T) -> Result<Tensor<'_, T>> {
         let s = Shape::new("full", shape)?;
         let mut tape = self.tape_mut();
-        let data = tape.tensors.pool.filled(s.numel(), value);
+        let data = store_mut(&mut tape).pool.filled(s.numel(), value);
         let key = self.push_tensor(&mut tape, TensorOp::Const, &[], &[], s, data)?;
         Ok(Tensor::new(self, key))
     }
@@ -391,7 +394,7 @@ impl<T: Float> Graph<T> {
         check_labels("one_hot", labels, classes)?;
         let s = Shape::new("one_hot", &[labels.len(), classes])?;
         let mut tape = self.tape_mut();
-        let mut data = tape.tensors.pool.filled(s.numel(), T::ZERO);
+        let mut data = store_mut(&mut tape).pool.filled(s.numel(), T::ZERO);
         for (r, &l) in labels.iter().enumerate() {
             data[r * classes + l] = T::ONE;
         }
@@ -456,7 +459,7 @@ impl<T: Float> Graph<T> {
             }
             return Ok(f(std::slice::from_mut(&mut tape.vals[i.slot as usize])));
         }
-        let n = &mut tape.tensors.nodes[i.t as usize];
+        let n = &mut store_mut(&mut tape).nodes[i.t as usize];
         if !matches!(n.op, TensorOp::Var | TensorOp::Const) {
             return Err(Error::NotALeaf { op: n.op.name() });
         }
@@ -478,7 +481,7 @@ impl<T: Float> Graph<T> {
                 tape.op(t.key()).name()
             )));
         }
-        Ok(tape.tensors.nodes[i.t as usize].op)
+        Ok(store(&tape).nodes[i.t as usize].op)
     }
 
     fn leaf_tensor(&self, op: TensorOp, data: &[T], shape: &[usize]) -> Result<Tensor<'_, T>> {
@@ -492,7 +495,7 @@ impl<T: Float> Graph<T> {
             });
         }
         let mut tape = self.tape_mut();
-        let mut buf = tape.tensors.pool.take(data.len());
+        let mut buf = store_mut(&mut tape).pool.take(data.len());
         buf.extend_from_slice(data);
         let key = self.push_tensor(&mut tape, op, &[], &[], s, buf)?;
         Ok(Tensor::new(self, key))

@@ -3,8 +3,9 @@
 
 use super::Tensor;
 use super::kernels;
-use super::record::In;
+use super::push::In;
 use super::shape::{MAX_RANK, Shape, axis, shape_error};
+use super::store::store_mut;
 use super::store::{TensorOp, pack_perm, perm_at};
 use crate::error::{Error, Result, or_panic};
 use crate::real::Float;
@@ -318,7 +319,7 @@ impl<T: Float> Graph<T> {
         let mut total = 0;
         for &p in parts {
             let i = self.t_in(&tape, p, "concat")?;
-            let s = super::record::shape_of(&tape, i);
+            let s = super::push::shape_of(&tape, i);
             if s.rank() != s0.rank() || (0..s.rank()).any(|d| d != a && s.dim(d) != s0.dim(d)) {
                 return Err(shape_error("concat", s0, s));
             }
@@ -326,11 +327,11 @@ impl<T: Float> Graph<T> {
             ins.push(i);
         }
         let to = s0.with_dim(a, total);
-        let mut out = tape.tensors.pool.take(to.numel());
+        let mut out = store_mut(&mut tape).pool.take(to.numel());
         {
             let views: Vec<(&[T], Shape)> = ins
                 .iter()
-                .map(|&i| super::record::data_of(&tape, i))
+                .map(|&i| super::push::data_of(&tape, i))
                 .collect();
             kernels::concat(&views, a, &mut out);
         }

@@ -7,7 +7,7 @@ use super::conv::{self, Window};
 use super::index;
 use super::kernels::{self, each_fn1, each_fn2, simd};
 use super::matmul::{matmul, matmul_shape};
-use super::pool;
+use super::pooling;
 use super::rules::TensorMath;
 use super::shape::{Shape, walk};
 use super::store::{Pool, perm_at};
@@ -317,11 +317,11 @@ impl<T: Float> TensorMath for Val<'_, T> {
     }
 
     fn pool_max_weights(x: &Self, y: &Self, win: &Window) -> Result<Self> {
-        let to = win.cols_shape(pool::planes(x.shape));
+        let to = win.cols_shape(pooling::planes(x.shape));
         let (mut cols, mut count) = (x.buf(to.numel()), x.buf(y.data().len()));
         let mut out = x.buf(to.numel());
         let xd = (x.data(), x.shape);
-        pool::max_weights(xd, y.data(), win, &mut cols, &mut count, &mut out);
+        pooling::max_weights(xd, y.data(), win, &mut cols, &mut count, &mut out);
         let mut p = x.pool.borrow_mut();
         p.put(cols);
         p.put(count);

@@ -1,18 +1,20 @@
 //! A user-defined primitive on tensors: elementwise with NumPy broadcasting, one node, and
 //! its pullback run element by element (numeric sweep) or on tensors (recorded sweep).
 
+use super::store::{store, store_mut};
 use std::sync::Arc;
 
 use super::Tensor;
 use super::numeric::Val;
-use super::record::{In, data_of, shape_of};
+use super::push::{In, data_of, shape_of};
 use super::rules::TensorMath;
 use super::shape::{Shape, walk};
 use super::store::TensorOp;
+use crate::error::{Error, PrimitiveProblem};
 use crate::error::{Result, or_panic};
-use crate::primitive::{ErasedPrimitive, PrimName, PrimNode, Primitive, check_arity};
+use crate::primitive::{PrimName, Primitive, check_arity};
 use crate::real::Float;
-use crate::tape::{Graph, Tape};
+use crate::tape::{Graph, Tape, Var};
 
 /// The elements of input `i` repeated out to the broadcast shape `to`.
 fn spread<T: Float>(tape: &Tape<T>, i: In, to: Shape) -> Vec<T> {
@@ -21,6 +23,73 @@ fn spread<T: Float>(tape: &Tape<T>, i: In, to: Shape) -> Vec<T> {
     let mut out = Vec::with_capacity(to.numel());
     walk(to, [&st], |_, [j]| out.push(d[j]));
     out
+}
+
+/// A primitive's pullback with its number types fixed: what the tensor store keeps
+/// (`Arc<dyn ErasedPrimitive<T>>`), implemented for every [`Primitive`] by running its generic
+/// pullback with `R = T`, `R = Var` and `R = Tensor`. (The forward runs once, when the node is
+/// recorded, on the concrete type.)
+pub(crate) trait ErasedPrimitive<T: Float>: Send + Sync {
+    /// Its name.
+    fn name(&self) -> &'static str;
+    /// Its arity.
+    fn arity(&self) -> usize;
+    /// The pullback on numbers (numeric backward, tangents, traces).
+    fn pullback_num(&self, x: &[T], y: T, g: T) -> Vec<T>;
+    /// The pullback recorded on scalar nodes (`grad_graph`).
+    fn pullback_var<'g>(&self, x: &[Var<'g, T>], y: Var<'g, T>, g: Var<'g, T>) -> Vec<Var<'g, T>>;
+    /// The pullback recorded on tensor nodes, elementwise (`grad_graph` through a tensor use).
+    fn pullback_tensor<'g>(
+        &self,
+        x: &[Tensor<'g, T>],
+        y: Tensor<'g, T>,
+        g: Tensor<'g, T>,
+    ) -> Vec<Tensor<'g, T>>;
+}
+
+impl<T: Float, P: Primitive> ErasedPrimitive<T> for P {
+    fn name(&self) -> &'static str {
+        Primitive::name(self)
+    }
+    fn arity(&self) -> usize {
+        Primitive::arity(self)
+    }
+    fn pullback_num(&self, x: &[T], y: T, g: T) -> Vec<T> {
+        self.pullback(x, y, g)
+    }
+    fn pullback_var<'g>(&self, x: &[Var<'g, T>], y: Var<'g, T>, g: Var<'g, T>) -> Vec<Var<'g, T>> {
+        self.pullback(x, y, g)
+    }
+    fn pullback_tensor<'g>(
+        &self,
+        x: &[Tensor<'g, T>],
+        y: Tensor<'g, T>,
+        g: Tensor<'g, T>,
+    ) -> Vec<Tensor<'g, T>> {
+        self.pullback(x, y, g)
+    }
+}
+
+/// A primitive node of a tape: the primitive, and for a scalar node its input slots (a tensor
+/// node keeps its inputs with the other tensor nodes').
+pub(crate) struct PrimNode<T: Float> {
+    pub(crate) prim: Arc<dyn ErasedPrimitive<T>>,
+    pub(crate) inputs: Box<[u32]>,
+}
+
+/// `Ok` if the pullback of `prim` gave one contribution per input.
+pub(crate) fn check_contributions<T: Float>(
+    prim: &dyn ErasedPrimitive<T>,
+    got: usize,
+) -> Result<()> {
+    let expected = prim.arity();
+    if got == expected {
+        return Ok(());
+    }
+    Err(Error::Primitive {
+        name: prim.name(),
+        problem: PrimitiveProblem::Contributions { expected, got },
+    })
 }
 
 impl<T: Float> Graph<T> {
@@ -89,7 +158,7 @@ impl<T: Float> Graph<T> {
             shape = Shape::broadcast(prim.name(), shape, shape_of(&tape, i))?;
         }
         let cols: Vec<Vec<T>> = ins.iter().map(|&i| spread(&tape, i, shape)).collect();
-        let mut out = tape.tensors.pool.take(shape.numel());
+        let mut out = store_mut(&mut tape).pool.take(shape.numel());
         let mut xs = vec![T::ZERO; ins.len()];
         for e in 0..shape.numel() {
             for (x, c) in xs.iter_mut().zip(&cols) {
@@ -97,17 +166,17 @@ impl<T: Float> Graph<T> {
             }
             out.push(prim.forward(&xs));
         }
-        let node = tape.prims.len() as u32;
-        tape.prims.push(PrimNode {
+        let node = store_mut(&mut tape).prims.len() as u32;
+        store_mut(&mut tape).prims.push(PrimNode {
             prim: Arc::new(prim.clone()),
             inputs: Box::new([]),
         });
         let op = TensorOp::Primitive { node, name };
         let key = self.push_tensor(&mut tape, op, &ins, &[], shape, out);
         // An anomaly refused the node, or no-grad recorded a constant: the entry is unused.
-        let used = key.is_ok() && tape.tensors.nodes.last().is_some_and(|n| n.op == op);
+        let used = key.is_ok() && store(&tape).nodes.last().is_some_and(|n| n.op == op);
         if !used {
-            tape.prims.pop();
+            store_mut(&mut tape).prims.pop();
         }
         Ok(Tensor::new(self, key?))
     }
@@ -160,7 +229,7 @@ pub(crate) fn numeric_pullback<'a, T: Float>(
             *xj = c.data()[e];
         }
         let ds = prim.pullback_num(&xs, ye, ge);
-        crate::primitive::check_contributions(prim, ds.len())?;
+        check_contributions(prim, ds.len())?;
         for (j, d) in ds.into_iter().enumerate() {
             if need(j) {
                 outs[j].push(d);
@@ -190,7 +259,7 @@ pub(crate) fn recorded_pullback<'g, T: Float>(
     need: &[bool],
 ) -> Result<Vec<Option<Tensor<'g, T>>>> {
     let ds = prim.pullback_tensor(x, y, g);
-    crate::primitive::check_contributions(prim, ds.len())?;
+    check_contributions(prim, ds.len())?;
     let ys = y.try_shape()?;
     ds.into_iter()
         .zip(x)

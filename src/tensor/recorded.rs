@@ -5,7 +5,7 @@ use super::Tensor;
 use super::conv::{self, Window};
 use super::index;
 use super::kernels;
-use super::pool;
+use super::pooling;
 use super::rules::TensorMath;
 use super::shape::Shape;
 use super::store::{TensorOp, perm_at};
@@ -163,11 +163,11 @@ impl<T: Float> TensorMath for Tensor<'_, T> {
     }
 
     fn pool_max_weights(x: &Self, y: &Self, win: &Window) -> Result<Self> {
-        let to = win.cols_shape(pool::planes(TensorMath::shape(x)));
+        let to = win.cols_shape(pooling::planes(TensorMath::shape(x)));
         let yv = y.try_to_vec()?;
         x.const_from(to, |xd, xs, out| {
             let (mut cols, mut count) = (Vec::new(), Vec::new());
-            pool::max_weights((xd, xs), &yv, win, &mut cols, &mut count, out);
+            pooling::max_weights((xd, xs), &yv, win, &mut cols, &mut count, out);
         })
     }
 }

@@ -21,7 +21,7 @@
 //! the `send` wrapper at the top of [`pullback`], for every op.
 
 use super::conv::Window;
-use super::pool::planes;
+use super::pooling::planes;
 use super::shape::Shape;
 use super::store::{TensorOp, perm_at};
 use crate::error::Result;

@@ -6,10 +6,12 @@
 //! (the list is truncated, LIFO, like the arena) and hands their buffers to a pool keyed by
 //! length, so the next training step records into the same memory without allocating.
 
-use std::collections::HashMap;
-
+use super::primitive::PrimNode;
 use super::shape::Shape;
+use crate::real::Float;
 use crate::rules::{Fn1, Fn2};
+pub(crate) use crate::tape::Pool;
+use crate::tape::Tape;
 
 /// Marks a scalar (non-tensor) input in [`TensorStore::targs`].
 pub(crate) const SCALAR_INPUT: u32 = u32::MAX;
@@ -201,60 +203,9 @@ pub(crate) struct TNode<T> {
     pub(crate) needs: bool,
 }
 
-/// Buffers of freed nodes, by capacity, ready for reuse.
-#[derive(Debug)]
-pub(crate) struct Pool<T> {
-    free: HashMap<usize, Vec<Vec<T>>>,
-}
-
-impl<T> Default for Pool<T> {
-    fn default() -> Self {
-        Pool {
-            free: HashMap::new(),
-        }
-    }
-}
-
-impl<T: Clone> Clone for Pool<T> {
-    /// A clone starts with an empty pool (the buffers are spare memory, not state).
-    fn clone(&self) -> Self {
-        Pool::default()
-    }
-}
-
-impl<T> Pool<T> {
-    /// An empty vector with room for exactly `len` elements, reused when one is free.
-    #[inline]
-    pub(crate) fn take(&mut self, len: usize) -> Vec<T> {
-        if let Some(v) = self.free.get_mut(&len).and_then(Vec::pop) {
-            return v;
-        }
-        Vec::with_capacity(len)
-    }
-
-    /// Returns a buffer for reuse.
-    #[inline]
-    pub(crate) fn put(&mut self, mut v: Vec<T>) {
-        if v.capacity() == 0 {
-            return;
-        }
-        v.clear();
-        self.free.entry(v.capacity()).or_default().push(v);
-    }
-}
-
-impl<T: Copy> Pool<T> {
-    /// A vector of `len` copies of `x`.
-    #[inline]
-    pub(crate) fn filled(&mut self, len: usize, x: T) -> Vec<T> {
-        let mut v = self.take(len);
-        v.resize(len, x);
-        v
-    }
-}
-
-/// The tensor half of a tape.
-pub(crate) struct TensorStore<T> {
+/// What the tensor layer keeps for a tape (its [`Extension`](crate::tape::Extension)): the
+/// tensor nodes and the user-defined primitive nodes, in record order.
+pub(crate) struct TensorStore<T: Float> {
     pub(crate) nodes: Vec<TNode<T>>,
     /// Input slots of every tensor node, in record order.
     pub(crate) args: Vec<u32>,
@@ -263,9 +214,12 @@ pub(crate) struct TensorStore<T> {
     /// Integer parameters (gather indices, slice bounds, convolution windows).
     pub(crate) params: Vec<u32>,
     pub(crate) pool: Pool<T>,
+    /// User-defined primitive nodes (scalar and tensor), indexed by `Op::Primitive { node }`
+    /// and `TensorOp::Primitive { node }`; freed newest first, like the tensor nodes.
+    pub(crate) prims: Vec<PrimNode<T>>,
 }
 
-impl<T> Default for TensorStore<T> {
+impl<T: Float> Default for TensorStore<T> {
     fn default() -> Self {
         TensorStore {
             nodes: Vec::new(),
@@ -273,11 +227,32 @@ impl<T> Default for TensorStore<T> {
             targs: Vec::new(),
             params: Vec::new(),
             pool: Pool::default(),
+            prims: Vec::new(),
         }
     }
 }
 
-impl<T> TensorStore<T> {
+/// The tensor store of `tape`. Only called for a tape that holds a tensor or primitive node,
+/// which made the store.
+#[inline]
+pub(crate) fn store<T: Float>(tape: &Tape<T>) -> &TensorStore<T> {
+    tape.ext()
+        .as_any()
+        .downcast_ref()
+        .expect("the tape's extension store is the tensor store")
+}
+
+/// The tensor store of `tape`, made on first use.
+#[inline]
+pub(crate) fn store_mut<T: Float>(tape: &mut Tape<T>) -> &mut TensorStore<T> {
+    tape.ext
+        .get_or_insert_with(|| Box::new(TensorStore::<T>::default()))
+        .as_any_mut()
+        .downcast_mut()
+        .expect("the tape's extension store is the tensor store")
+}
+
+impl<T: Float> TensorStore<T> {
     /// The input slots of tensor node `i`.
     #[inline]
     pub(crate) fn inputs(&self, i: u32) -> &[u32] {

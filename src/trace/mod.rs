@@ -3,8 +3,10 @@
 //! - [`Trace`]: for one loss, the forward record and then every step of the backward pass —
 //!   the upstream gradient arriving at each node, the local partial of each input with its rule
 //!   (`∂tanh(a)/∂a = 1 − y² = 0.42`), the contribution sent, and the gradient accumulated so far.
-//!   As an aligned table (Unicode or ASCII), Markdown, or JSON. The numbers are those of
-//!   [`Graph::backward`](crate::Graph::backward), computed by the same rules in the same order.
+//!   As an aligned table (Unicode or ASCII), Markdown, or JSON. The trace is an observer of
+//!   [`Graph::backward`](crate::Graph::backward)'s own loop, so its numbers are backward's.
+//!   Tensor ops are traced with their shapes; text summarizes each tensor (shape, norm, first
+//!   elements), JSON has every element.
 //! - [`Dot`]: the graph in GraphViz DOT, micrograd's `draw_dot` style (one box per node:
 //!   label, op, data, grad), and [`Dot::to_svg`], the same picture as SVG drawn in pure Rust,
 //!   so no graphviz install is needed.
@@ -51,4 +53,7 @@ pub use dot::{DEFAULT_MAX_SVG_NODES, Dot, PICTURE_PRECISION};
 #[cfg(feature = "serve")]
 pub(crate) use num::json_num;
 pub use rule::TextStyle;
-pub use sweep::{Contribution, DEFAULT_LIMIT, DEFAULT_PRECISION, Step, Trace, TraceNode};
+pub use sweep::{
+    Contribution, DEFAULT_LIMIT, DEFAULT_PRECISION, Step, TensorData, TensorSent, TensorStep,
+    Trace, TraceNode,
+};

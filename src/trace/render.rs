@@ -5,11 +5,12 @@ use std::fmt;
 use serde_json::{Value, json};
 
 use super::num::{fmt_num, json_num};
-use super::rule::{TextStyle, computes_text, partial_text};
-use super::sweep::{Step, Trace, TraceNode};
+use super::rule::{TextStyle, computes_text, partial_text, summary, tensor_rule_text};
+use super::sweep::{Step, TensorSent, Trace, TraceNode};
 use super::table::{Align, Format, Table};
 use crate::rules::Fn2;
 use crate::tape::Op;
+use crate::tensor::TensorOp;
 
 impl Trace {
     /// The trace as aligned tables: the forward record, the steps of the reverse sweep, and the
@@ -59,14 +60,20 @@ impl Trace {
             .iter()
             .take(limit)
             .map(|n| {
-                json!({
+                let mut v = json!({
                     "id": id(n.id),
                     "name": n.name,
                     "op": n.op.name(),
                     "computes": self.computes(n, TextStyle::Unicode),
                     "inputs": n.inputs.iter().map(|&i| id(i)).collect::<Vec<_>>(),
                     "value": json_num(n.value),
-                })
+                });
+                if let Some(t) = &n.tensor {
+                    v["op"] = t.op.name().into();
+                    v["shape"] = json!(t.shape);
+                    v["value"] = json_list(&t.value);
+                }
+                v
             })
             .collect();
         let opt = |x: Option<f64>| x.map_or(Value::Null, json_num);
@@ -80,36 +87,54 @@ impl Trace {
                     .inputs
                     .iter()
                     .take(limit)
-                    .map(|c| {
-                        json!({
+                    .enumerate()
+                    .map(|(j, c)| {
+                        let mut v = json!({
                             "input": id(c.input),
-                            "rule": partial_text(s.op, c.operand, None, 1, TextStyle::Unicode),
+                            "rule": self.rule(s, j, None, 1, TextStyle::Unicode),
                             "partial": opt(c.partial),
                             "sent": opt(c.sent),
                             "accumulated": opt(c.accumulated),
-                        })
+                        });
+                        if let Some(t) = s.tensor.as_ref().and_then(|t| t.inputs.get(j)) {
+                            v["shape"] = json!(t.shape);
+                            v["sent"] = t.sent.as_deref().map_or(Value::Null, json_list);
+                        }
+                        v
                     })
                     .collect();
-                json!({
+                let mut v = json!({
                     "step": k + 1,
                     "node": id(s.node),
                     "op": s.op.name(),
                     "upstream": json_num(s.upstream),
                     "omitted_inputs": s.inputs.len() - inputs.len(),
                     "inputs": inputs,
-                })
+                });
+                if let Some(t) = &s.tensor {
+                    v["op"] = t.op.name().into();
+                    v["shape"] = json!(t.shape);
+                    v["upstream"] = json_list(&t.upstream);
+                }
+                v
             })
             .collect();
         let gradients: Vec<Value> = self
             .variables()
             .take(limit)
             .map(|n| {
-                json!({
+                let mut v = json!({
                     "id": id(n.id),
                     "name": n.name,
                     "value": json_num(n.value),
                     "grad": json_num(n.grad),
-                })
+                });
+                if let Some(t) = &n.tensor {
+                    v["shape"] = json!(t.shape);
+                    v["value"] = json_list(&t.value);
+                    v["grad"] = json_list(&t.grad);
+                }
+                v
             })
             .collect();
         json!({
@@ -123,15 +148,69 @@ impl Trace {
         })
     }
 
-    /// The variables (leaves that take a gradient) the loss depends on.
+    /// The variables (leaves that take a gradient, scalar or tensor) the loss depends on.
     fn variables(&self) -> impl Iterator<Item = &TraceNode> {
-        self.nodes.iter().filter(|n| n.op == Op::Var)
+        self.nodes.iter().filter(|n| n.is_variable())
+    }
+
+    /// The rule of input `j` of step `s` as a line: the scalar rule with its partial, or for a
+    /// tensor op its name and the shapes the gradient goes between.
+    fn rule(
+        &self,
+        s: &Step,
+        j: usize,
+        partial: Option<f64>,
+        sig: usize,
+        style: TextStyle,
+    ) -> String {
+        let c = &s.inputs[j];
+        match &s.tensor {
+            Some(t) => {
+                let to = t.inputs.get(j).map_or(&[][..], |i| &i.shape[..]);
+                // An elementwise op's rule is the scalar one, applied element by element.
+                match elementwise(t.op) {
+                    Some(op) => {
+                        let arrow = if style == TextStyle::Unicode {
+                            "→"
+                        } else {
+                            "->"
+                        };
+                        let rule = partial_text(op, c.operand, None, sig, style);
+                        format!("{rule}, {:?} {arrow} {to:?}", t.shape)
+                    }
+                    None => {
+                        let (name, n) = (t.op.name(), s.inputs.len());
+                        tensor_rule_text(name, c.operand, n, &t.shape, to, style)
+                    }
+                }
+            }
+            None => partial_text(s.op, c.operand, partial, sig, style),
+        }
+    }
+
+    /// A value or gradient of node `n` for a table: its number, or a tensor's summary.
+    fn cell(&self, n: &TraceNode, grad: bool, style: TextStyle) -> String {
+        match &n.tensor {
+            Some(t) => {
+                let x = if grad { &t.grad } else { &t.value };
+                summary(&t.shape, x, self.precision, style)
+            }
+            None => self.num(if grad { n.grad } else { n.value }),
+        }
     }
 
     /// What a node computes, with its inputs' labels; the constant exponent of `a^c` is
     /// shown by its value (`x^0.5`), as it was written.
     fn computes(&self, n: &TraceNode, style: TextStyle) -> String {
         let mut labels: Vec<String> = n.inputs.iter().map(|&i| self.label(i)).collect();
+        if let Some(t) = &n.tensor {
+            return match (t.op, elementwise(t.op)) {
+                (TensorOp::Var, _) => "var".into(),
+                (TensorOp::Const, _) => "const".into(),
+                (_, Some(op)) => computes_text(op, &labels, style),
+                (op, None) => format!("{}({})", op.name(), labels.join(", ")),
+            };
+        }
         if let (Op::Binary(Fn2::Powf, _, _), Some(c)) = (n.op, n.inputs.get(1))
             && let Some(c) = self.node(*c).filter(|c| c.name.is_none())
         {
@@ -184,7 +263,7 @@ impl Trace {
                 format!("n{}", n.id),
                 n.name.clone().unwrap_or_default(),
                 self.computes(n, style),
-                self.num(n.value),
+                self.cell(n, false, style),
             ]);
         }
         if self.nodes.len() > limit {
@@ -264,14 +343,22 @@ impl Trace {
                     } else {
                         String::new()
                     },
-                    if first {
-                        self.num(s.upstream)
-                    } else {
+                    if !first {
                         String::new()
+                    } else if let Some(t) = &s.tensor {
+                        summary(&t.shape, &t.upstream, self.precision, style)
+                    } else {
+                        self.num(s.upstream)
                     },
                     self.label(c.input),
-                    partial_text(s.op, c.operand, c.partial, self.precision, style),
-                    c.sent.map_or_else(dash, |x| self.num(x)),
+                    self.rule(s, j, c.partial, self.precision, style),
+                    match s.tensor.as_ref().and_then(|t| t.inputs.get(j)) {
+                        Some(TensorSent {
+                            shape,
+                            sent: Some(d),
+                        }) => summary(shape, d, self.precision, style),
+                        _ => c.sent.map_or_else(dash, |x| self.num(x)),
+                    },
                     c.accumulated.map_or_else(dash, |x| self.num(x)),
                 ]);
             }
@@ -293,7 +380,11 @@ impl Trace {
         ]);
         let vars: Vec<&TraceNode> = self.variables().collect();
         for n in vars.iter().take(limit) {
-            res.row(vec![n.label(), self.num(n.value), self.num(n.grad)]);
+            res.row(vec![
+                n.label(),
+                self.cell(n, false, style),
+                self.cell(n, true, style),
+            ]);
         }
         if vars.len() > limit {
             res.note(more(vars.len() - limit, "variable", "variables"));
@@ -318,5 +409,20 @@ impl fmt::Display for Trace {
     /// The Unicode text tables of [`to_text`](Trace::to_text).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_text(TextStyle::Unicode))
+    }
+}
+
+/// Every element of a tensor as JSON numbers.
+fn json_list(x: &[f64]) -> Value {
+    Value::Array(x.iter().map(|&v| json_num(v)).collect())
+}
+
+/// The scalar op an elementwise tensor op applies to each element (its inputs' slots
+/// meaningless), so that it reads and derives as the scalar one does.
+fn elementwise(op: TensorOp) -> Option<Op> {
+    match op {
+        TensorOp::Unary(f) => Some(Op::Unary(f, 0)),
+        TensorOp::Binary(f) => Some(Op::Binary(f, 0, 0)),
+        _ => None,
     }
 }

@@ -130,6 +130,56 @@ pub(crate) fn partial_text(
     s
 }
 
+/// How many leading elements a tensor summary shows.
+const SUMMARY_SHOWN: usize = 3;
+
+/// A tensor in one cell: its shape, norm and first elements, `[2, 3] ‖·‖=1.5 (0.1, −0.2, 1, …)`
+/// (`|.|=` in ASCII); a scalar (shape `[]`) is just its number.
+pub(crate) fn summary(shape: &[usize], x: &[f64], sig: usize, style: TextStyle) -> String {
+    if shape.is_empty() && x.len() == 1 {
+        return fmt_num(x[0], sig);
+    }
+    let norm = x.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let first: Vec<String> = x
+        .iter()
+        .take(SUMMARY_SHOWN)
+        .map(|&v| fmt_num(v, sig))
+        .collect();
+    let (bars, dots) = match style {
+        TextStyle::Unicode => ("‖·‖", "…"),
+        TextStyle::Ascii => ("|.|", "..."),
+    };
+    let more = if x.len() > SUMMARY_SHOWN {
+        format!(", {dots}")
+    } else {
+        String::new()
+    };
+    format!(
+        "{shape:?} {bars}={} ({}{more})",
+        fmt_num(norm, sig),
+        first.join(", ")
+    )
+}
+
+/// The rule of a tensor op's input as a line: the op, the operand, and the shapes the gradient
+/// goes between, `∂matmul(a, b)/∂b: [4, 8] → [3, 8]` (the partials are a Jacobian the sweep
+/// never forms, so there is no single number to show).
+pub(crate) fn tensor_rule_text(
+    name: &str,
+    operand: usize,
+    arity: usize,
+    from: &[usize],
+    to: &[usize],
+    style: TextStyle,
+) -> String {
+    let call = primitive_call(name, arity);
+    let v = PRIM_OPERANDS.get(operand).copied().unwrap_or("x_i");
+    match style {
+        TextStyle::Unicode => format!("∂{call}/∂{v}: {from:?} → {to:?}"),
+        TextStyle::Ascii => format!("d {call}/d{v}: {from:?} -> {to:?}"),
+    }
+}
+
 /// What a node computes, with its inputs' labels: `w * x`, `tanh(n4)`, `sum(n1, n2, …)`.
 /// Labels are written as given; only the operators follow the style.
 pub(crate) fn computes_text(op: Op, inputs: &[String], style: TextStyle) -> String {

@@ -4,8 +4,8 @@ use slotmap::SecondaryMap;
 
 use crate::error::Result;
 use crate::real::{Float, Real};
-use crate::scalar::Var;
-use crate::tape::{Graph, NodeKey, Op};
+use crate::tape::{Grads, Graph, NodeKey, NodeView, Observer, Op, Rec, Var};
+use crate::tensor::{Tensor, TensorOp};
 
 /// How many rows a rendered trace shows unless told otherwise (see [`Trace::with_limit`]).
 pub const DEFAULT_LIMIT: usize = 200;
@@ -16,13 +16,19 @@ pub const DEFAULT_PRECISION: usize = 6;
 /// The backward pass of one loss, step by step: what [`Graph::backward`] computes, written down.
 ///
 /// [`Trace::new`] records the forward record (every node the loss depends on, in record order,
-/// with its op, inputs and value) and then replays the reverse sweep exactly as `backward` does —
-/// newest node first, the same rules from [`rules`](crate::rules), the same arithmetic in the
-/// graph's number type — keeping, at every step, the upstream gradient ∂L/∂y arriving at the
-/// node, the local partial ∂y/∂input of each input, the contribution `g · ∂y/∂input` sent to it
-/// and the gradient that input has accumulated so far. The last accumulated value of every node
-/// is bit for bit the gradient `backward` returns. (Gradient hooks,
-/// [`Graph::register_hook`], are not run: the trace shows the plain sweep.)
+/// with its op, inputs and value) and then runs `backward` itself with the trace as an observer
+/// of its one reverse loop — so newest node first, the same rules from [`rules`](crate::rules),
+/// the same arithmetic in the graph's number type — writing down, at every step, the upstream
+/// gradient ∂L/∂y arriving at the node, the local partial ∂y/∂input of each input as the sweep
+/// computed it, the contribution `g · ∂y/∂input` sent to it and the gradient that input has
+/// accumulated so far. The final gradients are read from the sweep's own store, so they are bit
+/// for bit what `backward` returns. (Gradient hooks, [`Graph::register_hook`], are not run:
+/// the trace shows the plain sweep.)
+///
+/// Tensor ops are traced too: a tensor node carries its op, shape, elements and gradient
+/// ([`TraceNode::tensor`]), and a tensor step the upstream gradient and each contribution as
+/// tensors ([`Step::tensor`]). Text and Markdown summarize a tensor as its shape, norm and
+/// first elements; JSON has every element.
 ///
 /// Render it as an aligned table ([`to_text`](Trace::to_text), also its `Display`),
 /// [`to_markdown`](Trace::to_markdown) or [`to_json`](Trace::to_json); long traces are cut after
@@ -61,14 +67,32 @@ pub struct TraceNode {
     pub key: NodeKey,
     /// The node's display name, if it has one ([`Graph::var_named`], [`Graph::set_name`]).
     pub name: Option<String>,
-    /// What the node computes.
+    /// What the node computes ([`Op::Tensor`] for a tensor node; see [`tensor`](Self::tensor)).
     pub op: Op,
     /// The ids of its inputs, in operand order.
     pub inputs: Vec<usize>,
-    /// Its value.
+    /// Its value (for a tensor node of more than one element NaN: its elements are in
+    /// [`tensor`](Self::tensor)).
     pub value: f64,
-    /// ∂L/∂node at the end of the sweep (0 where no gradient reaches it), as `backward` gives it.
+    /// ∂L/∂node at the end of the sweep (0 where no gradient reaches it), as `backward` gives it
+    /// (for a tensor node of more than one element NaN, as for `value`).
     pub grad: f64,
+    /// For a tensor node: its op, shape, elements and gradient.
+    pub tensor: Option<TensorData>,
+}
+
+/// A tensor node of the forward record: what [`Graph::tensor_op`] and the node's buffer hold,
+/// and its gradient from the sweep (what [`Grads::tensor`](crate::Grads::tensor) returns).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TensorData {
+    /// The tensor op.
+    pub op: TensorOp,
+    /// The shape.
+    pub shape: Vec<usize>,
+    /// The elements, row-major.
+    pub value: Vec<f64>,
+    /// ∂L/∂node, row-major (zeros where no gradient reaches it).
+    pub grad: Vec<f64>,
 }
 
 impl TraceNode {
@@ -77,6 +101,22 @@ impl TraceNode {
         match &self.name {
             Some(n) => n.clone(),
             None => format!("n{}", self.id),
+        }
+    }
+
+    /// True for a leaf that takes a gradient: a variable (scalar) or a tensor variable.
+    pub fn is_variable(&self) -> bool {
+        match &self.tensor {
+            Some(t) => t.op == TensorOp::Var,
+            None => self.op == Op::Var,
+        }
+    }
+
+    /// True for a leaf (a variable or a constant, scalar or tensor).
+    pub fn is_leaf(&self) -> bool {
+        match &self.tensor {
+            Some(t) => matches!(t.op, TensorOp::Var | TensorOp::Const),
+            None => self.op.is_leaf(),
         }
     }
 }
@@ -88,10 +128,14 @@ pub struct Step {
     pub node: usize,
     /// Its op.
     pub op: Op,
-    /// The upstream gradient ∂L/∂y that has arrived at the node (1 at the loss).
+    /// The upstream gradient ∂L/∂y that has arrived at the node (1 at the loss; for a tensor
+    /// node of more than one element NaN: see [`tensor`](Self::tensor)).
     pub upstream: f64,
     /// What each input receives, in operand order.
     pub inputs: Vec<Contribution>,
+    /// For a tensor op: its op, shape, the upstream gradient and what each input receives, as
+    /// tensors.
+    pub tensor: Option<TensorStep>,
 }
 
 /// What one input receives in one step of the sweep.
@@ -101,14 +145,37 @@ pub struct Contribution {
     pub input: usize,
     /// Its position among the node's operands (`a` = 0, `b` = 1, …).
     pub operand: usize,
-    /// The local partial ∂y/∂input: the rule run with upstream gradient 1. `None` for an input
-    /// that takes no gradient (the constant exponent of `a^c`).
+    /// The local partial ∂y/∂input, as the sweep computed it. `None` for an input that takes
+    /// no gradient (the constant exponent of `a^c`) and for a tensor op (whose partials are a
+    /// Jacobian the sweep never forms).
     pub partial: Option<f64>,
-    /// The contribution sent, upstream × local partial: the rule run with the upstream gradient,
-    /// exactly as `backward` runs it.
+    /// The contribution sent, upstream × local partial, exactly as `backward` computes it
+    /// (`None` for a tensor contribution of more than one element: see [`Step::tensor`]).
     pub sent: Option<f64>,
-    /// ∂L/∂input accumulated so far, this contribution included.
+    /// ∂L/∂input accumulated so far, this contribution included (for a scalar input).
     pub accumulated: Option<f64>,
+}
+
+/// The tensors of a step at a tensor op.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TensorStep {
+    /// The tensor op.
+    pub op: TensorOp,
+    /// The node's shape (the upstream gradient's).
+    pub shape: Vec<usize>,
+    /// The upstream gradient ∂L/∂y, row-major.
+    pub upstream: Vec<f64>,
+    /// What each input receives, parallel to [`Step::inputs`].
+    pub inputs: Vec<TensorSent>,
+}
+
+/// What one input of a tensor op receives: the contribution, summed to the input's shape.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TensorSent {
+    /// The input's shape.
+    pub shape: Vec<usize>,
+    /// The contribution g · ∂y/∂input, row-major; `None` for an input that takes no gradient.
+    pub sent: Option<Vec<f64>>,
 }
 
 impl Trace {
@@ -144,84 +211,35 @@ impl Trace {
             }
         }
 
-        if let Some(i) = (0..=last).find(|&i| needed[i] && matches!(views[i].op, Op::Tensor(_))) {
-            return Err(crate::Error::Invalid(format!(
-                "the step-by-step trace covers scalar ops; node n{i} is the tensor op `{}`",
-                views[i].op.name()
-            )));
-        }
+        // Each tensor node's op, shape and elements (a rank-0 tensor included).
+        let tensors: Vec<Option<TensorInfo>> = views
+            .iter()
+            .take(last + 1)
+            .enumerate()
+            .map(|(i, v)| {
+                if !needed[i] || !matches!(v.op, Op::Tensor(_)) {
+                    return Ok(None);
+                }
+                let t = Tensor::new(graph, v.key);
+                let data = t.try_to_vec()?.into_iter().map(Real::to_f64).collect();
+                Ok(Some((graph.tensor_op(t)?, t.try_shape()?, data)))
+            })
+            .collect::<Result<_>>()?;
 
-        // The reverse sweep, as `Graph::backward_into` runs it: same order, same rules, same
-        // arithmetic in T; only the bookkeeping is added.
-        let vals: Vec<T> = views.iter().map(|v| v.value).collect();
-        let mut adj = vec![T::ZERO; last + 1];
-        let mut reached = vec![false; last + 1];
-        adj[last] = T::ONE;
-        reached[last] = true;
-        let mut steps = Vec::new();
-        for i in (0..=last).rev() {
-            if !reached[i] || views[i].op.is_leaf() {
-                continue;
-            }
-            let g = adj[i];
-            let y = vals[i];
-            let mut out = Vec::with_capacity(inputs[i].len());
-            let mut send = |operand: usize, a: usize, partial: Option<T>, sent: Option<T>| {
-                if let Some(s) = sent {
-                    adj[a] += s;
-                    reached[a] = true;
-                }
-                out.push(Contribution {
-                    input: a,
-                    operand,
-                    partial: partial.map(Real::to_f64),
-                    sent: sent.map(Real::to_f64),
-                    accumulated: sent.map(|_| adj[a].to_f64()),
-                });
-            };
-            match views[i].op {
-                Op::Var | Op::Const | Op::Tensor(_) => {}
-                Op::Unary(f, _) => {
-                    let a = inputs[i][0];
-                    let partial = f.pullback(vals[a], y, T::ONE);
-                    let sent = f.pullback(vals[a], y, g);
-                    send(0, a, Some(partial), Some(sent));
-                }
-                Op::Binary(f, _, _) => {
-                    let (a, b) = (inputs[i][0], inputs[i][1]);
-                    let (pa, pb) = f.pullback(vals[a], vals[b], y, T::ONE);
-                    let (sa, sb) = f.pullback(vals[a], vals[b], y, g);
-                    send(0, a, Some(pa), Some(sa));
-                    send(1, b, pb, sb);
-                }
-                Op::Sum { .. } => {
-                    for (k, &a) in inputs[i].iter().enumerate() {
-                        send(k, a, Some(T::ONE), Some(g));
-                    }
-                }
-                Op::Primitive { node, .. } => {
-                    let prim = graph.tape().prims[node as usize].prim.clone();
-                    let xs: Vec<T> = inputs[i].iter().map(|&a| vals[a]).collect();
-                    let partials = prim.pullback_num(&xs, y, T::ONE);
-                    let sent = prim.pullback_num(&xs, y, g);
-                    crate::primitive::check_contributions(&*prim, partials.len())?;
-                    crate::primitive::check_contributions(&*prim, sent.len())?;
-                    for (k, (&a, (p, d))) in inputs[i]
-                        .iter()
-                        .zip(partials.into_iter().zip(sent))
-                        .enumerate()
-                    {
-                        send(k, a, Some(p), Some(d));
-                    }
-                }
-            }
-            steps.push(Step {
-                node: i,
-                op: views[i].op,
-                upstream: g.to_f64(),
-                inputs: out,
-            });
-        }
+        // The reverse sweep itself, with this trace as its observer: the same loop, rules and
+        // arithmetic as `backward` (it is `backward`), so every number below is its number.
+        let mut rec = Recorder {
+            inputs: &inputs,
+            tensors: &tensors,
+            views: &views,
+            id_of: &id_of,
+            acc: vec![None; last + 1],
+            steps: Vec::new(),
+        };
+        let mut grads = Grads::new();
+        graph.observed_backward(loss, &mut grads, &mut rec)?;
+        rec.close_step();
+        let steps = rec.steps;
 
         let mut nodes = Vec::new();
         let mut pos = SecondaryMap::new();
@@ -230,14 +248,33 @@ impl Trace {
                 continue;
             }
             pos.insert(v.key, nodes.len() as u32);
+            let (value, grad, tensor) = match &tensors[i] {
+                None => {
+                    let g = grads.try_get(Var::new(graph, v.key))?;
+                    (v.value.to_f64(), g.to_f64(), None)
+                }
+                Some((op, shape, data)) => {
+                    let t = Tensor::new(graph, v.key);
+                    let grad: Vec<f64> = grads.try_tensor(t)?.iter().map(|d| d.to_f64()).collect();
+                    let one = |x: &[f64]| if x.len() == 1 { x[0] } else { f64::NAN };
+                    let tensor = TensorData {
+                        op: *op,
+                        shape: shape.clone(),
+                        value: data.clone(),
+                        grad,
+                    };
+                    (one(&tensor.value), one(&tensor.grad), Some(tensor))
+                }
+            };
             nodes.push(TraceNode {
                 id: i,
                 key: v.key,
                 name: v.name,
                 op: v.op,
                 inputs: std::mem::take(&mut inputs[i]),
-                value: v.value.to_f64(),
-                grad: if reached[i] { adj[i].to_f64() } else { 0.0 },
+                value,
+                grad,
+                tensor,
             });
         }
         Ok(Trace {
@@ -303,5 +340,195 @@ impl Trace {
             Some(n) => n.label(),
             None => format!("n{id}"),
         }
+    }
+}
+
+/// A tensor node's op, shape and elements.
+type TensorInfo = (TensorOp, Vec<usize>, Vec<f64>);
+
+/// The trace as an observer of the reverse sweep: it writes down each step as the sweep takes
+/// it, with the numbers the sweep computes.
+struct Recorder<'a, T: Float> {
+    /// Each node's input ids, by id (an id is a record position).
+    inputs: &'a [Vec<usize>],
+    /// Each tensor node's op, shape and elements, by id.
+    tensors: &'a [Option<TensorInfo>],
+    views: &'a [NodeView<T>],
+    id_of: &'a SecondaryMap<NodeKey, u32>,
+    /// The scalar adjoints so far, by id: the same additions in the same order as the sweep's,
+    /// for the "so far" column.
+    acc: Vec<Option<T>>,
+    steps: Vec<Step>,
+}
+
+impl<T: Float> Recorder<'_, T> {
+    /// Starts the step of node `id` (closing the one before).
+    fn open_step(&mut self, id: usize, upstream: f64, tensor: Option<TensorStep>) {
+        self.close_step();
+        self.steps.push(Step {
+            node: id,
+            op: self.views[id].op,
+            upstream,
+            inputs: Vec::new(),
+            tensor,
+        });
+    }
+
+    /// Completes the last step: an input that received nothing (the constant exponent of
+    /// `a^c`, a tensor op's constant input) is listed too, in operand order.
+    fn close_step(&mut self) {
+        let Some(step) = self.steps.last_mut() else {
+            return;
+        };
+        let ins = &self.inputs[step.node];
+        if step.inputs.len() == ins.len() {
+            return;
+        }
+        let mut sent: Vec<Option<TensorSent>> = match &mut step.tensor {
+            Some(t) => std::mem::take(&mut t.inputs)
+                .into_iter()
+                .map(Some)
+                .collect(),
+            None => Vec::new(),
+        };
+        for (j, &a) in ins.iter().enumerate() {
+            if step.inputs.iter().any(|c| c.operand == j) {
+                continue;
+            }
+            step.inputs.push(Contribution {
+                input: a,
+                operand: j,
+                partial: None,
+                sent: None,
+                accumulated: None,
+            });
+            if step.tensor.is_some() {
+                sent.push(Some(TensorSent {
+                    shape: shape_of(self.tensors, a),
+                    sent: None,
+                }));
+            }
+        }
+        let mut order: Vec<usize> = (0..step.inputs.len()).collect();
+        order.sort_by_key(|&i| step.inputs[i].operand);
+        step.inputs = order.iter().map(|&i| step.inputs[i]).collect();
+        if let Some(t) = &mut step.tensor {
+            t.inputs = order.iter().filter_map(|&i| sent[i].take()).collect();
+        }
+    }
+
+    /// Adds `d` to the adjoint of scalar node `a` so far, as the sweep does; the sum.
+    fn accumulate(&mut self, a: usize, d: T) -> Option<f64> {
+        let sum = match self.acc[a] {
+            Some(prev) => prev + d,
+            None => d,
+        };
+        self.acc[a] = Some(sum);
+        Some(sum.to_f64())
+    }
+
+    fn contribution(&mut self, c: Contribution, tensor: Option<TensorSent>) {
+        if let Some(step) = self.steps.last_mut() {
+            step.inputs.push(c);
+            if let (Some(t), Some(s)) = (&mut step.tensor, tensor) {
+                t.inputs.push(s);
+            }
+        }
+    }
+}
+
+/// The shape of node `id`: its tensor's, or `[]` for a scalar.
+fn shape_of(tensors: &[Option<TensorInfo>], id: usize) -> Vec<usize> {
+    tensors[id].as_ref().map_or(Vec::new(), |t| t.1.clone())
+}
+
+/// The single element of a one-element tensor, else NaN.
+fn one(x: &[f64]) -> f64 {
+    if x.len() == 1 { x[0] } else { f64::NAN }
+}
+
+impl<T: Float> Observer<T> for Recorder<'_, T> {
+    fn wants_partials(&self) -> bool {
+        true
+    }
+
+    fn visit(&mut self, k: NodeKey, g: &mut T) -> Result<bool> {
+        let id = self.id_of[k] as usize;
+        if !self.views[id].op.is_leaf() {
+            self.open_step(id, g.to_f64(), None);
+        }
+        Ok(false)
+    }
+
+    fn send(
+        &mut self,
+        pos: usize,
+        _k: NodeKey,
+        input: usize,
+        _g: T,
+        local: Option<T>,
+        d: T,
+    ) -> Result<()> {
+        let a = self.inputs[pos][input];
+        let accumulated = self.accumulate(a, d);
+        let c = Contribution {
+            input: a,
+            operand: input,
+            partial: local.map(Real::to_f64),
+            sent: Some(d.to_f64()),
+            accumulated,
+        };
+        self.contribution(c, None);
+        Ok(())
+    }
+
+    fn visit_tensor(&mut self, k: NodeKey, shape: &[usize], g: &mut [T]) -> Result<()> {
+        let id = self.id_of[k] as usize;
+        let Some((op, ..)) = &self.tensors[id] else {
+            return Ok(());
+        };
+        if matches!(op, TensorOp::Var | TensorOp::Const) {
+            return Ok(());
+        }
+        let upstream: Vec<f64> = g.iter().map(|x| x.to_f64()).collect();
+        let step = TensorStep {
+            op: *op,
+            shape: shape.to_vec(),
+            upstream,
+            inputs: Vec::new(),
+        };
+        self.open_step(id, one(&step.upstream), Some(step));
+        Ok(())
+    }
+
+    fn send_tensor(
+        &mut self,
+        pos: usize,
+        _k: NodeKey,
+        _rec: Rec,
+        input: usize,
+        _g: &[T],
+        d: &[T],
+    ) -> Result<()> {
+        let a = self.inputs[pos][input];
+        let sent: Vec<f64> = d.iter().map(|x| x.to_f64()).collect();
+        // A scalar input takes the contribution into its adjoint, as a scalar op would.
+        let accumulated = match self.tensors[a] {
+            None => self.accumulate(a, d[0]),
+            Some(_) => None,
+        };
+        let c = Contribution {
+            input: a,
+            operand: input,
+            partial: None,
+            sent: (sent.len() == 1).then(|| sent[0]),
+            accumulated,
+        };
+        let t = TensorSent {
+            shape: shape_of(self.tensors, a),
+            sent: Some(sent),
+        };
+        self.contribution(c, Some(t));
+        Ok(())
     }
 }

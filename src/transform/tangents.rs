@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::real::Float;
 use crate::scalar::Var;
 use crate::tape::{Graph, NodeKey, Op, slot};
+use crate::tensor::store;
 
 /// Tangents of every slot after one forward sweep: `lanes` numbers per slot.
 pub(crate) struct Tangents<T> {
@@ -129,10 +130,10 @@ impl<T: Float> Graph<T> {
                 }
                 Op::Primitive { node, .. } => {
                     // ẏ = Σⱼ ∂y/∂xⱼ · ẋⱼ, the partials being the pullback with g = 1.
-                    let pn = &t.prims[node as usize];
+                    let pn = &store(&t).prims[node as usize];
                     let xs: Vec<T> = pn.inputs.iter().map(|&j| vals[j as usize]).collect();
                     let partials = pn.prim.pullback_num(&xs, vals[i], T::ONE);
-                    crate::primitive::check_contributions(&*pn.prim, partials.len())?;
+                    crate::tensor::check_contributions(&*pn.prim, partials.len())?;
                     for (&j, p) in pn.inputs.iter().zip(partials) {
                         let j = j as usize;
                         if active[j] {

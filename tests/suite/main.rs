@@ -33,6 +33,7 @@ mod higher_order;
 #[cfg(all(feature = "safetensors", feature = "plot"))]
 mod io;
 mod known_values;
+mod layers;
 mod linearize_tensor;
 mod micrograd;
 #[cfg(feature = "safetensors")]

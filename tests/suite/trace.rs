@@ -438,3 +438,136 @@ fn ten_thousand_nodes_refused_clearly_or_drawn() {
     assert!(text.contains("more steps"));
     assert!(text.lines().count() < 3 * DEFAULT_LIMIT + 40);
 }
+
+/// A tensor MLP (2 → 3 tanh → 1, a batch of 4, mean squared error): the trace follows the
+/// reverse sweep through the tensor ops, and every number it ends with is `backward`'s.
+#[test]
+fn a_tensor_mlp_loss_is_traced_with_backwards_gradients_bit_for_bit() {
+    use tapegrad::TensorOp;
+    use tapegrad::nn::Init;
+    use tapegrad::nn::functional::mse;
+    use tapegrad::nn::scalar::Activation;
+    use tapegrad::nn::tensor::Mlp;
+
+    let g = Graph::new();
+    let mlp = Mlp::new(
+        &g,
+        &[2, 3, 1],
+        Activation::Tanh,
+        Activation::Linear,
+        Init::PyTorch,
+        7_u64,
+    );
+    let x = g.tensor_const(&[0.5, -1.0, 1.5, 0.25, -0.75, 2.0, 0.0, -0.5], &[4, 2]);
+    let y = g.tensor_const(&[1.0, -1.0, 0.5, 0.0], &[4, 1]);
+    let loss = mse(mlp.forward(x), y);
+    let grads = g.backward(loss);
+    let trace = Trace::new(&g, loss).with_limit(None);
+
+    // Every parameter's gradient, element by element, bit for bit.
+    let params = mlp.named_parameters();
+    assert_eq!(params.len(), 4);
+    for (name, p) in &params {
+        let node = trace
+            .nodes()
+            .iter()
+            .find(|n| n.key == p.key())
+            .unwrap_or_else(|| panic!("{name} is in the trace"));
+        let t = node.tensor.as_ref().expect("a parameter is a tensor node");
+        assert_eq!(t.op, TensorOp::Var);
+        assert_eq!(t.shape, p.shape(), "{name}");
+        let want: Vec<f64> = grads.tensor(*p).to_vec();
+        assert_eq!(t.grad, want, "gradient of {name}");
+        assert!(node.is_variable());
+    }
+    assert_eq!(trace.loss().grad, 1.0);
+
+    // The steps name the tensor ops, with the node's shape and each input's.
+    let tensor_steps: Vec<_> = trace
+        .steps()
+        .iter()
+        .filter_map(|s| s.tensor.as_ref())
+        .collect();
+    let matmuls: Vec<_> = tensor_steps
+        .iter()
+        .filter(|t| matches!(t.op, TensorOp::MatMul { .. }))
+        .collect();
+    assert_eq!(matmuls.len(), 2, "one product per layer");
+    // The last layer's product runs first: h (4, 3) @ Wᵀ, W of shape (1, 3) → (4, 1).
+    let last = matmuls[0];
+    assert_eq!(
+        last.op,
+        TensorOp::MatMul {
+            ta: false,
+            tb: true
+        }
+    );
+    assert_eq!(last.shape, [4, 1]);
+    let shapes: Vec<&[usize]> = last.inputs.iter().map(|i| &i.shape[..]).collect();
+    assert_eq!(shapes, [&[4, 3][..], &[1, 3][..]]);
+    assert!(
+        tensor_steps
+            .iter()
+            .any(|t| t.op == TensorOp::Unary(tapegrad::rules::Fn1::Tanh))
+    );
+    // Each step's upstream has the node's shape, each contribution its input's.
+    for s in trace.steps() {
+        let Some(t) = &s.tensor else { continue };
+        assert_eq!(t.upstream.len(), t.shape.iter().product::<usize>());
+        assert_eq!(t.inputs.len(), s.inputs.len());
+        for (ti, c) in t.inputs.iter().zip(&s.inputs) {
+            let input = trace.node(c.input).expect("an input is traced");
+            let shape = input.tensor.as_ref().map_or(vec![], |x| x.shape.clone());
+            assert_eq!(ti.shape, shape);
+            if let Some(d) = &ti.sent {
+                assert_eq!(d.len(), shape.iter().product::<usize>());
+            }
+        }
+    }
+    // The input batch is a constant: it receives nothing from the first layer's product.
+    let first = matmuls[1];
+    assert!(first.inputs[0].sent.is_none() && first.inputs[1].sent.is_some());
+
+    // Text shows ops with shapes and tensor summaries; JSON has the full tensors.
+    let text = trace.to_text(TextStyle::Unicode);
+    assert!(text.contains("∂matmul(a, b)/∂b: [4, 1] → [1, 3]"), "{text}");
+    assert!(text.contains("‖·‖="), "{text}");
+    // An elementwise op reads and derives as its scalar rule, element by element.
+    assert!(
+        text.contains("∂tanh(a)/∂a = 1 − y², [4, 3] → [4, 3]"),
+        "{text}"
+    );
+    let ascii = trace.to_text(TextStyle::Ascii);
+    assert!(ascii.is_ascii(), "{ascii}");
+    let md = trace.to_markdown();
+    assert_eq!(md.matches("#### ").count(), 3);
+    let v: serde_json::Value = serde_json::from_str(&trace.to_json()).expect("valid JSON");
+    for (name, p) in &params {
+        let id = format!(
+            "n{}",
+            trace.nodes().iter().find(|n| n.key == p.key()).unwrap().id
+        );
+        let entry = v["gradients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == id.as_str())
+            .unwrap_or_else(|| panic!("{name} among the gradients"));
+        let got: Vec<f64> = entry["grad"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect();
+        assert_eq!(got, grads.tensor(*p), "JSON gradient of {name}");
+        assert_eq!(entry["shape"], serde_json::json!(p.shape()));
+    }
+    let step = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["op"] == "matmul")
+        .expect("a matmul step");
+    assert_eq!(step["shape"], serde_json::json!([4, 1]));
+    assert_eq!(step["upstream"].as_array().unwrap().len(), 4);
+}

@@ -10,6 +10,7 @@
 //! [`format_metric`]: crate::nn::train::format_metric
 
 mod loss;
+mod picture;
 mod png;
 mod predictions;
 mod search;

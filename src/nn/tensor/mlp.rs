@@ -213,7 +213,7 @@ impl<'g, T: Float> Mlp<'g, T> {
 
     /// The number of rows in a row-major batch, or [`Error::Shape`] if its length is not a
     /// multiple of the number of inputs.
-    pub(super) fn rows<V>(&self, x: &[V]) -> Result<usize> {
+    pub(crate) fn rows<V>(&self, x: &[V]) -> Result<usize> {
         batch_rows("Mlp", &[self.layers[0].nin()], x.len())
     }
 

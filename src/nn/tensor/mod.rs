@@ -33,8 +33,6 @@ mod mlp;
 mod model;
 mod params;
 mod per_example;
-#[cfg(feature = "plot")]
-mod picture;
 mod recurrent;
 
 pub use cnn::Cnn;

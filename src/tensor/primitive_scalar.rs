@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
-use super::{PrimName, PrimNode, Primitive, check_arity};
+use super::primitive::PrimNode;
+use super::store::store_mut;
 use crate::error::{Result, or_panic};
+use crate::primitive::{PrimName, Primitive, check_arity};
 use crate::real::Float;
-use crate::scalar::Var;
-use crate::tape::{Code, Graph, Op};
+use crate::tape::{Code, Graph, Op, Var};
 
 impl<T: Float> Graph<T> {
     /// `prim(inputs)`, recorded as one node named after the primitive. Its derivative is the
@@ -64,8 +65,8 @@ impl<T: Float> Graph<T> {
         }
         let xs: Vec<T> = slots.iter().map(|&s| t.vals[s as usize]).collect();
         let y = prim.forward(&xs);
-        let node = t.prims.len() as u32;
-        t.prims.push(PrimNode {
+        let node = store_mut(&mut t).prims.len() as u32;
+        store_mut(&mut t).prims.push(PrimNode {
             prim: Arc::new(prim.clone()),
             inputs: slots.into(),
         });
@@ -75,7 +76,7 @@ impl<T: Float> Graph<T> {
             // An anomaly took the node back, or no-grad made it a constant: either way its
             // entry is no longer used, and it is the newest one.
             if mode.is_err() || t.nodes.get(k).is_none_or(|r| r.code != Code::Primitive) {
-                t.prims.pop();
+                store_mut(&mut t).prims.pop();
             }
             mode?;
         }

@@ -5,9 +5,9 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::Mlp;
+use super::{Png, register_font};
 use crate::error::{Error, Result};
-use crate::io::{Png, register_font};
+use crate::nn::tensor::Mlp;
 use crate::nn::train::Loss;
 use crate::real::Float;
 

@@ -1,6 +1,7 @@
 //! Recording a tensor op: resolve the inputs, check shapes, run the kernel into a pooled
 //! buffer, push the node.
 
+use super::store::{store, store_mut};
 use std::panic::Location;
 
 use super::Tensor;
@@ -32,7 +33,7 @@ pub(crate) fn data_of<T: Float>(tape: &Tape<T>, i: In) -> (&[T], Shape) {
             Shape::SCALAR,
         )
     } else {
-        let n = &tape.tensors.nodes[i.t as usize];
+        let n = &store(tape).nodes[i.t as usize];
         (&n.data, n.shape)
     }
 }
@@ -43,7 +44,7 @@ pub(crate) fn shape_of<T: Float>(tape: &Tape<T>, i: In) -> Shape {
     if i.t == SCALAR_INPUT {
         Shape::SCALAR
     } else {
-        tape.tensors.nodes[i.t as usize].shape
+        store(tape).nodes[i.t as usize].shape
     }
 }
 
@@ -60,7 +61,7 @@ impl<T: Float> Graph<T> {
             Some(Op::Tensor(i)) => Ok(In {
                 slot: s,
                 t: i,
-                needs: tape.tensors.nodes[i as usize].needs,
+                needs: store(tape).nodes[i as usize].needs,
             }),
             Some(op) => Ok(In {
                 slot: s,
@@ -81,8 +82,8 @@ impl<T: Float> Graph<T> {
         shape: Shape,
         data: Vec<T>,
     ) -> Result<NodeKey> {
-        let p_start = tape.tensors.params.len();
-        tape.tensors.params.extend_from_slice(params);
+        let p_start = store_mut(tape).params.len();
+        store_mut(tape).params.extend_from_slice(params);
         self.push_prepared(tape, op, ins, p_start, shape, data)
     }
 
@@ -106,14 +107,14 @@ impl<T: Float> Graph<T> {
                 let at = tape.order.len();
                 let mut a = anomaly::value_anomaly(tape, Forward, at, op, ins, (shape, &data), e);
                 a.location = Some(Location::caller());
-                tape.tensors.pool.put(data);
-                tape.tensors.params.truncate(p_start);
+                store_mut(tape).pool.put(data);
+                store_mut(tape).params.truncate(p_start);
                 return Err(Error::Anomaly(Box::new(a)));
             }
         }
         // Inside `no_grad`, computed tensors are constants without inputs, like scalars.
         let (op, ins) = if !leaf && !self.is_grad_enabled() {
-            tape.tensors.params.truncate(p_start);
+            store_mut(tape).params.truncate(p_start);
             (TensorOp::Const, &[][..])
         } else {
             (op, ins)
@@ -123,7 +124,7 @@ impl<T: Float> Graph<T> {
             TensorOp::Const => false,
             _ => ins.iter().any(|i| i.needs),
         };
-        let ts = &mut tape.tensors;
+        let ts = store_mut(tape);
         let idx = ts.nodes.len() as u32;
         let start = ts.args.len() as u32;
         for i in ins {
@@ -133,7 +134,7 @@ impl<T: Float> Graph<T> {
         let n_par = (ts.params.len() - p_start) as u32;
         let value = if shape.rank() == 0 { data[0] } else { T::ZERO };
         let key = tape.push(Op::Tensor(idx), value);
-        tape.tensors.nodes.push(TNode {
+        store_mut(tape).nodes.push(TNode {
             op,
             shape,
             data,
@@ -170,7 +171,7 @@ impl<T: Float> Graph<T> {
             *i = self.t_in(&tape, x, op.name())?;
         }
         let out_shape = shape(ins.map(|i| shape_of(&tape, i)))?;
-        let mut out = tape.tensors.pool.take(out_shape.numel());
+        let mut out = store_mut(&mut tape).pool.take(out_shape.numel());
         kernel(ins.map(|i| data_of(&tape, i)), out_shape, &mut out);
         let key = self.push_tensor(&mut tape, op, &ins, params, out_shape, out)?;
         Ok(Tensor::new(self, key))
@@ -191,12 +192,12 @@ impl<'g, T: Float> Tensor<'g, T> {
         let g = self.graph();
         let mut tape = g.tape_mut();
         let x = g.t_in(&tape, self, op.name())?;
-        let mut out = tape.tensors.pool.take(to.numel());
-        let start = tape.tensors.params.len();
-        tape.tensors.params.extend(params);
+        let mut out = store_mut(&mut tape).pool.take(to.numel());
+        let start = store(&tape).params.len();
+        store_mut(&mut tape).params.extend(params);
         {
             let (xd, xs) = data_of(&tape, x);
-            kernel(xd, xs, &tape.tensors.params[start..], &mut out);
+            kernel(xd, xs, &store(&tape).params[start..], &mut out);
         }
         let key = g.push_prepared(&mut tape, op, &[x], start, to, out)?;
         Ok(Tensor::new(g, key))
@@ -211,7 +212,7 @@ impl<'g, T: Float> Tensor<'g, T> {
         let a = g.t_in(&tape, self, "mask")?;
         let b = g.t_in(&tape, other, "mask")?;
         let s = Shape::broadcast("mask", shape_of(&tape, a), shape_of(&tape, b))?;
-        let mut out = tape.tensors.pool.take(s.numel());
+        let mut out = store_mut(&mut tape).pool.take(s.numel());
         {
             let ((ad, sa), (bd, sb)) = (data_of(&tape, a), data_of(&tape, b));
             let (ta, tb) = (sa.strides_in(s), sb.strides_in(s));
@@ -233,7 +234,7 @@ impl<'g, T: Float> Tensor<'g, T> {
         let g = self.graph();
         let mut tape = g.tape_mut();
         let x = g.t_in(&tape, self, "const")?;
-        let mut out = tape.tensors.pool.take(to.numel());
+        let mut out = store_mut(&mut tape).pool.take(to.numel());
         {
             let (xd, xs) = data_of(&tape, x);
             kernel(xd, xs, &mut out);
