@@ -8,7 +8,7 @@ use slotmap::SlotMap;
 use super::Var;
 use super::code::dispatch;
 use super::debug::{Observer, Plain, Watch};
-use super::{Code, ExtGrads, Graph, NodeKey, Rec, Tape, slot, version};
+use super::{At, Code, ExtGrads, Graph, NodeKey, Rec, Tape, slot, version};
 use crate::error::{Error, Result};
 use crate::real::{Float, Real};
 use crate::rules::{Fn1, Fn2};
@@ -242,16 +242,9 @@ pub(crate) trait Sweep {
         self.send(i, d1);
         self.send(i, d2);
     }
-    /// The step at an extension node (a tensor op or a user-defined primitive, `rec`), key
-    /// `k` at record position `pos`, with upstream gradient `g`.
-    fn extension<O: Observer<Self::R>>(
-        &mut self,
-        pos: usize,
-        k: NodeKey,
-        rec: Rec,
-        g: Self::R,
-        obs: &mut O,
-    ) -> Result<()>;
+    /// The step at the extension node `at` (a tensor op or a user-defined primitive), with
+    /// upstream gradient `g`.
+    fn extension<O: Observer<Self::R>>(&mut self, at: At, g: Self::R, obs: &mut O) -> Result<()>;
 }
 
 /// The reverse sweep — the one loop every backward pass runs, numeric or recorded, scalar or
@@ -337,7 +330,7 @@ pub(crate) fn sweep<S: Sweep, O: Observer<S::R>>(
                     a: a as u32,
                     b: b as u32,
                 };
-                s.extension(p, k, rec, g, obs)?
+                s.extension(At { pos: p, k, rec }, g, obs)?
             }
         });
     }
@@ -413,14 +406,7 @@ impl<T: Float> Sweep for Numeric<'_, T> {
     }
 
     #[inline(always)]
-    fn extension<O: Observer<T>>(
-        &mut self,
-        pos: usize,
-        k: NodeKey,
-        rec: Rec,
-        _g: T,
-        obs: &mut O,
-    ) -> Result<()> {
+    fn extension<O: Observer<T>>(&mut self, at: At, _g: T, obs: &mut O) -> Result<()> {
         // Here `rec.a` is the entry in the extension store. The step gets a copy of `acc`, so
         // that `acc` itself never has its address taken and stays in registers; the step is
         // never inlined, so the scalar loop stays small. (It reads the gradient from `acc`: a
@@ -429,7 +415,7 @@ impl<T: Float> Sweep for Numeric<'_, T> {
             entries: &mut *self.acc.entries,
             sweep: self.acc.sweep,
         };
-        extension_step(self.tape, pos, k, rec, sub, self.ext, obs)
+        extension_step(self.tape, at, sub, self.ext, obs)
     }
 }
 
@@ -439,14 +425,12 @@ impl<T: Float> Sweep for Numeric<'_, T> {
 #[inline(never)]
 fn extension_step<T: Float>(
     t: &Tape<T>,
-    pos: usize,
-    k: NodeKey,
-    rec: Rec,
+    at: At,
     mut acc: Acc<'_, T>,
     ext: &mut ExtGrads<T>,
     obs: &mut dyn Observer<T>,
 ) -> Result<()> {
-    t.ext().step(t, pos, k, rec, &mut acc, ext, obs)
+    t.ext().step(t, at, &mut acc, ext, obs)
 }
 
 /// The gradient entries during sweep number `sweep`: what the reverse sweep (scalar and

@@ -10,7 +10,7 @@ use std::panic::Location;
 use slotmap::SecondaryMap;
 
 use super::Var;
-use super::{Graph, NodeKey, Op, Rec, Tape, slot};
+use super::{At, Graph, NodeKey, Op, Tape, slot};
 use crate::anomaly::{Anomaly, AnomalyPhase, BackwardStep};
 use crate::error::{Error, Result};
 use crate::real::Float;
@@ -369,19 +369,10 @@ pub(crate) trait Observer<R> {
         let _ = (k, shape, g);
         Ok(())
     }
-    /// Extension node `rec` (key `k`, record position `pos`, upstream gradient `g`) sends
-    /// `d`, already summed to the input's shape, to its `input`-th input.
-    #[allow(clippy::too_many_arguments)]
-    fn send_tensor(
-        &mut self,
-        pos: usize,
-        k: NodeKey,
-        rec: Rec,
-        input: usize,
-        g: &[R],
-        d: &[R],
-    ) -> Result<()> {
-        let _ = (pos, k, rec, input, g, d);
+    /// The extension node `at` (upstream gradient `g`) sends `d`, already summed to the
+    /// input's shape, to its `input`-th input.
+    fn send_tensor(&mut self, at: At, input: usize, g: &[R], d: &[R]) -> Result<()> {
+        let _ = (at, input, g, d);
         Ok(())
     }
 }
@@ -471,25 +462,17 @@ impl<T: Float> Observer<T> for Watch<'_, T> {
         Ok(())
     }
 
-    fn send_tensor(
-        &mut self,
-        pos: usize,
-        k: NodeKey,
-        rec: Rec,
-        input: usize,
-        g: &[T],
-        d: &[T],
-    ) -> Result<()> {
+    fn send_tensor(&mut self, at: At, input: usize, g: &[T], d: &[T]) -> Result<()> {
         if !self.anomaly {
             return Ok(());
         }
         let Some(e) = d.iter().position(|v| !v.is_finite()) else {
             return Ok(());
         };
-        if self.made_here(pos, g.iter().all(|v| v.is_finite())) {
+        if self.made_here(at.pos, g.iter().all(|v| v.is_finite())) {
             let t = &*self.tape;
-            let a = t.ext().contribution_anomaly(t, pos, k, rec, input, g, d, e);
-            self.found(k, a);
+            let a = t.ext().contribution_anomaly(t, at, input, g, d, e);
+            self.found(at.k, a);
         }
         Ok(())
     }

@@ -18,6 +18,15 @@ use crate::anomaly::Anomaly;
 use crate::error::Result;
 use crate::real::Float;
 
+/// Where the reverse sweep is at an extension node: its record position, its key and its
+/// packed record (`rec.a` is its entry in the extension's store).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct At {
+    pub(crate) pos: usize,
+    pub(crate) k: NodeKey,
+    pub(crate) rec: Rec,
+}
+
 /// How far an [`Extension`]'s lists were filled: what a [`Mark`](super::Mark) remembers of it.
 pub(crate) type ExtMark = [usize; 2];
 
@@ -35,16 +44,13 @@ pub(crate) trait Extension<T: Float>: Any {
     fn inputs(&self, rec: Rec) -> &[u32];
     /// For a gradient store: how many entries may get a gradient buffer, and the longest one.
     fn grad_buffers(&self) -> (usize, usize);
-    /// One step of the numeric reverse sweep at extension node `rec` (key `k`, record
-    /// position `pos`): completes its gradient, shows it to `obs`, and sends the contributions
-    /// to its inputs — scalar ones through `acc`, buffered ones into `grads`.
-    #[allow(clippy::too_many_arguments)]
+    /// One step of the numeric reverse sweep at the extension node `at`: completes its
+    /// gradient, shows it to `obs`, and sends the contributions to its inputs — scalar ones
+    /// through `acc`, buffered ones into `grads`.
     fn step(
         &self,
         t: &Tape<T>,
-        pos: usize,
-        k: NodeKey,
-        rec: Rec,
+        at: At,
         acc: &mut Acc<'_, T>,
         grads: &mut ExtGrads<T>,
         obs: &mut dyn Observer<T>,
@@ -52,15 +58,12 @@ pub(crate) trait Extension<T: Float>: Any {
     /// The anomaly of an extension node at `pos` recorded by a recorded backward pass, if it
     /// made a value that is not finite from finite inputs.
     fn recorded_anomaly(&self, t: &Tape<T>, pos: usize, rec: Rec) -> Option<Anomaly>;
-    /// The report of a contribution `d` of extension node `rec` (key `k`, at `pos`, upstream
-    /// `g`) to its `input`-th input whose element `e` is not finite.
-    #[allow(clippy::too_many_arguments)]
+    /// The report of a contribution `d` of the extension node `at` (upstream `g`) to its
+    /// `input`-th input whose element `e` is not finite.
     fn contribution_anomaly(
         &self,
         t: &Tape<T>,
-        pos: usize,
-        k: NodeKey,
-        rec: Rec,
+        at: At,
         input: usize,
         g: &[T],
         d: &[T],

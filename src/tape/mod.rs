@@ -32,7 +32,7 @@ pub(crate) use backward::{Acc, Sweep, position, sweep};
 pub(crate) use code::{Code, Rec};
 pub use debug::HookHandle;
 pub(crate) use debug::{Hook, Observer, Plain};
-pub(crate) use ext::{ExtGrads, ExtMark, Extension};
+pub(crate) use ext::{At, ExtGrads, ExtMark, Extension};
 pub use op::Op;
 pub(crate) use pool::Pool;
 pub use prim_name::PrimName;

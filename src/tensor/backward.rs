@@ -9,7 +9,7 @@ use super::rules::{self, Node};
 use super::store::{SCALAR_INPUT, TensorOp, store};
 use crate::error::{Error, Result, or_panic};
 use crate::real::Float;
-use crate::tape::{Acc, ExtGrads, Grads, Graph, NodeKey, Observer, Op, Rec, Tape, Var, slot};
+use crate::tape::{Acc, At, ExtGrads, Grads, Graph, NodeKey, Observer, Op, Tape, Var, slot};
 
 /// One step of the numeric reverse sweep at tensor node `ti` (key `k`, record position
 /// `pos`): completes its gradient (a rank-0 tensor also collects what scalar ops sent to its
@@ -18,16 +18,14 @@ use crate::tape::{Acc, ExtGrads, Grads, Graph, NodeKey, Observer, Op, Rec, Tape,
 ///
 /// Never inlined: the scalar sweep's loop stays small and keeps its state in registers.
 #[inline(never)]
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn step<T: Float>(
     tape: &Tape<T>,
-    pos: usize,
-    k: NodeKey,
-    rec: Rec,
+    at: At,
     acc: &mut Acc<'_, T>,
     grads: &mut ExtGrads<T>,
     obs: &mut dyn Observer<T>,
 ) -> Result<()> {
+    let At { k, rec, .. } = at;
     let (i, ti) = (slot(k), rec.a);
     let ts = store(tape);
     let node = &ts.nodes[ti as usize];
@@ -72,7 +70,7 @@ pub(crate) fn step<T: Float>(
             n_in: sin.len(),
         };
         let mut send = |j, d: Val<'_, T>| {
-            obs.send_tensor(pos, k, rec, j, &gbuf, d.data())?;
+            obs.send_tensor(at, j, &gbuf, d.data())?;
             let s = sin[j] as usize;
             if tin[j] == SCALAR_INPUT {
                 acc.send(s, d.data()[0]);
@@ -109,9 +107,7 @@ pub(crate) fn step<T: Float>(
 #[inline(never)]
 pub(crate) fn primitive_step<T: Float>(
     t: &Tape<T>,
-    pos: usize,
-    k: NodeKey,
-    rec: Rec,
+    At { pos, k, rec }: At,
     acc: &mut Acc<'_, T>,
     obs: &mut dyn Observer<T>,
 ) -> Result<()> {

@@ -10,7 +10,7 @@ use super::store::{TensorOp, TensorStore};
 use crate::anomaly::Anomaly;
 use crate::error::Result;
 use crate::real::Float;
-use crate::tape::{Acc, Code, ExtGrads, ExtMark, Extension, NodeKey, Observer, Rec, Tape};
+use crate::tape::{Acc, At, Code, ExtGrads, ExtMark, Extension, Observer, Rec, Tape};
 
 impl<T: Float> Extension<T> for TensorStore<T> {
     fn mark(&self) -> ExtMark {
@@ -57,17 +57,15 @@ impl<T: Float> Extension<T> for TensorStore<T> {
     fn step(
         &self,
         t: &Tape<T>,
-        pos: usize,
-        k: NodeKey,
-        rec: Rec,
+        at: At,
         acc: &mut Acc<'_, T>,
         grads: &mut ExtGrads<T>,
         obs: &mut dyn Observer<T>,
     ) -> Result<()> {
-        if rec.code == Code::Primitive {
-            primitive_step(t, pos, k, rec, acc, obs)
+        if at.rec.code == Code::Primitive {
+            primitive_step(t, at, acc, obs)
         } else {
-            step(t, pos, k, rec, acc, grads, obs)
+            step(t, at, acc, grads, obs)
         }
     }
 
@@ -78,9 +76,7 @@ impl<T: Float> Extension<T> for TensorStore<T> {
     fn contribution_anomaly(
         &self,
         t: &Tape<T>,
-        pos: usize,
-        k: NodeKey,
-        rec: Rec,
+        At { pos, k, rec }: At,
         input: usize,
         g: &[T],
         d: &[T],

@@ -9,7 +9,7 @@ use super::store::store;
 use crate::error::{Error, Result};
 use crate::real::Float;
 use crate::tape::{
-    Code, Grads, Graph, NodeKey, Observer, Plain, Rec, Sweep, Var, position, slot, sweep,
+    At, Code, Grads, Graph, NodeKey, Observer, Plain, Sweep, Var, position, slot, sweep,
 };
 
 impl<T: Float> Graph<T> {
@@ -211,9 +211,7 @@ impl<'g, T: Float> Sweep for Recorded<'g, T> {
 
     fn extension<O: Observer<Var<'g, T>>>(
         &mut self,
-        _pos: usize,
-        k: NodeKey,
-        rec: Rec,
+        At { k, rec, .. }: At,
         g: Var<'g, T>,
         _obs: &mut O,
     ) -> Result<()> {

@@ -4,7 +4,7 @@ use slotmap::SecondaryMap;
 
 use crate::error::Result;
 use crate::real::{Float, Real};
-use crate::tape::{Grads, Graph, NodeKey, NodeView, Observer, Op, Rec, Var};
+use crate::tape::{At, Grads, Graph, NodeKey, NodeView, Observer, Op, Var};
 use crate::tensor::{Tensor, TensorOp};
 
 /// How many rows a rendered trace shows unless told otherwise (see [`Trace::with_limit`]).
@@ -501,16 +501,8 @@ impl<T: Float> Observer<T> for Recorder<'_, T> {
         Ok(())
     }
 
-    fn send_tensor(
-        &mut self,
-        pos: usize,
-        _k: NodeKey,
-        _rec: Rec,
-        input: usize,
-        _g: &[T],
-        d: &[T],
-    ) -> Result<()> {
-        let a = self.inputs[pos][input];
+    fn send_tensor(&mut self, at: At, input: usize, _g: &[T], d: &[T]) -> Result<()> {
+        let a = self.inputs[at.pos][input];
         let sent: Vec<f64> = d.iter().map(|x| x.to_f64()).collect();
         // A scalar input takes the contribution into its adjoint, as a scalar op would.
         let accumulated = match self.tensors[a] {
