@@ -204,6 +204,19 @@ macro_rules! primitives {
                 text: "1/(1 + a^2)";
                 kink: [];
             }
+            /// SiLU (swish), x·σ(x): PyTorch's `F.silu`, JAX's `jax.nn.silu`.
+            /// Derivative: σ(x)(1 + x·σ(−x)), with σ(−x) rather than 1 − σ(x), which is 0 once
+            /// σ(x) rounds to 1 (x ≳ 37) while the true term is not.
+            Silu {
+                name: "silu", api: [silu / try_silu, 0.0 => 0.0, 0.5],
+                eval: |x| x * Fn1::Sigmoid.eval(x);
+                local: |a, y| {
+                    let s = a.sigmoid();
+                    Local::Of(s + a * s * (-a).sigmoid())
+                };
+                text: "σ(a)(1 + a·σ(-a))";
+                kink: [];
+            }
             /// erf's derivative (2/√π)·e^(−x²), accurate in the tails; a row of its own so the
             /// recorded backward of erf can be differentiated again. Derivative: −2x·y.
             ErfGrad {

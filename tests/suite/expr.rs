@@ -359,7 +359,7 @@ fn every_error_has_a_position_and_a_message() {
             "foo(x)",
             "error at 1:1: unknown function 'foo' (the functions are exp, log, tanh, \
              sigmoid, relu, sin, cos, sqrt, abs, softplus, log1p, expm1, erf, erfc, gelu, \
-             leaky_relu, elu, atan, max, min; for a product write foo*(...))",
+             leaky_relu, elu, atan, silu, max, min; for a product write foo*(...))",
         ),
         (
             "x = 2; 3 + x(1)",
