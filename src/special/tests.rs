@@ -523,6 +523,17 @@ fn central(f: fn(f64) -> f64, x: f64) -> f64 {
     (f(x + h) - f(x - h)) / (2.0 * h)
 }
 
+/// Asserts the derivative `got` of `name` at `x` is within `tol` of the difference `fd`:
+/// absolutely, or relative to `fd` where `relative` (in the tails, where both are tiny).
+fn assert_near_difference(name: &str, x: f64, got: f64, fd: f64, tol: f64, relative: bool) {
+    let err = if relative {
+        (got / fd - 1.0).abs()
+    } else {
+        (got - fd).abs()
+    };
+    assert!(err < tol, "x = {x}: {name} {got:e}, difference {fd:e}");
+}
+
 #[test]
 fn gelu_grad_is_the_derivative_of_gelu() {
     // |gelu‴| = |x·φ(x)·(x² − 4)| ≤ 0.8, so truncation ≤ 6e−11·0.8/6 ≈ 1e−11; rounding of gelu
@@ -530,19 +541,11 @@ fn gelu_grad_is_the_derivative_of_gelu() {
     // that and a thousand times below the gap to the tanh approximation (≈ 1e−3 near x = ±2).
     for i in -48..=48 {
         let x = f64::from(i) / 8.0;
-        let (got, fd) = (gelu_grad(x), central(gelu, x));
-        assert!(
-            (got - fd).abs() < 1e-9,
-            "x = {x}: gelu′ {got}, difference {fd}"
-        );
+        assert_near_difference("gelu′", x, gelu_grad(x), central(gelu, x), 1e-9, false);
     }
     // The tail in relative terms (|gelu′/gelu| ≈ |x|): truncation ≈ h²x²/6 ≤ 1.3e−8 at x = −37.
     for x in [-37.0, -36.5, -35.875, -30.0, -20.0, -10.0] {
-        let (got, fd) = (gelu_grad(x), central(gelu, x));
-        assert!(
-            (got / fd - 1.0).abs() < 1e-7,
-            "x = {x}: gelu′ {got:e}, difference {fd:e}"
-        );
+        assert_near_difference("gelu′", x, gelu_grad(x), central(gelu, x), 1e-7, true);
     }
 }
 
@@ -552,19 +555,11 @@ fn erf_grad_is_the_derivative_of_erf() {
     // ≤ 1) ≈ 3e−11; tolerance 1e−9.
     for i in -32..=32 {
         let x = f64::from(i) / 8.0;
-        let (got, fd) = (erf_grad(x), central(erf, x));
-        assert!(
-            (got - fd).abs() < 1e-9,
-            "x = {x}: erf′ {got}, difference {fd}"
-        );
+        assert_near_difference("erf′", x, erf_grad(x), central(erf, x), 1e-9, false);
     }
     // The tail through erfc′ = −erf′, relative (|erfc′/erfc| ≈ 2x): truncation ≈ h²(2x)²/6
     // ≤ 2.6e−8 at x = 26.
     for x in [3.0, 5.0, 10.0, 20.0, 26.0] {
-        let (got, fd) = (erf_grad(x), -central(erfc, x));
-        assert!(
-            (got / fd - 1.0).abs() < 1e-7,
-            "x = {x}: erf′ {got:e}, difference {fd:e}"
-        );
+        assert_near_difference("erf′", x, erf_grad(x), -central(erfc, x), 1e-7, true);
     }
 }
