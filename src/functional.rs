@@ -47,10 +47,10 @@ pub fn value_and_grad<T: Float, F>(f: F, x: &[T]) -> (T, Vec<T>)
 where
     F: for<'g> Fn(&[Var<'g, T>]) -> Var<'g, T>,
 {
-    let g = Graph::<T>::default();
-    let xs: Vec<_> = x.iter().map(|&v| g.var(v)).collect();
-    let y = f(&xs);
-    (y.value(), g.backward(y).wrt(&xs))
+    on_vars(x, |g, xs| {
+        let y = f(xs);
+        (y.value(), g.backward(y).wrt(xs))
+    })
 }
 
 /// The Hessian matrix ∂²f/∂xᵢ∂xⱼ.
@@ -58,10 +58,7 @@ pub fn hessian<T: Float, F>(f: F, x: &[T]) -> Vec<Vec<T>>
 where
     F: for<'g> Fn(&[Var<'g, T>]) -> Var<'g, T>,
 {
-    let g = Graph::<T>::default();
-    let xs: Vec<_> = x.iter().map(|&v| g.var(v)).collect();
-    let y = f(&xs);
-    g.hessian(y, &xs)
+    on_vars(x, |g, xs| g.hessian(f(xs), xs))
 }
 
 /// The Hessian-vector product H(x)·v, without forming H.
@@ -77,10 +74,7 @@ where
     F: for<'g> Fn(&[Var<'g, T>]) -> Var<'g, T>,
 {
     same_len("hvp", x.len(), v.len())?;
-    let g = Graph::<T>::default();
-    let xs: Vec<_> = x.iter().map(|&v| g.var(v)).collect();
-    let y = f(&xs);
-    g.try_hvp(y, &xs, v)
+    on_vars(x, |g, xs| g.try_hvp(f(xs), xs, v))
 }
 
 /// The Jacobian ∂fᵢ/∂xⱼ of a function with several outputs: one backward pass per output.
@@ -95,14 +89,22 @@ pub fn jacobian<T: Float, F>(f: F, x: &[T]) -> Vec<Vec<T>>
 where
     F: for<'g> Fn(&[Var<'g, T>]) -> Vec<Var<'g, T>>,
 {
+    on_vars(x, |g, xs| {
+        let ys = f(xs);
+        let mut store = crate::Grads::new();
+        ys.iter()
+            .map(|&y| {
+                crate::error::or_panic(g.backward_into(y, &mut store));
+                store.wrt(xs)
+            })
+            .collect()
+    })
+}
+
+/// `body` run on a fresh graph with one variable per element of `x`: how every transform of a
+/// closure over [`Var`]s starts (the module doc's "fresh [`Graph`]").
+fn on_vars<T: Float, R>(x: &[T], body: impl for<'g> FnOnce(&'g Graph<T>, &[Var<'g, T>]) -> R) -> R {
     let g = Graph::<T>::default();
     let xs: Vec<_> = x.iter().map(|&v| g.var(v)).collect();
-    let ys = f(&xs);
-    let mut store = crate::Grads::new();
-    ys.iter()
-        .map(|&y| {
-            crate::error::or_panic(g.backward_into(y, &mut store));
-            store.wrt(&xs)
-        })
-        .collect()
+    body(&g, &xs)
 }

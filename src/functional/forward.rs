@@ -2,6 +2,7 @@
 //! [`hessian_fwd`]. Each records the closure once on a fresh graph and runs the
 //! [`Graph`] transforms of [`transform`](crate::transform).
 
+use super::on_vars;
 use crate::Var;
 use crate::error::{Result, same_len};
 use crate::real::Float;
@@ -21,11 +22,11 @@ where
     F: for<'g> Fn(&[Var<'g, T>]) -> Vec<Var<'g, T>>,
 {
     same_len("jvp", x.len(), v.len())?;
-    let g = Graph::<T>::default();
-    let xs: Vec<_> = x.iter().map(|&v| g.var(v)).collect();
-    let ys = f(&xs);
-    let values = ys.iter().map(|y| y.try_value()).collect::<Result<_>>()?;
-    Ok((values, g.try_jvp(&ys, &xs, v)?))
+    on_vars(x, |g, xs| {
+        let ys = f(xs);
+        let values = ys.iter().map(|y| y.try_value()).collect::<Result<_>>()?;
+        Ok((values, g.try_jvp(&ys, xs, v)?))
+    })
 }
 
 /// The Jacobian `∂fᵢ/∂xⱼ` by forward mode: all `n` columns in one sweep (JAX's `jacfwd`).
@@ -42,10 +43,10 @@ pub fn jacfwd<T: Float, F>(f: F, x: &[T]) -> Vec<Vec<T>>
 where
     F: for<'g> Fn(&[Var<'g, T>]) -> Vec<Var<'g, T>>,
 {
-    let g = Graph::<T>::default();
-    let xs: Vec<_> = x.iter().map(|&v| g.var(v)).collect();
-    let ys = f(&xs);
-    g.jacfwd(&ys, &xs)
+    on_vars(x, |g, xs| {
+        let ys = f(xs);
+        g.jacfwd(&ys, xs)
+    })
 }
 
 /// The Hessian by forward-over-reverse ([`Graph::hessian_fwd`]): the same matrix as
@@ -62,10 +63,7 @@ pub fn hessian_fwd<T: Float, F>(f: F, x: &[T]) -> Vec<Vec<T>>
 where
     F: for<'g> Fn(&[Var<'g, T>]) -> Var<'g, T>,
 {
-    let g = Graph::<T>::default();
-    let xs: Vec<_> = x.iter().map(|&v| g.var(v)).collect();
-    let y = f(&xs);
-    g.hessian_fwd(y, &xs)
+    on_vars(x, |g, xs| g.hessian_fwd(f(xs), xs))
 }
 
 /// `f` recorded once at `x`, kept as the linear map `v ↦ J·v` (JAX's `linearize`): each

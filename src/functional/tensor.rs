@@ -96,15 +96,15 @@ pub fn jvp_tensor<T: Float, F>(f: F, x: &Array<T>, v: &[T]) -> Result<(Array<T>,
 where
     F: for<'g> Fn(Tensor<'g, T>) -> Tensor<'g, T>,
 {
-    let g = Graph::<T>::default();
-    let xt = g.try_tensor(&x.data, &x.shape)?;
-    let y = f(xt);
-    let shape = y.try_shape()?;
-    let jv = g.jvp_tensors(&[y], &[xt], &[v])?.remove(0);
-    Ok((
-        Array::new(y.try_to_vec()?, &shape)?,
-        Array::new(jv, &shape)?,
-    ))
+    on_leaf(x, |g, xt| {
+        let y = f(xt);
+        let shape = y.try_shape()?;
+        let jv = g.jvp_tensors(&[y], &[xt], &[v])?.remove(0);
+        Ok((
+            Array::new(y.try_to_vec()?, &shape)?,
+            Array::new(jv, &shape)?,
+        ))
+    })
 }
 
 /// `f` recorded once at `x`, with its JVP kept as a reusable linear map over tensor
@@ -197,10 +197,7 @@ pub fn jacrev_tensor<T: Float, F>(f: F, x: &Array<T>) -> Result<Array<T>>
 where
     F: for<'g> Fn(Tensor<'g, T>) -> Tensor<'g, T>,
 {
-    let g = Graph::<T>::default();
-    let xt = g.try_tensor(&x.data, &x.shape)?;
-    let y = f(xt);
-    rows(&g, y, xt)
+    on_leaf(x, |g, xt| rows(g, f(xt), xt))
 }
 
 /// The Jacobian of a function of one tensor, shape `out.shape + in.shape`, by forward mode:
@@ -209,10 +206,7 @@ pub fn jacfwd_tensor<T: Float, F>(f: F, x: &Array<T>) -> Result<Array<T>>
 where
     F: for<'g> Fn(Tensor<'g, T>) -> Tensor<'g, T>,
 {
-    let g = Graph::<T>::default();
-    let xt = g.try_tensor(&x.data, &x.shape)?;
-    let y = f(xt);
-    columns(&g, y, xt)
+    on_leaf(x, |g, xt| columns(g, f(xt), xt))
 }
 
 /// The Jacobian of a function of one tensor, shape `out.shape + in.shape`: by reverse mode
@@ -233,14 +227,14 @@ pub fn jacobian_tensor<T: Float, F>(f: F, x: &Array<T>) -> Result<Array<T>>
 where
     F: for<'g> Fn(Tensor<'g, T>) -> Tensor<'g, T>,
 {
-    let g = Graph::<T>::default();
-    let xt = g.try_tensor(&x.data, &x.shape)?;
-    let y = f(xt);
-    if y.try_shape()?.iter().product::<usize>() <= x.data.len() {
-        rows(&g, y, xt)
-    } else {
-        columns(&g, y, xt)
-    }
+    on_leaf(x, |g, xt| {
+        let y = f(xt);
+        if y.try_shape()?.iter().product::<usize>() <= x.data.len() {
+            rows(g, y, xt)
+        } else {
+            columns(g, y, xt)
+        }
+    })
 }
 
 /// The Hessian of a scalar function of one tensor, shape `in.shape + in.shape`: the gradient
@@ -257,11 +251,21 @@ pub fn hessian_tensor<T: Float, F>(f: F, x: &Array<T>) -> Result<Array<T>>
 where
     F: for<'g> Fn(Tensor<'g, T>) -> Var<'g, T>,
 {
+    on_leaf(x, |g, xt| {
+        let grad = g.try_grad_graph_tensors(f(xt), &[xt])?.remove(0);
+        rows(g, grad, xt)
+    })
+}
+
+/// `body` run on a fresh graph with `x` on it as a leaf tensor: how every transform here that
+/// records `f` once starts.
+fn on_leaf<T: Float, R>(
+    x: &Array<T>,
+    body: impl for<'g> FnOnce(&'g Graph<T>, Tensor<'g, T>) -> Result<R>,
+) -> Result<R> {
     let g = Graph::<T>::default();
     let xt = g.try_tensor(&x.data, &x.shape)?;
-    let y = f(xt);
-    let grad = g.try_grad_graph_tensors(y, &[xt])?.remove(0);
-    rows(&g, grad, xt)
+    body(&g, xt)
 }
 
 /// `∂y/∂x` row by row: one backward sweep from each element of `y`.

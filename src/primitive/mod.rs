@@ -78,12 +78,24 @@ pub trait Primitive: Send + Sync + 'static {
 
 /// `Ok` if `got` inputs fit the arity of `prim`.
 pub(crate) fn check_arity<P: Primitive>(prim: &P, got: usize) -> crate::Result<()> {
-    let expected = prim.arity();
+    check_count(prim.name(), prim.arity(), got, |expected, got| {
+        PrimitiveProblem::Arity { expected, got }
+    })
+}
+
+/// `Ok` if `got` is `expected`, else the [`PrimitiveProblem`] `problem` makes of the two,
+/// named after the primitive.
+pub(crate) fn check_count(
+    name: &'static str,
+    expected: usize,
+    got: usize,
+    problem: impl FnOnce(usize, usize) -> PrimitiveProblem,
+) -> crate::Result<()> {
     if got == expected {
         return Ok(());
     }
     Err(crate::Error::Primitive {
-        name: prim.name(),
-        problem: PrimitiveProblem::Arity { expected, got },
+        name,
+        problem: problem(expected, got),
     })
 }

@@ -1,4 +1,4 @@
-//! The kernels against mpmath (`literals.rs`, from `tools/special_literals.py`), at special
+//! The kernels against mpmath (`literals.tsv`, from `tools/special_literals.py`), at special
 //! values, at their conventions, and the derivatives against finite differences.
 
 use super::literals as lit;
@@ -50,12 +50,11 @@ fn worst(f: fn(f64) -> f64, points: &[(f64, f64)]) -> (u64, f64) {
 }
 
 /// One kernel under test: its name (as in the literals and the sweep file), f64 and f32
-/// forms, mpmath literals and f64 bound in ulps.
+/// forms and f64 bound in ulps; its mpmath literals are `lit::points(name)`.
 struct Kernel {
     name: &'static str,
     f64_form: fn(f64) -> f64,
     f32_form: fn(f32) -> f32,
-    literals: &'static [(f64, f64)],
     bound: u64,
 }
 
@@ -79,7 +78,6 @@ fn kernels() -> [Kernel; 11] {
             name: "softplus",
             f64_form: softplus,
             f32_form: softplus,
-            literals: lit::SOFTPLUS,
             bound: 1,
         },
         // Naive ln(1 + x): 0 at 1e−20, relative error 8.3e−8 at 1e−10.
@@ -87,7 +85,6 @@ fn kernels() -> [Kernel; 11] {
             name: "log1p",
             f64_form: log1p,
             f32_form: log1p,
-            literals: lit::LOG1P,
             bound: 1,
         },
         // Naive eˣ − 1: 0 at 1e−20, relative error 8.3e−8 at 1e−10.
@@ -95,14 +92,12 @@ fn kernels() -> [Kernel; 11] {
             name: "expm1",
             f64_form: expm1,
             f32_form: expm1,
-            literals: lit::EXPM1,
             bound: 1,
         },
         Kernel {
             name: "erf",
             f64_form: erf,
             f32_form: erf,
-            literals: lit::ERF,
             bound: 1,
         },
         // Naive 1 − erf(x): 0 at x = 6 (true 2.2e−17).
@@ -110,7 +105,6 @@ fn kernels() -> [Kernel; 11] {
             name: "erfc",
             f64_form: erfc,
             f32_form: erfc,
-            literals: lit::ERFC,
             bound: 2,
         },
         // Naive 0.5·x·(1 + erf(x/√2)): 0 at x = −10 (true −7.6e−23); see also
@@ -119,7 +113,6 @@ fn kernels() -> [Kernel; 11] {
             name: "gelu",
             f64_form: gelu,
             f32_form: gelu,
-            literals: lit::GELU,
             bound: 2,
         },
         // Away from the root; near it see `gelu_grad_near_its_root`.
@@ -127,14 +120,12 @@ fn kernels() -> [Kernel; 11] {
             name: "gelu_grad",
             f64_form: gelu_grad,
             f32_form: gelu_grad,
-            literals: lit::GELU_GRAD,
             bound: 3,
         },
         Kernel {
             name: "erf_grad",
             f64_form: erf_grad,
             f32_form: erf_grad,
-            literals: lit::ERF_GRAD,
             bound: 1,
         },
         // The reference uses the exact 0.01; LEAKY_SLOPE is 0.01 rounded (2e−18 relative off).
@@ -142,21 +133,18 @@ fn kernels() -> [Kernel; 11] {
             name: "leaky_relu",
             f64_form: leaky_relu,
             f32_form: leaky_relu,
-            literals: lit::LEAKY_RELU,
             bound: 1,
         },
         Kernel {
             name: "elu",
             f64_form: elu,
             f32_form: elu,
-            literals: lit::ELU,
             bound: 1,
         },
         Kernel {
             name: "atan",
             f64_form: atan,
             f32_form: atan,
-            literals: lit::ATAN,
             bound: 1,
         },
     ]
@@ -200,9 +188,9 @@ fn check(k: &Kernel, points: &[(f64, f64)]) {
 #[test]
 fn every_kernel_matches_the_mpmath_literals() {
     for k in kernels() {
-        check(&k, k.literals);
-        let f32_points = k
-            .literals
+        let literals = lit::points(k.name);
+        check(&k, &literals);
+        let f32_points = literals
             .iter()
             .filter(|p| f64::from(p.0 as f32) == p.0)
             .count();
@@ -212,13 +200,13 @@ fn every_kernel_matches_the_mpmath_literals() {
 
 #[test]
 fn gelu_grad_near_its_root() {
-    let near: Vec<_> = lit::GELU_GRAD
-        .iter()
+    let near: Vec<_> = lit::points("gelu_grad")
+        .into_iter()
         .filter(|p| near_gelu_grad_root(p.0))
         .collect();
     assert!(near.len() >= 5);
     let mut worst_abs: f64 = 0.0;
-    for &&(x, want) in &near {
+    for &(x, want) in &near {
         let err = (gelu_grad(x) - want).abs();
         worst_abs = worst_abs.max(err);
         assert!(
@@ -247,18 +235,9 @@ fn gelu_grad_near_its_root() {
 fn random_sweep_from_file() {
     let path = std::env::var("SPECIAL_SWEEP").expect("set SPECIAL_SWEEP to the sweep file");
     let text = std::fs::read_to_string(&path).expect("read the sweep file");
-    let mut points: Vec<(&str, f64, f64)> = Vec::new();
-    for line in text.lines() {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        let [name, x, y] = fields[..] else {
-            panic!("bad sweep line {line:?}")
-        };
-        let parse = |v: &str| {
-            v.parse::<f64>()
-                .unwrap_or_else(|_| panic!("bad number {v:?}"))
-        };
-        points.push((name, parse(x), parse(y)));
-    }
+    let points: Vec<(&str, f64, f64)> = lit::rows(&text)
+        .map(|[name, x, y]| (name, lit::number(x), lit::number(y)))
+        .collect();
     let mut total = 0;
     for k in kernels() {
         let mine: Vec<(f64, f64)> = points
@@ -288,11 +267,17 @@ fn random_sweep_from_file() {
 
 #[test]
 fn constants_match_mpmath() {
-    assert_eq!(gauss::FRAC_1_SQRT_2_LO, lit::FRAC_1_SQRT_2_LO);
-    assert_eq!(exact::LN2_LO, lit::LN2_LO);
-    assert_eq!(gauss::FRAC_1_SQRT_2PI, lit::FRAC_1_SQRT_2PI);
-    assert_eq!(gauss::FRAC_1_SQRT_2PI_REL, lit::FRAC_1_SQRT_2PI_REL);
-    assert_eq!(gauss::FRAC_2_SQRT_PI_REL, lit::FRAC_2_SQRT_PI_REL);
+    assert_eq!(gauss::FRAC_1_SQRT_2_LO, lit::constant("FRAC_1_SQRT_2_LO"));
+    assert_eq!(exact::LN2_LO, lit::constant("LN2_LO"));
+    assert_eq!(gauss::FRAC_1_SQRT_2PI, lit::constant("FRAC_1_SQRT_2PI"));
+    assert_eq!(
+        gauss::FRAC_1_SQRT_2PI_REL,
+        lit::constant("FRAC_1_SQRT_2PI_REL")
+    );
+    assert_eq!(
+        gauss::FRAC_2_SQRT_PI_REL,
+        lit::constant("FRAC_2_SQRT_PI_REL")
+    );
     // 128 · LN2_HI must be exact: LN2_HI's low 21 significand bits are zero.
     assert_eq!(exact::LN2_HI.to_bits().trailing_zeros(), 21);
 }
@@ -310,9 +295,8 @@ fn the_corrections_matter() {
 
     // gelu through erfc with x/√2 simply rounded: ≈ x² ulp in the tail.
     let rounded_t = |x: f64| (0.5 * x) * libm::erfc(-x * FRAC_1_SQRT_2);
-    let tail: Vec<_> = lit::GELU
-        .iter()
-        .copied()
+    let tail: Vec<_> = lit::points("gelu")
+        .into_iter()
         .filter(|p| (-37.5..-20.0).contains(&p.0))
         .collect();
     assert!(
@@ -329,17 +313,16 @@ fn the_corrections_matter() {
 
     // erf′ with x·x rounded: ≈ x² ulp for |x| in the twenties.
     let naive_erf_grad = |x: f64| FRAC_2_SQRT_PI * (-(x * x)).exp();
-    assert!(worst_naive(naive_erf_grad, lit::ERF_GRAD) > 50);
-    assert!(worst(erf_grad, lit::ERF_GRAD).0 <= 1);
+    assert!(worst_naive(naive_erf_grad, &lit::points("erf_grad")) > 50);
+    assert!(worst(erf_grad, &lit::points("erf_grad")).0 <= 1);
 
     // gelu′ with x²/2 rounded in φ.
     let naive_gelu_grad = |x: f64| {
         let pdf = gauss::FRAC_1_SQRT_2PI * (-0.5 * x * x).exp();
         0.5 * libm::erfc(-x * FRAC_1_SQRT_2) + x * pdf
     };
-    let far: Vec<_> = lit::GELU_GRAD
-        .iter()
-        .copied()
+    let far: Vec<_> = lit::points("gelu_grad")
+        .into_iter()
         .filter(|p| p.0 < -5.0)
         .collect();
     assert!(worst_naive(naive_gelu_grad, &far) > 50);
@@ -350,7 +333,10 @@ fn the_corrections_matter() {
         let (c, d) = gauss::twice_ncdf(x);
         (0.5 * x) * (c + d)
     };
-    let subnormal: Vec<_> = lit::GELU.iter().copied().filter(|p| p.0 < -37.6).collect();
+    let subnormal: Vec<_> = lit::points("gelu")
+        .into_iter()
+        .filter(|p| p.0 < -37.6)
+        .collect();
     assert!(worst_naive(through_erfc, &subnormal) > 3);
     assert!(worst(gelu, &subnormal).0 <= 1);
 }
@@ -537,6 +523,17 @@ fn central(f: fn(f64) -> f64, x: f64) -> f64 {
     (f(x + h) - f(x - h)) / (2.0 * h)
 }
 
+/// Asserts the derivative `got` of `name` at `x` is within `tol` of the difference `fd`:
+/// absolutely, or relative to `fd` where `relative` (in the tails, where both are tiny).
+fn assert_near_difference(name: &str, x: f64, got: f64, fd: f64, tol: f64, relative: bool) {
+    let err = if relative {
+        (got / fd - 1.0).abs()
+    } else {
+        (got - fd).abs()
+    };
+    assert!(err < tol, "x = {x}: {name} {got:e}, difference {fd:e}");
+}
+
 #[test]
 fn gelu_grad_is_the_derivative_of_gelu() {
     // |gelu‴| = |x·φ(x)·(x² − 4)| ≤ 0.8, so truncation ≤ 6e−11·0.8/6 ≈ 1e−11; rounding of gelu
@@ -544,19 +541,11 @@ fn gelu_grad_is_the_derivative_of_gelu() {
     // that and a thousand times below the gap to the tanh approximation (≈ 1e−3 near x = ±2).
     for i in -48..=48 {
         let x = f64::from(i) / 8.0;
-        let (got, fd) = (gelu_grad(x), central(gelu, x));
-        assert!(
-            (got - fd).abs() < 1e-9,
-            "x = {x}: gelu′ {got}, difference {fd}"
-        );
+        assert_near_difference("gelu′", x, gelu_grad(x), central(gelu, x), 1e-9, false);
     }
     // The tail in relative terms (|gelu′/gelu| ≈ |x|): truncation ≈ h²x²/6 ≤ 1.3e−8 at x = −37.
     for x in [-37.0, -36.5, -35.875, -30.0, -20.0, -10.0] {
-        let (got, fd) = (gelu_grad(x), central(gelu, x));
-        assert!(
-            (got / fd - 1.0).abs() < 1e-7,
-            "x = {x}: gelu′ {got:e}, difference {fd:e}"
-        );
+        assert_near_difference("gelu′", x, gelu_grad(x), central(gelu, x), 1e-7, true);
     }
 }
 
@@ -566,19 +555,11 @@ fn erf_grad_is_the_derivative_of_erf() {
     // ≤ 1) ≈ 3e−11; tolerance 1e−9.
     for i in -32..=32 {
         let x = f64::from(i) / 8.0;
-        let (got, fd) = (erf_grad(x), central(erf, x));
-        assert!(
-            (got - fd).abs() < 1e-9,
-            "x = {x}: erf′ {got}, difference {fd}"
-        );
+        assert_near_difference("erf′", x, erf_grad(x), central(erf, x), 1e-9, false);
     }
     // The tail through erfc′ = −erf′, relative (|erfc′/erfc| ≈ 2x): truncation ≈ h²(2x)²/6
     // ≤ 2.6e−8 at x = 26.
     for x in [3.0, 5.0, 10.0, 20.0, 26.0] {
-        let (got, fd) = (erf_grad(x), -central(erfc, x));
-        assert!(
-            (got / fd - 1.0).abs() < 1e-7,
-            "x = {x}: erf′ {got:e}, difference {fd:e}"
-        );
+        assert_near_difference("erf′", x, erf_grad(x), -central(erfc, x), 1e-7, true);
     }
 }

@@ -44,30 +44,24 @@ impl Default for Conv2dOptions {
     }
 }
 
+/// Builder methods over `(height, width)` fields that set both axes to one value:
+/// `stride(s)` makes `stride` `(s, s)`. The options of the convolution and of the pools
+/// share them.
+macro_rules! both_axes {
+    ($($field:ident),+) => {
+        $(
+            #[doc = concat!("The same ", stringify!($field), " along both axes.")]
+            pub fn $field(mut self, $field: usize) -> Self {
+                self.$field = ($field, $field);
+                self
+            }
+        )+
+    };
+}
+pub(super) use both_axes;
+
 impl Conv2dOptions {
-    /// The same stride along both axes.
-    pub fn stride(self, s: usize) -> Self {
-        Conv2dOptions {
-            stride: (s, s),
-            ..self
-        }
-    }
-
-    /// The same padding along both axes.
-    pub fn padding(self, p: usize) -> Self {
-        Conv2dOptions {
-            padding: (p, p),
-            ..self
-        }
-    }
-
-    /// The same dilation along both axes.
-    pub fn dilation(self, d: usize) -> Self {
-        Conv2dOptions {
-            dilation: (d, d),
-            ..self
-        }
-    }
+    both_axes!(stride, padding, dilation);
 }
 
 /// A sliding window over the last two axes: kernel, stride, padding and dilation, each

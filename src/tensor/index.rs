@@ -4,6 +4,7 @@
 use std::ops::{Range, RangeFrom, RangeFull, RangeTo};
 
 use super::Tensor;
+use super::kernels::split_at_axis;
 use super::shape::{MAX_RANK, Shape, axis};
 use super::store::TensorOp;
 use crate::error::{Error, Result, or_panic};
@@ -128,14 +129,19 @@ pub(crate) fn unslice<T: Float>(g: &[T], gs: Shape, params: &[u32], to: Shape, o
     slice_offsets(params, to, gs, |o, i| out[i] = g[o]);
 }
 
-/// `(outer, n, inner)` around `axis` of `s`.
-fn around(s: Shape, axis: usize) -> (usize, usize, usize) {
-    let d = s.dims();
-    (
-        d[..axis].iter().product(),
-        d[axis],
-        d[axis + 1..].iter().product(),
-    )
+/// Calls `visit(at, from)` for every element of an index shaped `is`: `at` is its position,
+/// `from` the position it names along `axis` in a tensor whose axis has `n` entries (and which
+/// equals `is` off the axis). take_along and its adjoint walk the same pairs.
+fn along_pairs(idx: &[u32], is: Shape, axis: usize, n: usize, mut visit: impl FnMut(usize, usize)) {
+    let (outer, k, inner) = split_at_axis(is, axis);
+    for o in 0..outer {
+        for j in 0..k {
+            for i in 0..inner {
+                let at = (o * k + j) * inner + i;
+                visit(at, (o * n + idx[at] as usize) * inner + i);
+            }
+        }
+    }
 }
 
 /// `out[.., j, ..] = x[.., idx[.., j, ..], ..]` along `axis`; `out` has the index's shape `is`
@@ -148,16 +154,7 @@ pub(crate) fn take_along<T: Float>(
     axis: usize,
     out: &mut Vec<T>,
 ) {
-    let (outer, k, inner) = around(is, axis);
-    let n = xs.dim(axis);
-    for o in 0..outer {
-        for j in 0..k {
-            for i in 0..inner {
-                let at = (o * k + j) * inner + i;
-                out.push(x[(o * n + idx[at] as usize) * inner + i]);
-            }
-        }
-    }
+    along_pairs(idx, is, axis, xs.dim(axis), |_, from| out.push(x[from]));
 }
 
 /// Zeros shaped `to` with each `g[.., j, ..]` added at `idx[.., j, ..]` along `axis`
@@ -171,16 +168,7 @@ pub(crate) fn scatter_add<T: Float>(
     out: &mut Vec<T>,
 ) {
     out.resize(to.numel(), T::ZERO);
-    let (outer, k, inner) = around(is, axis);
-    let n = to.dim(axis);
-    for o in 0..outer {
-        for j in 0..k {
-            for i in 0..inner {
-                let at = (o * k + j) * inner + i;
-                out[(o * n + idx[at] as usize) * inner + i] += g[at];
-            }
-        }
-    }
+    along_pairs(idx, is, axis, to.dim(axis), |at, from| out[from] += g[at]);
 }
 
 impl<'g, T: Float> Tensor<'g, T> {

@@ -128,19 +128,12 @@ impl<'g, T: Float> Tensor<'g, T> {
     /// broadcast.
     #[track_caller]
     pub fn try_broadcast_to(self, shape: &[usize]) -> Result<Self> {
-        let to = Shape::new("broadcast_to", shape)?;
-        self.graph.record_tensor(
+        self.to_shape(
+            "broadcast_to",
             TensorOp::BroadcastTo,
-            [self],
-            &[],
-            |[s]| {
-                if s.broadcasts_to(to) {
-                    Ok(to)
-                } else {
-                    Err(shape_error("broadcast_to", s, to))
-                }
-            },
-            |[(x, xs)], to, out| kernels::broadcast_to(x, xs, to, out),
+            shape,
+            |s, to| s.broadcasts_to(to),
+            kernels::broadcast_to,
         )
     }
 
@@ -155,19 +148,39 @@ impl<'g, T: Float> Tensor<'g, T> {
     /// the tensor's shape.
     #[track_caller]
     pub fn try_sum_to(self, shape: &[usize]) -> Result<Self> {
-        let to = Shape::new("sum_to", shape)?;
-        self.graph.record_tensor(
+        self.to_shape(
+            "sum_to",
             TensorOp::SumTo,
+            shape,
+            |s, to| to.broadcasts_to(s),
+            kernels::sum_to,
+        )
+    }
+
+    /// `self` carried to `shape` by `kernel`, recorded as `op` (named `name` in errors), if
+    /// `fits(self's shape, shape)`: broadcast_to and sum_to differ only in these.
+    #[track_caller]
+    fn to_shape(
+        self,
+        name: &'static str,
+        op: TensorOp,
+        shape: &[usize],
+        fits: fn(Shape, Shape) -> bool,
+        kernel: fn(&[T], Shape, Shape, &mut Vec<T>),
+    ) -> Result<Self> {
+        let to = Shape::new(name, shape)?;
+        self.graph.record_tensor(
+            op,
             [self],
             &[],
             |[s]| {
-                if to.broadcasts_to(s) {
+                if fits(s, to) {
                     Ok(to)
                 } else {
-                    Err(shape_error("sum_to", s, to))
+                    Err(shape_error(name, s, to))
                 }
             },
-            |[(x, xs)], to, out| kernels::sum_to(x, xs, to, out),
+            |[(x, xs)], to, out| kernel(x, xs, to, out),
         )
     }
 

@@ -91,6 +91,17 @@ impl<'a, T: Float> Val<'a, T> {
         }
     }
 
+    /// `self` carried to the shape `to` by `kernel` (sum_to or broadcast_to, which read the
+    /// elements, their shape and `to` and push the result); `self` itself if it is shaped so.
+    fn reshaped_by(self, to: Shape, kernel: fn(&[T], Shape, Shape, &mut Vec<T>)) -> Self {
+        if to == self.shape {
+            return self;
+        }
+        let mut out = self.buf(to.numel());
+        kernel(self.data(), self.shape, to, &mut out);
+        self.own(to, out)
+    }
+
     /// Elementwise binary op with broadcasting.
     fn zip(&self, f: Fn2, other: &Self) -> Result<Self> {
         let s = Shape::broadcast(f.name(), self.shape, other.shape)?;
@@ -176,21 +187,11 @@ impl<T: Float> TensorMath for Val<'_, T> {
     }
 
     fn sum_to(self, to: Shape) -> Result<Self> {
-        if to == self.shape {
-            return Ok(self);
-        }
-        let mut out = self.buf(to.numel());
-        kernels::sum_to(self.data(), self.shape, to, &mut out);
-        Ok(self.own(to, out))
+        Ok(self.reshaped_by(to, kernels::sum_to))
     }
 
     fn broadcast_to(self, to: Shape) -> Result<Self> {
-        if to == self.shape {
-            return Ok(self);
-        }
-        let mut out = self.buf(to.numel());
-        kernels::broadcast_to(self.data(), self.shape, to, &mut out);
-        Ok(self.own(to, out))
+        Ok(self.reshaped_by(to, kernels::broadcast_to))
     }
 
     fn reshape(mut self, to: Shape) -> Result<Self> {

@@ -7,7 +7,7 @@
 //! own.
 
 use super::Tensor;
-use super::conv::{Window, check_nchw, check_window, im2col};
+use super::conv::{Window, both_axes, check_nchw, check_window, im2col};
 use super::kernels;
 use super::shape::Shape;
 use super::store::TensorOp;
@@ -44,21 +44,7 @@ impl Pool2dOptions {
         }
     }
 
-    /// The same stride along both axes.
-    pub fn stride(self, s: usize) -> Self {
-        Pool2dOptions {
-            stride: (s, s),
-            ..self
-        }
-    }
-
-    /// The same padding along both axes.
-    pub fn padding(self, p: usize) -> Self {
-        Pool2dOptions {
-            padding: (p, p),
-            ..self
-        }
-    }
+    both_axes!(stride, padding);
 }
 
 /// `(N·C, 1, H, W)`: the planes of an `(N, C, H, W)` shape as single-channel images, the

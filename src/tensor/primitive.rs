@@ -10,7 +10,7 @@ use super::push::{In, data_of, shape_of};
 use super::rules::TensorMath;
 use super::shape::{Shape, walk};
 use super::store::TensorOp;
-use crate::error::{Error, PrimitiveProblem};
+use crate::error::PrimitiveProblem;
 use crate::error::{Result, or_panic};
 use crate::primitive::{PrimName, Primitive, check_arity};
 use crate::real::Float;
@@ -82,13 +82,8 @@ pub(crate) fn check_contributions<T: Float>(
     prim: &dyn ErasedPrimitive<T>,
     got: usize,
 ) -> Result<()> {
-    let expected = prim.arity();
-    if got == expected {
-        return Ok(());
-    }
-    Err(Error::Primitive {
-        name: prim.name(),
-        problem: PrimitiveProblem::Contributions { expected, got },
+    crate::primitive::check_count(prim.name(), prim.arity(), got, |expected, got| {
+        PrimitiveProblem::Contributions { expected, got }
     })
 }
 

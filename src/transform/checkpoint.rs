@@ -246,6 +246,22 @@ impl<'g, T: Float> Checkpoints<'g, T> {
         Ok(keys)
     }
 
+    /// Checks what a backward pass is handed: `loss` and every `wrt` of this graph, and every
+    /// segment still live (see [`check_live`](Self::check_live)). `what` names the pass.
+    fn check_inputs(
+        &self,
+        loss: Var<'g, T>,
+        wrt: &[Tensor<'g, T>],
+        what: &'static str,
+    ) -> Result<()> {
+        let g = self.graph;
+        g.check(loss, what)?;
+        for &w in wrt {
+            owned(g, w.graph(), w.key())?;
+        }
+        self.check_live()
+    }
+
     /// Checks that every segment's placeholders are still on the tape.
     fn check_live(&self) -> Result<()> {
         let t = self.graph.tape();
@@ -275,11 +291,7 @@ impl<'g, T: Float> Checkpoints<'g, T> {
     /// ([`Error::Checkpoint`]). Nothing is left on the tape.
     pub fn try_backward(&self, loss: Var<'g, T>, wrt: &[Tensor<'g, T>]) -> Result<Vec<Vec<T>>> {
         let g = self.graph;
-        g.check(loss, "checkpoint backward")?;
-        for &w in wrt {
-            owned(g, w.graph(), w.key())?;
-        }
-        self.check_live()?;
+        self.check_inputs(loss, wrt, "checkpoint backward")?;
         let segs = self.segments.borrow();
         let mut acc: HashMap<NodeKey, Vec<T>> = HashMap::new();
         let add = |acc: &mut HashMap<NodeKey, Vec<T>>, store: &Grads<T>, k: NodeKey| {
@@ -364,11 +376,7 @@ impl<'g, T: Float> Checkpoints<'g, T> {
 
     fn record_grad(&self, loss: Var<'g, T>, wrt: &[Tensor<'g, T>]) -> Result<Vec<Tensor<'g, T>>> {
         let g = self.graph;
-        g.check(loss, "checkpoint grad_graph")?;
-        for &w in wrt {
-            owned(g, w.graph(), w.key())?;
-        }
-        self.check_live()?;
+        self.check_inputs(loss, wrt, "checkpoint grad_graph")?;
         let segs = self.segments.borrow();
         let mut acc: HashMap<NodeKey, Tensor<'g, T>> = HashMap::new();
         // One recorded sweep from `seeds`, added to what the placeholders of segments older

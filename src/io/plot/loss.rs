@@ -93,7 +93,6 @@ impl Figure for Curves {
         &self,
         root: &DrawingArea<DB, Shift>,
     ) -> std::result::Result<(), String> {
-        root.fill(&WHITE).map_err(err)?;
         let epochs = self.curves[0].1.len() as u32;
         // Epochs are whole numbers: an integer axis from 1 puts its ticks on them.
         let x = 1..epochs.max(2);

@@ -48,7 +48,8 @@ const COLORS: [RGBColor; 4] = [
     RGBColor(214, 39, 40),
 ];
 
-/// A picture that can be drawn on any plotters backend.
+/// A picture that can be drawn on any plotters backend, over the white background
+/// [`draw_on`] fills first.
 trait Figure {
     fn draw<DB: DrawingBackend>(
         &self,
@@ -74,12 +75,13 @@ fn save(path: &Path, size: (u32, u32), figure: &impl Figure) -> Result<()> {
     }
 }
 
-/// Draws `figure` on the whole of `backend` and writes it out.
+/// Draws `figure` on the whole of `backend`, white first, and writes it out.
 fn draw_on<DB: DrawingBackend>(
     backend: DB,
     figure: &impl Figure,
 ) -> std::result::Result<(), String> {
     let root = backend.into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
     figure.draw(&root)?;
     root.present().map_err(|e| e.to_string())
 }

@@ -66,7 +66,6 @@ impl Figure for Scatter<'_> {
         &self,
         root: &DrawingArea<DB, Shift>,
     ) -> std::result::Result<(), String> {
-        root.fill(&WHITE).map_err(err)?;
         let (lo, hi) = self.range;
         let mut chart = ChartBuilder::on(root)
             .caption(self.title, ("sans-serif", 22))

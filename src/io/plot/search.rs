@@ -50,7 +50,6 @@ impl Figure for Scores<'_> {
         &self,
         root: &DrawingArea<DB, Shift>,
     ) -> std::result::Result<(), String> {
-        root.fill(&WHITE).map_err(err)?;
         let labels: Vec<String> = self
             .report
             .results
