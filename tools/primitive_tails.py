@@ -42,6 +42,10 @@ FUNCTIONS = {
             lambda x: 0 if x > 0 else mp.exp(x), ["-800", "-40", "-1e-10", "2"]),
     "atan": (mp.atan, lambda x: 1 / (1 + x * x), lambda x: -2 * x / (1 + x * x) ** 2,
              ["-3", "1e-300", "1", "1e16", "1e300"]),
+    "silu": (lambda x: x / (1 + mp.exp(-x)),
+             lambda x: mp.diff(lambda t: t / (1 + mp.exp(-t)), x),
+             lambda x: mp.diff(lambda t: t / (1 + mp.exp(-t)), x, 2),
+             ["-800", "-40", "-1", "1e-300", "2", "37", "40", "800"]),
 }
 
 
