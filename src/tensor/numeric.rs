@@ -8,7 +8,7 @@ use super::index;
 use super::kernels::{self, each_fn1, each_fn2, simd};
 use super::matmul::{matmul, matmul_shape};
 use super::pooling;
-use super::rules::TensorMath;
+use super::rules::{TensorMath, Two};
 use super::shape::{Shape, walk};
 use super::store::{Pool, perm_at};
 use crate::error::Result;
@@ -140,12 +140,11 @@ impl<T: Float> TensorMath for Val<'_, T> {
 
     fn ew2_pullback(
         f: Fn2,
-        a: &Self,
-        b: &Self,
+        [a, b]: [&Self; 2],
         y: &Self,
         g: &Self,
         want: [bool; 2],
-    ) -> Result<(Option<Self>, Option<Self>)> {
+    ) -> Result<Two<Self>> {
         // ∂(a ± b) = (1, ±1): pass g through without touching it.
         match f {
             Fn2::Add => return Ok((want[0].then(|| g.dup()), want[1].then(|| g.dup()))),

@@ -6,7 +6,7 @@ use super::conv::{self, Window};
 use super::index;
 use super::kernels;
 use super::pooling;
-use super::rules::TensorMath;
+use super::rules::{TensorMath, Two};
 use super::shape::Shape;
 use super::store::{TensorOp, perm_at};
 use crate::error::{Result, or_panic};
@@ -31,12 +31,11 @@ impl<T: Float> TensorMath for Tensor<'_, T> {
 
     fn ew2_pullback(
         f: Fn2,
-        a: &Self,
-        b: &Self,
+        [a, b]: [&Self; 2],
         y: &Self,
         g: &Self,
         want: [bool; 2],
-    ) -> Result<(Option<Self>, Option<Self>)> {
+    ) -> Result<Two<Self>> {
         let (da, db) = f.pullback(*a, *b, *y, *g);
         Ok((want[0].then_some(da), db.filter(|_| want[1])))
     }

@@ -27,6 +27,9 @@ use super::store::{TensorOp, perm_at};
 use crate::error::Result;
 use crate::rules::{Fn1, Fn2};
 
+/// The two contributions of a function of two inputs, each only if wanted.
+pub(crate) type Two<V> = (Option<V>, Option<V>);
+
 /// The operations tensor derivative rules are written in.
 pub(crate) trait TensorMath: Sized {
     /// The shape.
@@ -35,15 +38,15 @@ pub(crate) trait TensorMath: Sized {
     fn lit(&self, c: f64) -> Result<Self>;
     /// g · ∂f(a)/∂a elementwise (`a`, `y` = f(a) and `g` share one shape).
     fn ew1_pullback(f: Fn1, a: &Self, y: &Self, g: &Self) -> Result<Self>;
-    /// (g · ∂f/∂a, g · ∂f/∂b) elementwise, in the broadcast shape of `y`; each only if wanted.
+    /// (g · ∂f/∂a, g · ∂f/∂b) elementwise for the inputs `[a, b]`, in the broadcast shape of
+    /// `y`; each only if wanted.
     fn ew2_pullback(
         f: Fn2,
-        a: &Self,
-        b: &Self,
+        ab: [&Self; 2],
         y: &Self,
         g: &Self,
         want: [bool; 2],
-    ) -> Result<(Option<Self>, Option<Self>)>;
+    ) -> Result<Two<Self>>;
     /// op(a) @ op(b), batched.
     fn matmul(a: &Self, ta: bool, b: &Self, tb: bool) -> Result<Self>;
     /// Summed down to `to` (the un-broadcast).
@@ -134,7 +137,7 @@ pub(crate) fn pullback<V: TensorMath>(
             }
         }
         TensorOp::Binary(f) => {
-            let (da, db) = V::ew2_pullback(f, &x(0), &x(1), y, &g, [need(0), need(1)])?;
+            let (da, db) = V::ew2_pullback(f, [&x(0), &x(1)], y, &g, [need(0), need(1)])?;
             if let Some(da) = da {
                 out(0, da)?;
             }
