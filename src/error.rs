@@ -235,6 +235,24 @@ macro_rules! with_panicking_twin {
         $(#[$attr])*
         $vis fn $name($($arg: $ty),*) -> Result<$ret> $body
     };
+    // The same for a method taking `self` by value (matched as an ident, so that the body's
+    // `self` is the caller's).
+    (
+        $(#[$twin_attr:meta])*
+        $twin_vis:vis fn $twin:ident;
+        $(#[$attr:meta])*
+        $vis:vis fn $name:ident($self:ident $(, $arg:ident: $ty:ty)* $(,)?) -> Result<$ret:ty>
+            $body:block
+    ) => {
+        $(#[$twin_attr])*
+        #[track_caller]
+        $twin_vis fn $twin($self $(, $arg: $ty)*) -> $ret {
+            $crate::error::or_panic($self.$name($($arg),*))
+        }
+
+        $(#[$attr])*
+        $vis fn $name($self $(, $arg: $ty)*) -> Result<$ret> $body
+    };
 }
 pub(crate) use with_panicking_twin;
 

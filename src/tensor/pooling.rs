@@ -11,7 +11,7 @@ use super::conv::{Window, both_axes, check_nchw, check_window, im2col};
 use super::kernels;
 use super::shape::Shape;
 use super::store::TensorOp;
-use crate::error::{Error, Result, or_panic};
+use crate::error::{Error, Result, with_panicking_twin};
 use crate::real::{Float, Real};
 
 /// Kernel, stride and padding of [`Tensor::max_pool2d`] and [`Tensor::avg_pool2d`], each as
@@ -154,64 +154,62 @@ impl<'g, T: Float> Tensor<'g, T> {
         })
     }
 
-    /// 2-D max pooling of an `(N, C, H, W)` tensor: each output is the largest input in its
-    /// `kh × kw` window (windows `stride` apart, the padding never chosen), giving
-    /// `(N, C, OH, OW)` with OH = ⌊(H + 2·ph − kh) / sh⌋ + 1 (and OW alike).
-    ///
-    /// Derivative: as the [max reduction](Tensor::amax), each window sends its upstream
-    /// gradient to its maxima, 1/k to each of k tied maxima; an input in several overlapping
-    /// windows sums what each sends it. The weights are constants, so second derivatives
-    /// through a max pool are 0 (almost everywhere, as for relu).
-    ///
-    /// ```
-    /// use tapegrad::{Graph, tensor::Pool2dOptions};
-    /// let g = Graph::new();
-    /// let x = g.tensor(&[1.0, 5.0, 2.0, 2.0,
-    ///                    3.0, 4.0, 0.0, 1.0], &[1, 1, 2, 4]);
-    /// let y = x.max_pool2d(Pool2dOptions::new(2)); // two 2×2 windows
-    /// assert_eq!(y.to_vec(), vec![5.0, 2.0]);
-    /// let grads = g.backward(y.sum());
-    /// // 5 is the first window's maximum; the second has two tied 2s, each gets 1/2.
-    /// assert_eq!(grads.tensor(x), &[0.0, 1.0, 0.5, 0.5, 0.0, 0.0, 0.0, 0.0]);
-    /// ```
-    #[track_caller]
-    pub fn max_pool2d(self, opts: Pool2dOptions) -> Self {
-        or_panic(self.try_max_pool2d(opts))
+    with_panicking_twin! {
+        /// 2-D max pooling of an `(N, C, H, W)` tensor: each output is the largest input in its
+        /// `kh × kw` window (windows `stride` apart, the padding never chosen), giving
+        /// `(N, C, OH, OW)` with OH = ⌊(H + 2·ph − kh) / sh⌋ + 1 (and OW alike).
+        ///
+        /// Derivative: as the [max reduction](Tensor::amax), each window sends its upstream
+        /// gradient to its maxima, 1/k to each of k tied maxima; an input in several overlapping
+        /// windows sums what each sends it. The weights are constants, so second derivatives
+        /// through a max pool are 0 (almost everywhere, as for relu).
+        ///
+        /// ```
+        /// use tapegrad::{Graph, tensor::Pool2dOptions};
+        /// let g = Graph::new();
+        /// let x = g.tensor(&[1.0, 5.0, 2.0, 2.0,
+        ///                    3.0, 4.0, 0.0, 1.0], &[1, 1, 2, 4]);
+        /// let y = x.max_pool2d(Pool2dOptions::new(2)); // two 2×2 windows
+        /// assert_eq!(y.to_vec(), vec![5.0, 2.0]);
+        /// let grads = g.backward(y.sum());
+        /// // 5 is the first window's maximum; the second has two tied 2s, each gets 1/2.
+        /// assert_eq!(grads.tensor(x), &[0.0, 1.0, 0.5, 0.5, 0.0, 0.0, 0.0, 0.0]);
+        /// ```
+        pub fn max_pool2d;
+
+        /// [`max_pool2d`](Tensor::max_pool2d) returning [`Error::Shape`] for an input that is not
+        /// `(N, C, H, W)` (shown with the kernel), and [`Error::Invalid`] for a zero kernel or
+        /// stride, a kernel larger than the padded input, or padding over half the kernel.
+        #[track_caller]
+        pub fn try_max_pool2d(self, opts: Pool2dOptions) -> Result<Self> {
+            self.pool2d(true, opts)
+        }
     }
 
-    /// [`max_pool2d`](Tensor::max_pool2d) returning [`Error::Shape`] for an input that is not
-    /// `(N, C, H, W)` (shown with the kernel), and [`Error::Invalid`] for a zero kernel or
-    /// stride, a kernel larger than the padded input, or padding over half the kernel.
-    #[track_caller]
-    pub fn try_max_pool2d(self, opts: Pool2dOptions) -> Result<Self> {
-        self.pool2d(true, opts)
-    }
+    with_panicking_twin! {
+        /// 2-D average pooling of an `(N, C, H, W)` tensor: each output is the sum of its
+        /// `kh × kw` window divided by kh·kw (padding counts as zeros, PyTorch's default
+        /// `count_include_pad`), giving `(N, C, OH, OW)` as [`max_pool2d`](Tensor::max_pool2d).
+        ///
+        /// Derivative: ∂y/∂x = 1/(kh·kw) for each input of a window (summed over the windows an
+        /// input is in); y is linear, so its second derivatives are 0.
+        ///
+        /// ```
+        /// use tapegrad::{Graph, tensor::Pool2dOptions};
+        /// let g = Graph::new();
+        /// let x = g.tensor(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[1, 1, 2, 3]);
+        /// let y = x.avg_pool2d(Pool2dOptions::new(2).stride(1)); // windows at columns 0 and 1
+        /// assert_eq!(y.to_vec(), vec![3.0, 4.0]); // (1+2+4+5)/4, (2+3+5+6)/4
+        /// let grads = g.backward(y.sum());
+        /// assert_eq!(grads.tensor(x), &[0.25, 0.5, 0.25, 0.25, 0.5, 0.25]);
+        /// ```
+        pub fn avg_pool2d;
 
-    /// 2-D average pooling of an `(N, C, H, W)` tensor: each output is the sum of its
-    /// `kh × kw` window divided by kh·kw (padding counts as zeros, PyTorch's default
-    /// `count_include_pad`), giving `(N, C, OH, OW)` as [`max_pool2d`](Tensor::max_pool2d).
-    ///
-    /// Derivative: ∂y/∂x = 1/(kh·kw) for each input of a window (summed over the windows an
-    /// input is in); y is linear, so its second derivatives are 0.
-    ///
-    /// ```
-    /// use tapegrad::{Graph, tensor::Pool2dOptions};
-    /// let g = Graph::new();
-    /// let x = g.tensor(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[1, 1, 2, 3]);
-    /// let y = x.avg_pool2d(Pool2dOptions::new(2).stride(1)); // windows at columns 0 and 1
-    /// assert_eq!(y.to_vec(), vec![3.0, 4.0]); // (1+2+4+5)/4, (2+3+5+6)/4
-    /// let grads = g.backward(y.sum());
-    /// assert_eq!(grads.tensor(x), &[0.25, 0.5, 0.25, 0.25, 0.5, 0.25]);
-    /// ```
-    #[track_caller]
-    pub fn avg_pool2d(self, opts: Pool2dOptions) -> Self {
-        or_panic(self.try_avg_pool2d(opts))
-    }
-
-    /// [`avg_pool2d`](Tensor::avg_pool2d) with the errors of
-    /// [`try_max_pool2d`](Tensor::try_max_pool2d).
-    #[track_caller]
-    pub fn try_avg_pool2d(self, opts: Pool2dOptions) -> Result<Self> {
-        self.pool2d(false, opts)
+        /// [`avg_pool2d`](Tensor::avg_pool2d) with the errors of
+        /// [`try_max_pool2d`](Tensor::try_max_pool2d).
+        #[track_caller]
+        pub fn try_avg_pool2d(self, opts: Pool2dOptions) -> Result<Self> {
+            self.pool2d(false, opts)
+        }
     }
 }

@@ -4,7 +4,7 @@ use super::Tensor;
 use super::kernels;
 use super::shape::{axes_mask, axis};
 use super::store::TensorOp;
-use crate::error::{Result, or_panic};
+use crate::error::{Result, or_panic, with_panicking_twin};
 use crate::real::Float;
 use crate::scalar::Var;
 
@@ -189,45 +189,43 @@ impl<'g, T: Float> Tensor<'g, T> {
         self.try_amax(axes, keepdim)
     }
 
-    /// Softmax along `axis` (−1 for the last), computed stably (the maximum is subtracted
-    /// first). Derivative: with y = softmax(x), ∂L/∂x = y ⊙ (g − Σ g ⊙ y) along the axis.
-    ///
-    /// ```
-    /// # use tapegrad::Graph;
-    /// let g = Graph::new();
-    /// let x = g.tensor(&[1000.0, 1000.0], &[1, 2]);
-    /// assert_eq!(x.softmax(-1).to_vec(), vec![0.5, 0.5]); // no overflow
-    /// ```
-    #[track_caller]
-    pub fn softmax(self, axis: isize) -> Self {
-        or_panic(self.try_softmax(axis))
+    with_panicking_twin! {
+        /// Softmax along `axis` (−1 for the last), computed stably (the maximum is subtracted
+        /// first). Derivative: with y = softmax(x), ∂L/∂x = y ⊙ (g − Σ g ⊙ y) along the axis.
+        ///
+        /// ```
+        /// # use tapegrad::Graph;
+        /// let g = Graph::new();
+        /// let x = g.tensor(&[1000.0, 1000.0], &[1, 2]);
+        /// assert_eq!(x.softmax(-1).to_vec(), vec![0.5, 0.5]); // no overflow
+        /// ```
+        pub fn softmax;
+
+        /// [`softmax`](Tensor::softmax) returning an error for a bad axis.
+        #[track_caller]
+        pub fn try_softmax(self, axis: isize) -> Result<Self> {
+            self.softmax_op(axis, false)
+        }
     }
 
-    /// [`softmax`](Tensor::softmax) returning an error for a bad axis.
-    #[track_caller]
-    pub fn try_softmax(self, ax: isize) -> Result<Self> {
-        self.softmax_op(ax, false)
-    }
+    with_panicking_twin! {
+        /// Log-softmax along `axis` (−1 for the last): x − max − ln Σ e^(x − max), stable.
+        /// Derivative: with y = log_softmax(x), ∂L/∂x = g − eʸ ⊙ Σ g along the axis.
+        ///
+        /// ```
+        /// # use tapegrad::Graph;
+        /// let g = Graph::new();
+        /// let x = g.tensor(&[0.0, 0.0], &[2]);
+        /// let y = x.log_softmax(0);
+        /// assert_eq!(y.to_vec(), vec![-(2.0_f64.ln()); 2]);
+        /// ```
+        pub fn log_softmax;
 
-    /// Log-softmax along `axis` (−1 for the last): x − max − ln Σ e^(x − max), stable.
-    /// Derivative: with y = log_softmax(x), ∂L/∂x = g − eʸ ⊙ Σ g along the axis.
-    ///
-    /// ```
-    /// # use tapegrad::Graph;
-    /// let g = Graph::new();
-    /// let x = g.tensor(&[0.0, 0.0], &[2]);
-    /// let y = x.log_softmax(0);
-    /// assert_eq!(y.to_vec(), vec![-(2.0_f64.ln()); 2]);
-    /// ```
-    #[track_caller]
-    pub fn log_softmax(self, axis: isize) -> Self {
-        or_panic(self.try_log_softmax(axis))
-    }
-
-    /// [`log_softmax`](Tensor::log_softmax) returning an error for a bad axis.
-    #[track_caller]
-    pub fn try_log_softmax(self, ax: isize) -> Result<Self> {
-        self.softmax_op(ax, true)
+        /// [`log_softmax`](Tensor::log_softmax) returning an error for a bad axis.
+        #[track_caller]
+        pub fn try_log_softmax(self, axis: isize) -> Result<Self> {
+            self.softmax_op(axis, true)
+        }
     }
 
     #[track_caller]
