@@ -244,10 +244,9 @@ impl<'s> Parser<'s> {
             Tok::Punct('^') => {
                 let c = self.exponent()?;
                 let a = self.vals.pop().expect("'^' follows an operand");
-                let i = if c.fract() == 0.0 && c.abs() <= f64::from(i32::MAX) {
-                    self.push(Instr::Unary(Fn1::Powi(c as i32), a))
-                } else {
-                    self.push(Instr::Powf(a, c))
+                let i = match crate::rules::integer_exponent(c) {
+                    Some(k) => self.push(Instr::Unary(Fn1::Powi(k), a)),
+                    None => self.push(Instr::Powf(a, c)),
                 };
                 self.vals.push(i);
                 Ok(State::AfterPower)

@@ -43,6 +43,7 @@
 //! ```
 
 pub mod clip;
+mod constructors;
 pub mod distill;
 pub mod functional;
 mod init;

@@ -68,6 +68,12 @@ impl Fn2 {
     }
 }
 
+/// `c` as an `i32` when it is an integer that fits: `x^c` is then recorded as `powi`, exact for
+/// negative bases (and other exponents as `powf`).
+pub(crate) fn integer_exponent(c: f64) -> Option<i32> {
+    (c.fract() == 0.0 && c.abs() <= f64::from(i32::MAX)).then_some(c as i32)
+}
+
 /// d aᵏ = k·aᵏ⁻¹: 0 for k = 0 (without forming 0 · a⁻¹) and 1 for k = 1.
 #[inline(always)]
 fn powi_local<R: Real>(k: i32, a: R) -> Local<R> {

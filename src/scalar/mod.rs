@@ -3,7 +3,7 @@
 
 mod ops;
 
-use crate::error::{Result, or_panic};
+use crate::error::{Result, or_panic, with_panicking_twin};
 use crate::real::{Float, Real};
 use crate::rules::{Fn1, Fn2};
 pub use crate::tape::Var;
@@ -73,51 +73,49 @@ impl<'g, T: Float> Var<'g, T> {
         self.try_minimum(other)
     }
 
-    /// xᵏ for a constant integer k, by repeated multiplication (a negative base is fine).
-    /// Derivative: k·xᵏ⁻¹ (0 for k = 0).
-    ///
-    /// ```
-    /// # use tapegrad::Graph;
-    /// let g = Graph::new();
-    /// let x = g.var(-2.0);
-    /// let y = x.powi(3);
-    /// assert_eq!((y.value(), g.backward(y)[x]), (-8.0, 12.0));
-    /// ```
-    #[track_caller]
-    pub fn powi(self, k: i32) -> Self {
-        or_panic(self.try_powi(k))
-    }
+    with_panicking_twin! {
+        /// xᵏ for a constant integer k, by repeated multiplication (a negative base is fine).
+        /// Derivative: k·xᵏ⁻¹ (0 for k = 0).
+        ///
+        /// ```
+        /// # use tapegrad::Graph;
+        /// let g = Graph::new();
+        /// let x = g.var(-2.0);
+        /// let y = x.powi(3);
+        /// assert_eq!((y.value(), g.backward(y)[x]), (-8.0, 12.0));
+        /// ```
+        pub fn powi;
 
-    /// [`powi`](Var::powi) returning an error for a stale handle.
-    #[track_caller]
-    pub fn try_powi(self, k: i32) -> Result<Self> {
-        self.graph.unary(Fn1::Powi(k), self)
-    }
-
-    /// xᶜ for a constant real c. Derivative: c·xᶜ⁻¹. An integer-valued `c` that fits `i32`
-    /// is recorded as [`powi`](Var::powi) (so negative bases work); other exponents use
-    /// `powf`, NaN for a negative base.
-    ///
-    /// ```
-    /// # use tapegrad::Graph;
-    /// let g = Graph::new();
-    /// let x = g.var(4.0);
-    /// let y = x.powf(0.5);
-    /// assert_eq!((y.value(), g.backward(y)[x]), (2.0, 0.25));
-    /// ```
-    #[track_caller]
-    pub fn powf(self, c: f64) -> Self {
-        or_panic(self.try_powf(c))
-    }
-
-    /// [`powf`](Var::powf) returning an error for a stale handle.
-    #[track_caller]
-    pub fn try_powf(self, c: f64) -> Result<Self> {
-        if c.fract() == 0.0 && c.abs() <= f64::from(i32::MAX) {
-            return self.try_powi(c as i32);
+        /// [`powi`](Var::powi) returning an error for a stale handle.
+        #[track_caller]
+        pub fn try_powi(self, k: i32) -> Result<Self> {
+            self.graph.unary(Fn1::Powi(k), self)
         }
-        let e = self.graph.constant(T::from_f64(c));
-        self.graph.binary(Fn2::Powf, self, e)
+    }
+
+    with_panicking_twin! {
+        /// xᶜ for a constant real c. Derivative: c·xᶜ⁻¹. An integer-valued `c` that fits `i32`
+        /// is recorded as [`powi`](Var::powi) (so negative bases work); other exponents use
+        /// `powf`, NaN for a negative base.
+        ///
+        /// ```
+        /// # use tapegrad::Graph;
+        /// let g = Graph::new();
+        /// let x = g.var(4.0);
+        /// let y = x.powf(0.5);
+        /// assert_eq!((y.value(), g.backward(y)[x]), (2.0, 0.25));
+        /// ```
+        pub fn powf;
+
+        /// [`powf`](Var::powf) returning an error for a stale handle.
+        #[track_caller]
+        pub fn try_powf(self, c: f64) -> Result<Self> {
+            if let Some(k) = crate::rules::integer_exponent(c) {
+                return self.try_powi(k);
+            }
+            let e = self.graph.constant(T::from_f64(c));
+            self.graph.binary(Fn2::Powf, self, e)
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use super::Tensor;
 use super::kernels;
 use super::shape::Shape;
 use super::store::TensorOp;
-use crate::error::{Result, or_panic};
+use crate::error::{Result, or_panic, with_panicking_twin};
 use crate::real::Float;
 use crate::rules::{Fn1, Fn2};
 
@@ -48,33 +48,31 @@ impl<'g, T: Float> Tensor<'g, T> {
         self.record1(Fn1::Neg)
     }
 
-    /// xᵏ elementwise for a constant integer k (a negative base is fine). Derivative: k·xᵏ⁻¹.
-    #[track_caller]
-    pub fn powi(self, k: i32) -> Self {
-        or_panic(self.try_powi(k))
-    }
+    with_panicking_twin! {
+        /// xᵏ elementwise for a constant integer k (a negative base is fine). Derivative: k·xᵏ⁻¹.
+        pub fn powi;
 
-    /// [`powi`](Tensor::powi) returning an error for a stale handle.
-    #[track_caller]
-    pub fn try_powi(self, k: i32) -> Result<Self> {
-        self.record1(Fn1::Powi(k))
-    }
-
-    /// xᶜ elementwise for a constant real c; an integer-valued c is [`powi`](Tensor::powi).
-    /// Derivative: c·xᶜ⁻¹.
-    #[track_caller]
-    pub fn powf(self, c: f64) -> Self {
-        or_panic(self.try_powf(c))
-    }
-
-    /// [`powf`](Tensor::powf) returning an error for a stale handle.
-    #[track_caller]
-    pub fn try_powf(self, c: f64) -> Result<Self> {
-        if c.fract() == 0.0 && c.abs() <= f64::from(i32::MAX) {
-            return self.try_powi(c as i32);
+        /// [`powi`](Tensor::powi) returning an error for a stale handle.
+        #[track_caller]
+        pub fn try_powi(self, k: i32) -> Result<Self> {
+            self.record1(Fn1::Powi(k))
         }
-        let e = self.scalar_const(T::from_f64(c));
-        self.record2(Fn2::Powf, e)
+    }
+
+    with_panicking_twin! {
+        /// xᶜ elementwise for a constant real c; an integer-valued c is [`powi`](Tensor::powi).
+        /// Derivative: c·xᶜ⁻¹.
+        pub fn powf;
+
+        /// [`powf`](Tensor::powf) returning an error for a stale handle.
+        #[track_caller]
+        pub fn try_powf(self, c: f64) -> Result<Self> {
+            if let Some(k) = crate::rules::integer_exponent(c) {
+                return self.try_powi(k);
+            }
+            let e = self.scalar_const(T::from_f64(c));
+            self.record2(Fn2::Powf, e)
+        }
     }
 
     /// NumPy's `where(self, a, b)`: `a` where `self` ≠ 0, else `b`, all three broadcast

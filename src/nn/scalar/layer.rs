@@ -4,8 +4,9 @@
 use rand::Rng;
 
 use super::{Activation, Module, Neuron};
-use crate::error::{Error, Result, same_len, with_panicking_twin};
-use crate::nn::{Init, RngSource};
+use crate::error::{Error, Result, same_len};
+use crate::nn::Init;
+use crate::nn::constructors::layer_new;
 use crate::real::Float;
 use crate::scalar::Var;
 use crate::tape::Graph;
@@ -35,21 +36,13 @@ pub struct Layer<'g, T: Float = f64> {
 }
 
 impl<'g, T: Float> Layer<'g, T> {
-    with_panicking_twin! {
+    layer_new! { dense:
         /// A layer of `nout` neurons with `nin` inputs each. Panics if `nout` is 0; see
         /// [`try_new`](Layer::try_new).
-        pub fn new;
+        new;
 
         /// [`new`](Layer::new) returning an error for a layer without neurons.
-        pub fn try_new(
-            g: &'g Graph<T>,
-            nin: usize,
-            nout: usize,
-            activation: Activation,
-            init: Init,
-            rng: impl RngSource,
-        ) -> Result<Self> {
-            let rng = &mut rng.into_rng();
+        try_new(g, nin, nout, activation, init, rng) {
             Self::build(g, nin, nout, activation, init, rng, "")
         }
     }

@@ -3,8 +3,8 @@
 use std::fmt;
 
 use super::{Activation, Layer, Module};
-use crate::error::{Error, Result, with_panicking_twin};
-use crate::nn::{Init, RngSource};
+use crate::error::{Error, Result};
+use crate::nn::constructors::layer_new;
 use crate::real::Float;
 use crate::scalar::Var;
 use crate::tape::Graph;
@@ -33,23 +33,15 @@ pub struct Mlp<'g, T: Float = f64> {
 }
 
 impl<'g, T: Float> Mlp<'g, T> {
-    with_panicking_twin! {
+    layer_new! { mlp:
         /// An MLP with layer sizes `sizes` (inputs first), `hidden` activation on every layer but
         /// the last, `output` on the last. Parameter leaves are named as in
         /// [`named_parameters`](Module::named_parameters). Panics for fewer than two sizes or a
         /// zero size; see [`try_new`](Mlp::try_new).
-        pub fn new;
+        new;
 
         /// [`new`](Mlp::new) returning an error for bad sizes.
-        pub fn try_new(
-            g: &'g Graph<T>,
-            sizes: &[usize],
-            hidden: Activation,
-            output: Activation,
-            init: Init,
-            rng: impl RngSource,
-        ) -> Result<Self> {
-            let rng = &mut rng.into_rng();
+        try_new(g, sizes, hidden, output, init, rng) {
             let layers = layer_plan(sizes, hidden, output)?
                 .map(|(i, nin, nout, act)| {
                     Layer::build(g, nin, nout, act, init, rng, &format!("layers.{i}."))

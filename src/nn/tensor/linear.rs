@@ -1,10 +1,9 @@
 //! [`Linear`]: a fully connected layer whose weight and bias are two tensor leaves.
 
 use crate::error::{Error, Result, or_panic, with_panicking_twin};
+use crate::nn::constructors::layer_new;
 use crate::nn::scalar::Activation;
-use crate::nn::{Init, RngSource};
 use crate::real::Float;
-use crate::tape::Graph;
 use crate::tensor::Tensor;
 
 /// A fully connected layer on a batch: y = f(x Wᵀ + b) for x of shape `[rows, nin]`, with the
@@ -34,23 +33,15 @@ pub struct Linear<'g, T: Float = f64> {
 }
 
 impl<'g, T: Float> Linear<'g, T> {
-    with_panicking_twin! {
+    layer_new! { dense:
         /// A layer of `nout` outputs reading `nin` inputs, its parameters drawn by `init` (the
-        /// weights row by row, then the biases). Make it before the [`mark`](Graph::mark) of a
+        /// weights row by row, then the biases). Make it before the [`mark`](crate::Graph::mark) of a
         /// training loop so its leaves survive every rewind. Panics for a zero size; see
         /// [`try_new`](Linear::try_new).
-        pub fn new;
+        new;
 
         /// [`new`](Linear::new) returning an error for a zero size.
-        pub fn try_new(
-            g: &'g Graph<T>,
-            nin: usize,
-            nout: usize,
-            activation: Activation,
-            init: Init,
-            rng: impl RngSource,
-        ) -> Result<Self> {
-            let rng = &mut rng.into_rng();
+        try_new(g, nin, nout, activation, init, rng) {
             if nin == 0 || nout == 0 {
                 return Err(Error::Invalid(format!(
                     "a linear layer needs at least one input and one output; got {nin} → {nout}"

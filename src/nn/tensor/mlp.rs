@@ -5,10 +5,9 @@ use std::fmt;
 use super::Linear;
 use super::params::ParamSet;
 use crate::error::{Error, Result, or_panic, with_panicking_twin};
-use crate::nn::scalar::Activation;
+use crate::nn::constructors::layer_new;
 use crate::nn::scalar::mlp::layer_plan;
 use crate::nn::train::{TensorInfo, batch_rows};
-use crate::nn::{Init, RngSource};
 use crate::real::Float;
 use crate::scalar::Var;
 use crate::tape::Graph;
@@ -16,7 +15,7 @@ use crate::tensor::Tensor;
 
 /// A multi-layer perceptron of tensor layers: [`Linear`] layers of sizes
 /// `sizes[0] → sizes[1] → … → sizes[n]` working on a whole batch at once, the hidden ones with
-/// one activation and the last with another (usually [`Activation::Linear`]: logits).
+/// one activation and the last with another (usually [`Activation::Linear`](crate::nn::scalar::Activation::Linear): logits).
 ///
 /// The tensor counterpart of [`scalar::Mlp`](crate::nn::scalar::Mlp), with the same parameter
 /// names and layout (`layers.{i}.weight` `[out, in]`, `layers.{i}.bias` `[out]`), so weights
@@ -54,23 +53,15 @@ pub struct Mlp<'g, T: Float = f64> {
 }
 
 impl<'g, T: Float> Mlp<'g, T> {
-    with_panicking_twin! {
+    layer_new! { mlp:
         /// An MLP with layer sizes `sizes` (inputs first), `hidden` activation on every layer but
         /// the last, `output` on the last, parameters drawn by `init` layer by layer. Make it
         /// before any [`mark`](Graph::mark) its training steps rewind to. Panics for fewer than two
         /// sizes or a zero size; see [`try_new`](Mlp::try_new).
-        pub fn new;
+        new;
 
         /// [`new`](Mlp::new) returning an error for bad sizes.
-        pub fn try_new(
-            g: &'g Graph<T>,
-            sizes: &[usize],
-            hidden: Activation,
-            output: Activation,
-            init: Init,
-            rng: impl RngSource,
-        ) -> Result<Self> {
-            let rng = &mut rng.into_rng();
+        try_new(g, sizes, hidden, output, init, rng) {
             let layers = layer_plan(sizes, hidden, output)?
                 .map(|(_, nin, nout, act)| Linear::try_new(g, nin, nout, act, init, &mut *rng))
                 .collect::<Result<Vec<_>>>()?;
