@@ -7,7 +7,7 @@ use super::Tensor;
 use super::kernels::split_at_axis;
 use super::shape::{MAX_RANK, Shape, axis};
 use super::store::TensorOp;
-use crate::error::{Error, Result, or_panic};
+use crate::error::{Error, Result, or_panic, with_panicking_twin};
 use crate::real::Float;
 
 /// One axis of a [`Tensor::slice`]: Python's `start:stop:step`, with `None` for an omitted
@@ -172,55 +172,54 @@ pub(crate) fn scatter_add<T: Float>(
 }
 
 impl<'g, T: Float> Tensor<'g, T> {
-    /// NumPy's `a[start:stop:step, …]`: one [`Slice`] per leading axis (axes not listed are
-    /// taken whole), bounds resolved as Python does, steps of either sign. The result is a new
-    /// tensor of the same rank. Derivative: the upstream gradient placed back at the taken
-    /// positions, zeros elsewhere.
-    ///
-    /// ```
-    /// # use tapegrad::{Graph, Slice};
-    /// let g = Graph::new();
-    /// let x = g.tensor(&[0.0, 1.0, 2.0, 3.0, 4.0, 5.0], &[2, 3]);
-    /// let y = x.slice(&[Slice::from(..), Slice::from(..).step(-2)]); // x[:, ::-2]
-    /// assert_eq!((y.shape(), y.to_vec()), (vec![2, 2], vec![2.0, 0.0, 5.0, 3.0]));
-    /// let grads = g.backward(y.sum());
-    /// assert_eq!(grads.tensor(x), &[1.0, 0.0, 1.0, 1.0, 0.0, 1.0]);
-    /// ```
-    #[track_caller]
-    pub fn slice(self, spec: &[Slice]) -> Self {
-        or_panic(self.try_slice(spec))
-    }
+    with_panicking_twin! {
+        /// NumPy's `a[start:stop:step, …]`: one [`Slice`] per leading axis (axes not listed are
+        /// taken whole), bounds resolved as Python does, steps of either sign. The result is a new
+        /// tensor of the same rank. Derivative: the upstream gradient placed back at the taken
+        /// positions, zeros elsewhere.
+        ///
+        /// ```
+        /// # use tapegrad::{Graph, Slice};
+        /// let g = Graph::new();
+        /// let x = g.tensor(&[0.0, 1.0, 2.0, 3.0, 4.0, 5.0], &[2, 3]);
+        /// let y = x.slice(&[Slice::from(..), Slice::from(..).step(-2)]); // x[:, ::-2]
+        /// assert_eq!((y.shape(), y.to_vec()), (vec![2, 2], vec![2.0, 0.0, 5.0, 3.0]));
+        /// let grads = g.backward(y.sum());
+        /// assert_eq!(grads.tensor(x), &[1.0, 0.0, 1.0, 1.0, 0.0, 1.0]);
+        /// ```
+        pub fn slice;
 
-    /// [`slice`](Tensor::slice) returning an error for more slices than axes or a zero step.
-    #[track_caller]
-    pub fn try_slice(self, spec: &[Slice]) -> Result<Self> {
-        let s = self.inner_shape()?;
-        if spec.len() > s.rank() {
-            return Err(Error::Invalid(format!(
-                "`slice`: {} slices given for shape {:?} of rank {}",
-                spec.len(),
-                s.dims(),
-                s.rank()
-            )));
-        }
-        let mut to = s;
-        let mut per_axis = Vec::with_capacity(s.rank());
-        for d in 0..s.rank() {
-            let sl = spec.get(d).copied().unwrap_or(Slice::from(..));
-            let (start, count) = sl.resolve("slice", s.dim(d))?;
-            if sl.step.unsigned_abs() > i32::MAX as usize || start > u32::MAX as usize {
+        /// [`slice`](Tensor::slice) returning an error for more slices than axes or a zero step.
+        #[track_caller]
+        pub fn try_slice(self, spec: &[Slice]) -> Result<Self> {
+            let s = self.inner_shape()?;
+            if spec.len() > s.rank() {
                 return Err(Error::Invalid(format!(
-                    "`slice`: step {} or start {start} is too large",
-                    sl.step
+                    "`slice`: {} slices given for shape {:?} of rank {}",
+                    spec.len(),
+                    s.dims(),
+                    s.rank()
                 )));
             }
-            to = to.with_dim(d, count);
-            per_axis.push((start, sl.step));
+            let mut to = s;
+            let mut per_axis = Vec::with_capacity(s.rank());
+            for d in 0..s.rank() {
+                let sl = spec.get(d).copied().unwrap_or(Slice::from(..));
+                let (start, count) = sl.resolve("slice", s.dim(d))?;
+                if sl.step.unsigned_abs() > i32::MAX as usize || start > u32::MAX as usize {
+                    return Err(Error::Invalid(format!(
+                        "`slice`: step {} or start {start} is too large",
+                        sl.step
+                    )));
+                }
+                to = to.with_dim(d, count);
+                per_axis.push((start, sl.step));
+            }
+            let params = slice_params(&per_axis);
+            self.with_params(TensorOp::Slice, params, to, |x, xs, p, out| {
+                slice(x, xs, p, to, out)
+            })
         }
-        let params = slice_params(&per_axis);
-        self.with_params(TensorOp::Slice, params, to, |x, xs, p, out| {
-            slice(x, xs, p, to, out)
-        })
     }
 
     /// NumPy's `take_along_axis(self, indices, axis)` and PyTorch's `gather(self, axis,

@@ -7,154 +7,149 @@ use super::push::In;
 use super::shape::{MAX_RANK, Shape, axis, shape_error};
 use super::store::store_mut;
 use super::store::{TensorOp, pack_perm, perm_at};
-use crate::error::{Error, Result, or_panic};
+use crate::error::{Error, Result, or_panic, with_panicking_twin};
 use crate::real::Float;
 use crate::tape::Graph;
 
 impl<'g, T: Float> Tensor<'g, T> {
-    /// The same elements in another shape of the same size. Derivative: the gradient reshaped
-    /// back.
-    ///
-    /// ```
-    /// # use tapegrad::Graph;
-    /// let g = Graph::new();
-    /// let x = g.tensor(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
-    /// assert_eq!(x.reshape(&[3, 2]).value_at(&[2, 0]), 5.0);
-    /// ```
-    #[track_caller]
-    pub fn reshape(self, shape: &[usize]) -> Self {
-        or_panic(self.try_reshape(shape))
-    }
+    with_panicking_twin! {
+        /// The same elements in another shape of the same size. Derivative: the gradient reshaped
+        /// back.
+        ///
+        /// ```
+        /// # use tapegrad::Graph;
+        /// let g = Graph::new();
+        /// let x = g.tensor(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
+        /// assert_eq!(x.reshape(&[3, 2]).value_at(&[2, 0]), 5.0);
+        /// ```
+        pub fn reshape;
 
-    /// [`reshape`](Tensor::reshape) returning [`Error::Shape`] for a different element count.
-    #[track_caller]
-    pub fn try_reshape(self, shape: &[usize]) -> Result<Self> {
-        let to = Shape::new("reshape", shape)?;
-        self.graph.record_tensor(
-            TensorOp::Reshape,
-            [self],
-            &[],
-            |[s]| {
-                if s.numel() == to.numel() {
-                    Ok(to)
-                } else {
-                    Err(shape_error("reshape", s, to))
-                }
-            },
-            |[(x, _)], _, out| out.extend_from_slice(x),
-        )
-    }
-
-    /// Reorders the axes: output axis `d` is input axis `perm[d]` (negative entries count from
-    /// the end). Derivative: the gradient permuted back by the inverse permutation.
-    ///
-    /// ```
-    /// # use tapegrad::Graph;
-    /// let g = Graph::new();
-    /// let x = g.tensor(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
-    /// let t = x.permute(&[1, 0]);
-    /// assert_eq!((t.shape(), t.to_vec()), (vec![3, 2], vec![1.0, 4.0, 2.0, 5.0, 3.0, 6.0]));
-    /// ```
-    #[track_caller]
-    pub fn permute(self, perm: &[isize]) -> Self {
-        or_panic(self.try_permute(perm))
-    }
-
-    /// [`permute`](Tensor::permute) returning an error unless `perm` is a permutation of the
-    /// axes.
-    #[track_caller]
-    pub fn try_permute(self, perm: &[isize]) -> Result<Self> {
-        let s = self.inner_shape()?;
-        if perm.len() != s.rank() {
-            return Err(Error::Invalid(format!(
-                "`permute`: {perm:?} does not list the {} axes of shape {:?}",
-                s.rank(),
-                s.dims()
-            )));
+        /// [`reshape`](Tensor::reshape) returning [`Error::Shape`] for a different element count.
+        #[track_caller]
+        pub fn try_reshape(self, shape: &[usize]) -> Result<Self> {
+            let to = Shape::new("reshape", shape)?;
+            self.graph.record_tensor(
+                TensorOp::Reshape,
+                [self],
+                &[],
+                |[s]| {
+                    if s.numel() == to.numel() {
+                        Ok(to)
+                    } else {
+                        Err(shape_error("reshape", s, to))
+                    }
+                },
+                |[(x, _)], _, out| out.extend_from_slice(x),
+            )
         }
-        let mut p = [0usize; MAX_RANK];
-        let mut seen = 0u32;
-        for (d, &a) in perm.iter().enumerate() {
-            p[d] = axis("permute", s, a)?;
-            if seen & (1 << p[d]) != 0 {
+    }
+
+    with_panicking_twin! {
+        /// Reorders the axes: output axis `d` is input axis `perm[d]` (negative entries count from
+        /// the end). Derivative: the gradient permuted back by the inverse permutation.
+        ///
+        /// ```
+        /// # use tapegrad::Graph;
+        /// let g = Graph::new();
+        /// let x = g.tensor(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
+        /// let t = x.permute(&[1, 0]);
+        /// assert_eq!((t.shape(), t.to_vec()), (vec![3, 2], vec![1.0, 4.0, 2.0, 5.0, 3.0, 6.0]));
+        /// ```
+        pub fn permute;
+
+        /// [`permute`](Tensor::permute) returning an error unless `perm` is a permutation of the
+        /// axes.
+        #[track_caller]
+        pub fn try_permute(self, perm: &[isize]) -> Result<Self> {
+            let s = self.inner_shape()?;
+            if perm.len() != s.rank() {
                 return Err(Error::Invalid(format!(
-                    "`permute`: {perm:?} names axis {} twice",
-                    p[d]
+                    "`permute`: {perm:?} does not list the {} axes of shape {:?}",
+                    s.rank(),
+                    s.dims()
                 )));
             }
-            seen |= 1 << p[d];
-        }
-        let packed = pack_perm(&p[..s.rank()]);
-        self.graph.record_tensor(
-            TensorOp::Permute(packed),
-            [self],
-            &[],
-            |[s]| {
-                let mut to = s;
-                for d in 0..s.rank() {
-                    to = to.with_dim(d, s.dim(perm_at(packed, d)));
+            let mut p = [0usize; MAX_RANK];
+            let mut seen = 0u32;
+            for (d, &a) in perm.iter().enumerate() {
+                p[d] = axis("permute", s, a)?;
+                if seen & (1 << p[d]) != 0 {
+                    return Err(Error::Invalid(format!(
+                        "`permute`: {perm:?} names axis {} twice",
+                        p[d]
+                    )));
                 }
-                Ok(to)
-            },
-            |[(x, xs)], to, out| kernels::permute(x, xs, |d| perm_at(packed, d), to, out),
-        )
+                seen |= 1 << p[d];
+            }
+            let packed = pack_perm(&p[..s.rank()]);
+            self.graph.record_tensor(
+                TensorOp::Permute(packed),
+                [self],
+                &[],
+                |[s]| {
+                    let mut to = s;
+                    for d in 0..s.rank() {
+                        to = to.with_dim(d, s.dim(perm_at(packed, d)));
+                    }
+                    Ok(to)
+                },
+                |[(x, xs)], to, out| kernels::permute(x, xs, |d| perm_at(packed, d), to, out),
+            )
+        }
     }
 
-    /// Swaps two axes (negative ones count from the end); `t.transpose(-2, -1)` is the matrix
-    /// transpose. Derivative: the gradient with the same axes swapped back.
-    #[track_caller]
-    pub fn transpose(self, a: isize, b: isize) -> Self {
-        or_panic(self.try_transpose(a, b))
+    with_panicking_twin! {
+        /// Swaps two axes (negative ones count from the end); `t.transpose(-2, -1)` is the matrix
+        /// transpose. Derivative: the gradient with the same axes swapped back.
+        pub fn transpose;
+
+        /// [`transpose`](Tensor::transpose) returning an error for a bad axis.
+        #[track_caller]
+        pub fn try_transpose(self, a: isize, b: isize) -> Result<Self> {
+            let s = self.inner_shape()?;
+            let (a, b) = (axis("transpose", s, a)?, axis("transpose", s, b)?);
+            let mut perm: Vec<isize> = (0..s.rank() as isize).collect();
+            perm.swap(a, b);
+            self.try_permute(&perm)
+        }
     }
 
-    /// [`transpose`](Tensor::transpose) returning an error for a bad axis.
-    #[track_caller]
-    pub fn try_transpose(self, a: isize, b: isize) -> Result<Self> {
-        let s = self.inner_shape()?;
-        let (a, b) = (axis("transpose", s, a)?, axis("transpose", s, b)?);
-        let mut perm: Vec<isize> = (0..s.rank() as isize).collect();
-        perm.swap(a, b);
-        self.try_permute(&perm)
+    with_panicking_twin! {
+        /// Repeats the tensor up to `shape` by NumPy broadcasting. Derivative: the gradient summed
+        /// back over the repeated dimensions.
+        pub fn broadcast_to;
+
+        /// [`broadcast_to`](Tensor::broadcast_to) returning [`Error::Shape`] if the shape does not
+        /// broadcast.
+        #[track_caller]
+        pub fn try_broadcast_to(self, shape: &[usize]) -> Result<Self> {
+            self.to_shape(
+                "broadcast_to",
+                TensorOp::BroadcastTo,
+                shape,
+                |s, to| s.broadcasts_to(to),
+                kernels::broadcast_to,
+            )
+        }
     }
 
-    /// Repeats the tensor up to `shape` by NumPy broadcasting. Derivative: the gradient summed
-    /// back over the repeated dimensions.
-    #[track_caller]
-    pub fn broadcast_to(self, shape: &[usize]) -> Self {
-        or_panic(self.try_broadcast_to(shape))
-    }
+    with_panicking_twin! {
+        /// Sums the tensor down to `shape`, which must broadcast to the tensor's shape (the
+        /// un-broadcast). Derivative: the gradient repeated back up.
+        pub fn sum_to;
 
-    /// [`broadcast_to`](Tensor::broadcast_to) returning [`Error::Shape`] if the shape does not
-    /// broadcast.
-    #[track_caller]
-    pub fn try_broadcast_to(self, shape: &[usize]) -> Result<Self> {
-        self.to_shape(
-            "broadcast_to",
-            TensorOp::BroadcastTo,
-            shape,
-            |s, to| s.broadcasts_to(to),
-            kernels::broadcast_to,
-        )
-    }
-
-    /// Sums the tensor down to `shape`, which must broadcast to the tensor's shape (the
-    /// un-broadcast). Derivative: the gradient repeated back up.
-    #[track_caller]
-    pub fn sum_to(self, shape: &[usize]) -> Self {
-        or_panic(self.try_sum_to(shape))
-    }
-
-    /// [`sum_to`](Tensor::sum_to) returning [`Error::Shape`] if `shape` does not broadcast to
-    /// the tensor's shape.
-    #[track_caller]
-    pub fn try_sum_to(self, shape: &[usize]) -> Result<Self> {
-        self.to_shape(
-            "sum_to",
-            TensorOp::SumTo,
-            shape,
-            |s, to| to.broadcasts_to(s),
-            kernels::sum_to,
-        )
+        /// [`sum_to`](Tensor::sum_to) returning [`Error::Shape`] if `shape` does not broadcast to
+        /// the tensor's shape.
+        #[track_caller]
+        pub fn try_sum_to(self, shape: &[usize]) -> Result<Self> {
+            self.to_shape(
+                "sum_to",
+                TensorOp::SumTo,
+                shape,
+                |s, to| to.broadcasts_to(s),
+                kernels::sum_to,
+            )
+        }
     }
 
     /// `self` carried to `shape` by `kernel`, recorded as `op` (named `name` in errors), if
@@ -184,66 +179,64 @@ impl<'g, T: Float> Tensor<'g, T> {
         )
     }
 
-    /// Elements `start .. start + len` along `axis` (a slice). Derivative: the gradient placed
-    /// back at those positions, zeros elsewhere.
-    ///
-    /// ```
-    /// # use tapegrad::Graph;
-    /// let g = Graph::new();
-    /// let x = g.tensor(&[1.0, 2.0, 3.0, 4.0], &[4]);
-    /// let grads = g.backward(x.narrow(0, 1, 2).sum());
-    /// assert_eq!(grads.tensor(x), &[0.0, 1.0, 1.0, 0.0]);
-    /// ```
-    #[track_caller]
-    pub fn narrow(self, axis: isize, start: usize, len: usize) -> Self {
-        or_panic(self.try_narrow(axis, start, len))
-    }
+    with_panicking_twin! {
+        /// Elements `start .. start + len` along `axis` (a slice). Derivative: the gradient placed
+        /// back at those positions, zeros elsewhere.
+        ///
+        /// ```
+        /// # use tapegrad::Graph;
+        /// let g = Graph::new();
+        /// let x = g.tensor(&[1.0, 2.0, 3.0, 4.0], &[4]);
+        /// let grads = g.backward(x.narrow(0, 1, 2).sum());
+        /// assert_eq!(grads.tensor(x), &[0.0, 1.0, 1.0, 0.0]);
+        /// ```
+        pub fn narrow;
 
-    /// [`narrow`](Tensor::narrow) returning an error for a bad axis or a range past the end.
-    #[track_caller]
-    pub fn try_narrow(self, ax: isize, start: usize, len: usize) -> Result<Self> {
-        let s = self.inner_shape()?;
-        let a = axis("narrow", s, ax)?;
-        if start.checked_add(len).is_none_or(|e| e > s.dim(a)) || start > u32::MAX as usize {
-            return Err(Error::Invalid(format!(
-                "`narrow`: {start}..{} is out of range for axis {a} of shape {:?}",
-                start.saturating_add(len),
-                s.dims()
-            )));
+        /// [`narrow`](Tensor::narrow) returning an error for a bad axis or a range past the end.
+        #[track_caller]
+        pub fn try_narrow(self, ax: isize, start: usize, len: usize) -> Result<Self> {
+            let s = self.inner_shape()?;
+            let a = axis("narrow", s, ax)?;
+            if start.checked_add(len).is_none_or(|e| e > s.dim(a)) || start > u32::MAX as usize {
+                return Err(Error::Invalid(format!(
+                    "`narrow`: {start}..{} is out of range for axis {a} of shape {:?}",
+                    start.saturating_add(len),
+                    s.dims()
+                )));
+            }
+            self.graph.record_tensor(
+                TensorOp::Narrow {
+                    axis: a as u8,
+                    start: start as u32,
+                },
+                [self],
+                &[],
+                |[s]| Ok(s.with_dim(a, len)),
+                |[(x, xs)], _, out| kernels::narrow(x, xs, a, start, len, out),
+            )
         }
-        self.graph.record_tensor(
-            TensorOp::Narrow {
-                axis: a as u8,
-                start: start as u32,
-            },
-            [self],
-            &[],
-            |[s]| Ok(s.with_dim(a, len)),
-            |[(x, xs)], _, out| kernels::narrow(x, xs, a, start, len, out),
-        )
     }
 
-    /// Index `i` along `axis`, removing that axis (`x.index(0, 2)` is NumPy's `x[2]`).
-    /// Derivative: the gradient placed back at index `i`, zeros elsewhere.
-    #[track_caller]
-    pub fn index(self, axis: isize, i: usize) -> Self {
-        or_panic(self.try_index(axis, i))
-    }
+    with_panicking_twin! {
+        /// Index `i` along `axis`, removing that axis (`x.index(0, 2)` is NumPy's `x[2]`).
+        /// Derivative: the gradient placed back at index `i`, zeros elsewhere.
+        pub fn index;
 
-    /// [`index`](Tensor::index) returning an error for a bad axis or index.
-    #[track_caller]
-    pub fn try_index(self, ax: isize, i: usize) -> Result<Self> {
-        let s = self.inner_shape()?;
-        let a = axis("index", s, ax)?;
-        let part = self.try_narrow(ax, i, 1)?;
-        let dims: Vec<usize> = s
-            .dims()
-            .iter()
-            .enumerate()
-            .filter(|&(d, _)| d != a)
-            .map(|(_, &n)| n)
-            .collect();
-        part.try_reshape(&dims)
+        /// [`index`](Tensor::index) returning an error for a bad axis or index.
+        #[track_caller]
+        pub fn try_index(self, ax: isize, i: usize) -> Result<Self> {
+            let s = self.inner_shape()?;
+            let a = axis("index", s, ax)?;
+            let part = self.try_narrow(ax, i, 1)?;
+            let dims: Vec<usize> = s
+                .dims()
+                .iter()
+                .enumerate()
+                .filter(|&(d, _)| d != a)
+                .map(|(_, &n)| n)
+                .collect();
+            part.try_reshape(&dims)
+        }
     }
 
     /// `self[r, labels[r]]` for each row `r`: one element along the last axis per row, that

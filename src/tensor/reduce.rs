@@ -4,7 +4,7 @@ use super::Tensor;
 use super::kernels;
 use super::shape::{axes_mask, axis};
 use super::store::TensorOp;
-use crate::error::{Result, or_panic, with_panicking_twin};
+use crate::error::{Result, with_panicking_twin};
 use crate::real::Float;
 use crate::scalar::Var;
 
@@ -70,109 +70,103 @@ impl<'g, T: Float> Tensor<'g, T> {
         )
     }
 
-    /// The sum of all elements, as a scalar [`Var`]. Derivative: 1 for every element.
-    ///
-    /// ```
-    /// # use tapegrad::Graph;
-    /// let g = Graph::new();
-    /// let x = g.tensor(&[1.0, 2.0, 3.0], &[3]);
-    /// let s = x.sum();
-    /// assert_eq!(s.value(), 6.0);
-    /// assert_eq!(g.backward(s * s).tensor(x), &[12.0, 12.0, 12.0]);
-    /// ```
-    #[track_caller]
-    pub fn sum(self) -> Var<'g, T> {
-        or_panic(self.try_sum())
+    with_panicking_twin! {
+        /// The sum of all elements, as a scalar [`Var`]. Derivative: 1 for every element.
+        ///
+        /// ```
+        /// # use tapegrad::Graph;
+        /// let g = Graph::new();
+        /// let x = g.tensor(&[1.0, 2.0, 3.0], &[3]);
+        /// let s = x.sum();
+        /// assert_eq!(s.value(), 6.0);
+        /// assert_eq!(g.backward(s * s).tensor(x), &[12.0, 12.0, 12.0]);
+        /// ```
+        pub fn sum;
+
+        /// [`sum`](Tensor::sum) returning an error for a stale handle.
+        #[track_caller]
+        pub fn try_sum(self) -> Result<Var<'g, T>> {
+            self.reduce_all(Kind::Sum)
+        }
     }
 
-    /// [`sum`](Tensor::sum) returning an error for a stale handle.
-    #[track_caller]
-    pub fn try_sum(self) -> Result<Var<'g, T>> {
-        self.reduce_all(Kind::Sum)
+    with_panicking_twin! {
+        /// The mean of all elements, as a scalar [`Var`]. Derivative: 1/n for every element.
+        pub fn mean;
+
+        /// [`mean`](Tensor::mean) returning an error for a stale handle.
+        #[track_caller]
+        pub fn try_mean(self) -> Result<Var<'g, T>> {
+            self.reduce_all(Kind::Mean)
+        }
     }
 
-    /// The mean of all elements, as a scalar [`Var`]. Derivative: 1/n for every element.
-    #[track_caller]
-    pub fn mean(self) -> Var<'g, T> {
-        or_panic(self.try_mean())
+    with_panicking_twin! {
+        /// The largest element, as a scalar [`Var`] (NumPy's `a.max()`, PyTorch's `t.max()`; over
+        /// some axes it is [`amax`](Tensor::amax), elementwise [`maximum`](Tensor::maximum)).
+        /// Derivative: 1/k at each of the k maxima, 0 elsewhere (as JAX and PyTorch's `amax`).
+        pub fn max;
+
+        /// [`max`](Tensor::max) returning an error for a stale handle.
+        #[track_caller]
+        pub fn try_max(self) -> Result<Var<'g, T>> {
+            self.reduce_all(Kind::Max)
+        }
     }
 
-    /// [`mean`](Tensor::mean) returning an error for a stale handle.
-    #[track_caller]
-    pub fn try_mean(self) -> Result<Var<'g, T>> {
-        self.reduce_all(Kind::Mean)
+    with_panicking_twin! {
+        /// Sum over `axes` (negative ones count from the end), keeping them as size 1 with
+        /// `keepdim`. An empty list reduces nothing, as NumPy's `axis=()` (the sum of every element
+        /// is [`sum`](Tensor::sum)). Derivative: 1 for every element of a group.
+        ///
+        /// ```
+        /// # use tapegrad::Graph;
+        /// let g = Graph::new();
+        /// let x = g.tensor(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
+        /// assert_eq!(x.sum_axes(&[-1], false).to_vec(), vec![6.0, 15.0]);
+        /// assert_eq!(x.sum_axes(&[0], true).shape(), vec![1, 3]);
+        /// assert_eq!(x.sum_axes(&[], false).to_vec(), x.to_vec()); // axis=(): no reduction
+        /// ```
+        pub fn sum_axes;
+
+        /// [`sum_axes`](Tensor::sum_axes) returning an error for a bad or repeated axis.
+        #[track_caller]
+        pub fn try_sum_axes(self, axes: &[isize], keepdim: bool) -> Result<Self> {
+            self.reduce(Kind::Sum, axes, keepdim)
+        }
     }
 
-    /// The largest element, as a scalar [`Var`] (NumPy's `a.max()`, PyTorch's `t.max()`; over
-    /// some axes it is [`amax`](Tensor::amax), elementwise [`maximum`](Tensor::maximum)).
-    /// Derivative: 1/k at each of the k maxima, 0 elsewhere (as JAX and PyTorch's `amax`).
-    #[track_caller]
-    pub fn max(self) -> Var<'g, T> {
-        or_panic(self.try_max())
+    with_panicking_twin! {
+        /// Mean over `axes` (as [`sum_axes`](Tensor::sum_axes)). Derivative: 1/n for each of the
+        /// n elements of a group.
+        pub fn mean_axes;
+
+        /// [`mean_axes`](Tensor::mean_axes) returning an error for a bad or repeated axis.
+        #[track_caller]
+        pub fn try_mean_axes(self, axes: &[isize], keepdim: bool) -> Result<Self> {
+            self.reduce(Kind::Mean, axes, keepdim)
+        }
     }
 
-    /// [`max`](Tensor::max) returning an error for a stale handle.
-    #[track_caller]
-    pub fn try_max(self) -> Result<Var<'g, T>> {
-        self.reduce_all(Kind::Max)
-    }
+    with_panicking_twin! {
+        /// Maximum over `axes` (as [`sum_axes`](Tensor::sum_axes); NumPy's and PyTorch's `amax`).
+        /// Derivative: 1/k at each of the k maxima of a group, 0 elsewhere. The elementwise
+        /// maximum of two tensors is [`maximum`](Tensor::maximum).
+        ///
+        /// ```
+        /// # use tapegrad::Graph;
+        /// let g = Graph::new();
+        /// let x = g.tensor(&[2.0, 2.0, 1.0], &[3]);
+        /// let grads = g.backward(x.amax(&[0], false).sum());
+        /// assert_eq!(grads.tensor(x), &[0.5, 0.5, 0.0]); // a tie splits the gradient
+        /// ```
+        pub fn amax;
 
-    /// Sum over `axes` (negative ones count from the end), keeping them as size 1 with
-    /// `keepdim`. An empty list reduces nothing, as NumPy's `axis=()` (the sum of every element
-    /// is [`sum`](Tensor::sum)). Derivative: 1 for every element of a group.
-    ///
-    /// ```
-    /// # use tapegrad::Graph;
-    /// let g = Graph::new();
-    /// let x = g.tensor(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
-    /// assert_eq!(x.sum_axes(&[-1], false).to_vec(), vec![6.0, 15.0]);
-    /// assert_eq!(x.sum_axes(&[0], true).shape(), vec![1, 3]);
-    /// assert_eq!(x.sum_axes(&[], false).to_vec(), x.to_vec()); // axis=(): no reduction
-    /// ```
-    #[track_caller]
-    pub fn sum_axes(self, axes: &[isize], keepdim: bool) -> Self {
-        or_panic(self.try_sum_axes(axes, keepdim))
-    }
-
-    /// [`sum_axes`](Tensor::sum_axes) returning an error for a bad or repeated axis.
-    #[track_caller]
-    pub fn try_sum_axes(self, axes: &[isize], keepdim: bool) -> Result<Self> {
-        self.reduce(Kind::Sum, axes, keepdim)
-    }
-
-    /// Mean over `axes` (as [`sum_axes`](Tensor::sum_axes)). Derivative: 1/n for each of the
-    /// n elements of a group.
-    #[track_caller]
-    pub fn mean_axes(self, axes: &[isize], keepdim: bool) -> Self {
-        or_panic(self.try_mean_axes(axes, keepdim))
-    }
-
-    /// [`mean_axes`](Tensor::mean_axes) returning an error for a bad or repeated axis.
-    #[track_caller]
-    pub fn try_mean_axes(self, axes: &[isize], keepdim: bool) -> Result<Self> {
-        self.reduce(Kind::Mean, axes, keepdim)
-    }
-
-    /// Maximum over `axes` (as [`sum_axes`](Tensor::sum_axes); NumPy's and PyTorch's `amax`).
-    /// Derivative: 1/k at each of the k maxima of a group, 0 elsewhere. The elementwise
-    /// maximum of two tensors is [`maximum`](Tensor::maximum).
-    ///
-    /// ```
-    /// # use tapegrad::Graph;
-    /// let g = Graph::new();
-    /// let x = g.tensor(&[2.0, 2.0, 1.0], &[3]);
-    /// let grads = g.backward(x.amax(&[0], false).sum());
-    /// assert_eq!(grads.tensor(x), &[0.5, 0.5, 0.0]); // a tie splits the gradient
-    /// ```
-    #[track_caller]
-    pub fn amax(self, axes: &[isize], keepdim: bool) -> Self {
-        or_panic(self.try_amax(axes, keepdim))
-    }
-
-    /// [`amax`](Tensor::amax) returning an error for a bad or repeated axis.
-    #[track_caller]
-    pub fn try_amax(self, axes: &[isize], keepdim: bool) -> Result<Self> {
-        self.reduce(Kind::Max, axes, keepdim)
+        /// [`amax`](Tensor::amax) returning an error for a bad or repeated axis.
+        #[track_caller]
+        pub fn try_amax(self, axes: &[isize], keepdim: bool) -> Result<Self> {
+            self.reduce(Kind::Max, axes, keepdim)
+        }
     }
 
     /// The old name of [`amax`](Tensor::amax).
