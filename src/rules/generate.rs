@@ -143,6 +143,14 @@ macro_rules! define_primitives {
                 }
             }
 
+            /// The name of this function's kink or pole, if it has one (max and min at a tie,
+            /// `/` at a zero divisor); [`kink_side`](Fn2::kink_side) says where the inputs are.
+            pub fn kink(self) -> Option<&'static str> {
+                match self {
+                    $( Fn2::$B => opt!($( $kname2 )?), )*
+                }
+            }
+
             /// The kink or pole of this function, if any: its name and the number whose sign
             /// says which side of it the inputs `a`, `b` are on (`a − b` for max and min, the
             /// divisor for `/`).

@@ -7,8 +7,9 @@
 //!   ([`grad_graph`](crate::Graph::grad_graph), PyTorch's `create_graph=True`), so the result
 //!   can be differentiated again: gradients of gradients, Hessians, Hessian-vector products.
 //!
-//! A rule receives the node's inputs `a` (and `b`), its output `y` and the upstream gradient `g`
-//! (∂L/∂y), and returns the contribution `g · ∂y/∂input` for each input. Rules may reuse the
+//! A rule receives the node's inputs `a` (and `b`) and its output `y`, and gives the local
+//! partial ∂y/∂input of each input ([`Fn1::local`], [`Fn2::locals`]); the contribution the sweep
+//! sends is the upstream gradient `g` (∂L/∂y) times it ([`Fn1::pullback`]). Rules may reuse the
 //! output: tanh' = 1 − y², sigmoid' = y(1 − y), exp' = y, sqrt' = 1 / (2y).
 //!
 //! Conventions at kinks (each is stated again on the user-facing method):

@@ -33,7 +33,7 @@ pub(crate) fn kink_sides<T: Float>(
                 unary(name, &mut side)
             }
         }
-        TensorOp::Binary(f) if f.kink_side(0.0, 0.0).is_some() => {
+        TensorOp::Binary(f) if f.kink().is_some() => {
             let ((a, sa), (b, sb)) = (input(0), input(1));
             let out = node.shape;
             let (ta, tb) = (sa.strides_in(out), sb.strides_in(out));
